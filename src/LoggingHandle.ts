@@ -1,0 +1,33 @@
+import type { MeterProvider } from '@opentelemetry/api';
+import type { LoggerProvider } from '@opentelemetry/api-logs';
+import type { GetLoggerOptions, Logger } from './logger/Logger.js';
+
+/**
+ * What {@link registerLogging} returns.
+ *
+ * @typeParam L - user-defined level names.
+ */
+export interface LoggingHandle<L extends string = never> {
+  /**
+   * A logger named `name` (its InstrumentationScope name). Cheap; loggers may
+   * be created per module or per request.
+   * @throws {@link LoggingConfigError} when `options.level` is not a level.
+   */
+  getLogger(name: string, options?: GetLoggerOptions): Logger<L>;
+  /** The LoggerProvider all records go through (also the global one, unless another was registered first). */
+  readonly loggerProvider: LoggerProvider;
+  /** The MeterProvider for metrics (also the global one, unless another was registered first). */
+  readonly meterProvider: MeterProvider;
+  /**
+   * Exports everything emitted so far: log records (to files, console or
+   * OTLP) and metrics. Resolves when done, also when an export failed (that is
+   * reported through diag); never rejects.
+   */
+  forceFlush(): Promise<void>;
+  /**
+   * Flushes, then stops the providers otel-logkit created and removes its
+   * process hooks. Everything emitted before it resolves has been exported.
+   * Idempotent; never rejects. After it, loggers drop records.
+   */
+  shutdown(): Promise<void>;
+}

@@ -1,0 +1,15 @@
+/**
+ * Attribute keys otel-logkit puts on records. Semantic-convention keys come
+ * from `@opentelemetry/semantic-conventions`; these are our own, namespaced
+ * under `logkit.` as the semconv naming guidance asks for custom attributes
+ * (https://opentelemetry.io/docs/specs/semconv/general/naming/).
+ */
+
+/** The record's category (`user`, `system`, `tool`, `llm`, `security`, `performance`, or a user's own). */
+export const ATTR_LOGKIT_CATEGORY = 'logkit.category';
+
+/** The categories the seed documents name, each with its own file in the embedded default. */
+export const CATEGORIES = ['user', 'system', 'tool', 'llm', 'security', 'performance'] as const;
+
+/** One of {@link CATEGORIES}; any other string is accepted too and lands in `app.jsonl`. */
+export type Category = (typeof CATEGORIES)[number];

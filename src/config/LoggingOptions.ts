@@ -1,0 +1,165 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import type { IMetricReader } from '@opentelemetry/sdk-metrics';
+import type { LevelInput } from '../logger/levels.js';
+
+/**
+ * Where log records go. `otlp` exports over OTLP/HTTP; `console` prints one
+ * readable line per record; `file` writes rotating OTLP-JSON files under
+ * {@link LoggingOptions.logDir}; `none` exports nothing. Mirrors
+ * `OTEL_LOGS_EXPORTER` (comma-separated), whose values the SDK environment
+ * variable spec defines (`otlp`, `console`, `none`); `file` is ours.
+ */
+export type LogsExporterName = 'otlp' | 'console' | 'file' | 'none';
+
+/** Where metrics go; mirrors `OTEL_METRICS_EXPORTER`. `file` writes `<logDir>/metrics.jsonl`. */
+export type MetricsExporterName = 'otlp' | 'console' | 'file' | 'none';
+
+/** Where spans of a TracerProvider that otel-logkit registers go; mirrors `OTEL_TRACES_EXPORTER`. */
+export type TracesExporterName = 'otlp' | 'console' | 'none';
+
+/**
+ * OTLP/HTTP encoding; mirrors `OTEL_EXPORTER_OTLP_PROTOCOL` and its per-signal
+ * variants. `grpc` is not offered: otel-logkit ships only the HTTP exporters.
+ */
+export type OtlpProtocol = 'http/protobuf' | 'http/json';
+
+/** The OTel diag logger's level; mirrors `OTEL_LOG_LEVEL`. */
+export type DiagLevelName = 'NONE' | 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'VERBOSE' | 'ALL';
+
+/**
+ * BatchLogRecordProcessor settings; each mirrors an `OTEL_BLRP_*` variable.
+ * All are milliseconds or record counts, whole numbers.
+ */
+export interface BatchOptions {
+  /** Delay between two exports, ms. `OTEL_BLRP_SCHEDULE_DELAY`; default 1000. */
+  readonly scheduledDelayMillis?: number;
+  /** Time one export may take, ms. `OTEL_BLRP_EXPORT_TIMEOUT`; default 30000. */
+  readonly exportTimeoutMillis?: number;
+  /** Records held before new ones are dropped. `OTEL_BLRP_MAX_QUEUE_SIZE`; default 2048. */
+  readonly maxQueueSize?: number;
+  /** Records per export, at most `maxQueueSize`. `OTEL_BLRP_MAX_EXPORT_BATCH_SIZE`; default 512. */
+  readonly maxExportBatchSize?: number;
+}
+
+/**
+ * Options of {@link registerLogging}. Every field is optional; each says the
+ * environment variable it mirrors and its default. Precedence, as in the OTel
+ * SDK: an option given here wins over the environment variable, which wins over
+ * the default (https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/).
+ *
+ * @typeParam L - names of user-defined levels given in {@link LoggingOptions.levels}.
+ */
+export interface LoggingOptions<L extends string = never> {
+  /** `service.name` of the Resource. `OTEL_SERVICE_NAME`; default `unknown_service:node`. */
+  readonly serviceName?: string;
+  /** `service.version` of the Resource. Also read from `OTEL_RESOURCE_ATTRIBUTES`; no default. */
+  readonly serviceVersion?: string;
+  /**
+   * `deployment.environment.name` of the Resource. Also read from
+   * `OTEL_RESOURCE_ATTRIBUTES`, then from `NODE_ENV`; no default.
+   */
+  readonly environment?: string;
+  /** Extra Resource attributes, over those of `OTEL_RESOURCE_ATTRIBUTES`. */
+  readonly resourceAttributes?: Attributes;
+
+  /**
+   * Minimum level a logger emits: a level name (`trace` … `emergency`, or a
+   * user-defined one), a SeverityNumber 1–24, or `silent`.
+   * `OTEL_LOGKIT_LEVEL`; default `info`. Loggers may override it.
+   */
+  readonly level?: LevelInput;
+  /**
+   * User-defined levels: name → SeverityNumber (1–24). Each becomes a method on
+   * every logger, with severityText the upper-cased name. Names must be
+   * identifiers that do not clash with logger methods.
+   */
+  readonly levels?: Readonly<Record<L, number>>;
+
+  /**
+   * Log exporters. `OTEL_LOGS_EXPORTER`; default `otlp` when an OTLP endpoint
+   * is configured (option or env), else the embedded default `console,file`.
+   */
+  readonly logsExporter?: LogsExporterName | readonly LogsExporterName[];
+  /**
+   * Metric exporters. `OTEL_METRICS_EXPORTER`; default `otlp` when an OTLP
+   * endpoint is configured, else `none`.
+   */
+  readonly metricsExporter?: MetricsExporterName | readonly MetricsExporterName[];
+
+  /**
+   * Base OTLP/HTTP URL; `/v1/logs`, `/v1/metrics`, `/v1/traces` are appended.
+   * `OTEL_EXPORTER_OTLP_ENDPOINT`; default `http://localhost:4318` when an
+   * `otlp` exporter is chosen.
+   */
+  readonly endpoint?: string;
+  /** Full URL for logs, used as is. `OTEL_EXPORTER_OTLP_LOGS_ENDPOINT`. */
+  readonly logsEndpoint?: string;
+  /** Full URL for metrics, used as is. `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`. */
+  readonly metricsEndpoint?: string;
+  /** Full URL for traces, used as is. `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`. */
+  readonly tracesEndpoint?: string;
+  /** Headers on every OTLP request. `OTEL_EXPORTER_OTLP_HEADERS` (`k=v,k2=v2`, URL-encoded values). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Headers for logs, over {@link headers}. `OTEL_EXPORTER_OTLP_LOGS_HEADERS`. */
+  readonly logsHeaders?: Readonly<Record<string, string>>;
+  /** Headers for metrics, over {@link headers}. `OTEL_EXPORTER_OTLP_METRICS_HEADERS`. */
+  readonly metricsHeaders?: Readonly<Record<string, string>>;
+  /** Headers for traces, over {@link headers}. `OTEL_EXPORTER_OTLP_TRACES_HEADERS`. */
+  readonly tracesHeaders?: Readonly<Record<string, string>>;
+  /**
+   * OTLP encoding. `OTEL_EXPORTER_OTLP_PROTOCOL` (and `OTEL_EXPORTER_OTLP_{LOGS,METRICS,TRACES}_PROTOCOL`);
+   * default `http/protobuf`.
+   */
+  readonly protocol?: OtlpProtocol;
+  /** Time one OTLP request may take, ms. `OTEL_EXPORTER_OTLP_TIMEOUT`; default 10000. */
+  readonly otlpTimeoutMillis?: number;
+
+  /** Batching of exported log records; see {@link BatchOptions}. */
+  readonly batch?: BatchOptions;
+  /** Interval between metric exports, ms. `OTEL_METRIC_EXPORT_INTERVAL`; default 60000. */
+  readonly metricExportIntervalMillis?: number;
+  /** Time one metric export may take, ms. `OTEL_METRIC_EXPORT_TIMEOUT`; default 30000. */
+  readonly metricExportTimeoutMillis?: number;
+
+  /** Directory of the file exporter. `OTEL_LOGKIT_LOG_DIR`; default `./logs` (resolved against the cwd). */
+  readonly logDir?: string;
+  /** Size at which a log file rotates, bytes. `OTEL_LOGKIT_MAX_FILE_BYTES`; default 10485760 (10 MiB). */
+  readonly maxFileBytes?: number;
+  /** Gzip-compressed backups kept per file. `OTEL_LOGKIT_MAX_BACKUPS`; default 5. */
+  readonly maxBackups?: number;
+  /** Colours in the console exporter. `NO_COLOR` / `FORCE_COLOR`; default: only on a TTY. */
+  readonly colors?: boolean;
+
+  /**
+   * Register a TracerProvider that exports spans over OTLP when none is
+   * registered yet, so records get trace and span ids in an app with no
+   * tracing of its own. An existing TracerProvider is never replaced.
+   * `OTEL_LOGKIT_TRACES` (`true`/`false`); default false.
+   */
+  readonly traces?: boolean;
+  /** Span exporter of the TracerProvider registered by {@link traces}. `OTEL_TRACES_EXPORTER`; default `otlp`. */
+  readonly tracesExporter?: TracesExporterName;
+
+  /**
+   * Flush on SIGTERM, SIGINT, `beforeExit` and uncaught exceptions, within
+   * {@link shutdownTimeoutMillis}, then let the process end as it would have.
+   * `OTEL_LOGKIT_EXIT_HOOKS`; default true.
+   */
+  readonly handleProcessExit?: boolean;
+  /** Deadline of a flush or shutdown started by the exit hooks, ms. `OTEL_LOGKIT_SHUTDOWN_TIMEOUT`; default 5000. */
+  readonly shutdownTimeoutMillis?: number;
+
+  /** Turn everything off: loggers become no-ops. `OTEL_SDK_DISABLED`; default false. */
+  readonly disabled?: boolean;
+  /**
+   * Level of the OTel diag logger (otel-logkit's and the SDK's own messages),
+   * printed to the console. `OTEL_LOG_LEVEL`; default: diag is left as it is.
+   */
+  readonly diagLogLevel?: DiagLevelName;
+
+  /** Extra LogRecordProcessors, run after otel-logkit's own and before the exporting ones. */
+  readonly logRecordProcessors?: readonly LogRecordProcessor[];
+  /** Extra MetricReaders (for example a test reader, or a Prometheus exporter). */
+  readonly metricReaders?: readonly IMetricReader[];
+}

@@ -1,0 +1,468 @@
+import path from 'node:path';
+import type { Attributes } from '@opentelemetry/api';
+import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import type { IMetricReader } from '@opentelemetry/sdk-metrics';
+import { BUILTIN_LEVELS, SILENT, type LevelDefinition, type LevelInput } from '../logger/levels.js';
+import { LoggingConfigError } from './LoggingConfigError.js';
+import type {
+  DiagLevelName,
+  LoggingOptions,
+  LogsExporterName,
+  MetricsExporterName,
+  OtlpProtocol,
+  TracesExporterName,
+} from './LoggingOptions.js';
+
+/** Per-signal OTLP settings after resolution. */
+export interface ResolvedOtlpSignal {
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly protocol: OtlpProtocol;
+  readonly timeoutMillis: number;
+}
+
+/** Everything {@link registerLogging} needs, validated, with defaults filled in. */
+export interface ResolvedConfig {
+  readonly disabled: boolean;
+  readonly diagLogLevel: DiagLevelName | undefined;
+  /** Only the Resource attributes given by options or `OTEL_SERVICE_NAME` / `NODE_ENV`; detectors add the rest. */
+  readonly resourceAttributes: Attributes;
+  readonly levels: ReadonlyMap<string, LevelDefinition>;
+  /** Minimum SeverityNumber; `Infinity` for `silent`. */
+  readonly minSeverity: number;
+  readonly logsExporters: readonly LogsExporterName[];
+  readonly metricsExporters: readonly MetricsExporterName[];
+  readonly tracesExporter: TracesExporterName;
+  readonly logs: ResolvedOtlpSignal;
+  readonly metrics: ResolvedOtlpSignal;
+  readonly traces: ResolvedOtlpSignal;
+  readonly batch: {
+    readonly scheduledDelayMillis: number;
+    readonly exportTimeoutMillis: number;
+    readonly maxQueueSize: number;
+    readonly maxExportBatchSize: number;
+  };
+  readonly metricExportIntervalMillis: number;
+  readonly metricExportTimeoutMillis: number;
+  readonly logDir: string;
+  readonly maxFileBytes: number;
+  readonly maxBackups: number;
+  readonly colors: boolean | undefined;
+  readonly registerTracerProvider: boolean;
+  readonly handleProcessExit: boolean;
+  readonly shutdownTimeoutMillis: number;
+  readonly logRecordProcessors: readonly LogRecordProcessor[];
+  readonly metricReaders: readonly IMetricReader[];
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const LOGS_EXPORTERS = ['otlp', 'console', 'file', 'none'] as const;
+const METRICS_EXPORTERS = ['otlp', 'console', 'file', 'none'] as const;
+const TRACES_EXPORTERS = ['otlp', 'console', 'none'] as const;
+const PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+const DIAG_LEVELS = ['NONE', 'ERROR', 'WARN', 'INFO', 'DEBUG', 'VERBOSE', 'ALL'] as const;
+const DEFAULT_OTLP_BASE = 'http://localhost:4318';
+const SIGNAL_PATHS = { logs: 'v1/logs', metrics: 'v1/metrics', traces: 'v1/traces' } as const;
+/** Logger members a user-defined level must not shadow. */
+const RESERVED_LEVEL_NAMES = new Set(['log', 'emit', 'child', 'enabled', 'name', 'level']);
+
+/**
+ * A value from an option or from the environment, with the name to put in an
+ * error message about it.
+ */
+interface Sourced<T> {
+  readonly value: T;
+  readonly source: string;
+}
+
+/** Picks the option when given, else the non-empty env var, else nothing. */
+function pick<T>(
+  option: T | undefined,
+  optionName: string,
+  env: Env,
+  envName: string,
+): Sourced<T | string> | undefined {
+  if (option !== undefined) return { value: option, source: `option ${optionName}` };
+  const raw = env[envName]?.trim();
+  if (raw) return { value: raw, source: envName };
+  return undefined;
+}
+
+function fail(source: string, value: unknown, expected: string): never {
+  throw new LoggingConfigError(source, value, expected);
+}
+
+function integer(
+  picked: Sourced<unknown> | undefined,
+  fallback: number,
+  { min = 0 }: { min?: number } = {},
+): number {
+  if (!picked) return fallback;
+  const { value, source } = picked;
+  const n = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min) {
+    fail(source, value, `a whole number >= ${min}`);
+  }
+  return n;
+}
+
+function boolean(picked: Sourced<unknown> | undefined, fallback: boolean): boolean {
+  if (!picked) return fallback;
+  const { value, source } = picked;
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') {
+    const v = value.toLowerCase();
+    if (v === 'true') return true;
+    if (v === 'false') return false;
+  }
+  return fail(source, value, '`true` or `false`');
+}
+
+function oneOf<T extends string>(
+  picked: Sourced<unknown> | undefined,
+  allowed: readonly T[],
+  fallback: T,
+  normalise: (s: string) => string = (s) => s.toLowerCase(),
+): T {
+  if (!picked) return fallback;
+  const { value, source } = picked;
+  const v = typeof value === 'string' ? normalise(value.trim()) : value;
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+    fail(source, value, `one of ${allowed.join(', ')}`);
+  }
+  return v as T;
+}
+
+function list<T extends string>(
+  picked: Sourced<unknown> | undefined,
+  allowed: readonly T[],
+  fallback: readonly T[],
+): readonly T[] {
+  if (!picked) return fallback;
+  const { value, source } = picked;
+  const items =
+    typeof value === 'string'
+      ? value.split(',')
+      : Array.isArray(value)
+        ? (value as unknown[])
+        : [value];
+  const out = new Set<T>();
+  for (const item of items) {
+    out.add(oneOf({ value: typeof item === 'string' ? item : item, source }, allowed, allowed[0]!));
+  }
+  if (out.size === 0) fail(source, value, `one or more of ${allowed.join(', ')}`);
+  // `none` alone means none; beside others it is meaningless, as in the SDK.
+  if (out.has('none' as T)) {
+    if (out.size > 1) out.delete('none' as T);
+    else return [];
+  }
+  return [...out];
+}
+
+function url(picked: Sourced<unknown> | undefined): string | undefined {
+  if (!picked) return undefined;
+  const { value, source } = picked;
+  let parsed: URL | undefined;
+  try {
+    parsed = typeof value === 'string' ? new URL(value) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    fail(source, value, 'an absolute http:// or https:// URL');
+  }
+  return parsed.href;
+}
+
+/** Joins an OTLP base URL and a signal path the way the spec asks (one slash between). */
+function signalUrl(base: string, signalPath: string): string {
+  return base.endsWith('/') ? `${base}${signalPath}` : `${base}/${signalPath}`;
+}
+
+/**
+ * Parses `OTEL_EXPORTER_OTLP_HEADERS` (W3C Baggage-like `k=v,k2=v2`, values
+ * URL-encoded), or checks a headers option.
+ */
+function headers(picked: Sourced<unknown> | undefined): Record<string, string> {
+  if (!picked) return {};
+  const { value, source } = picked;
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (typeof v !== 'string') fail(`${source}.${k}`, v, 'a string');
+      out[k] = v;
+    }
+    return out;
+  }
+  if (typeof value !== 'string') return fail(source, value, 'comma-separated key=value pairs');
+  const out: Record<string, string> = {};
+  for (const pair of value.split(',')) {
+    if (!pair.trim()) continue;
+    const eq = pair.indexOf('=');
+    const key = eq > 0 ? pair.slice(0, eq).trim() : '';
+    if (!key) fail(source, value, 'comma-separated key=value pairs');
+    try {
+      out[decodeURIComponent(key)] = decodeURIComponent(pair.slice(eq + 1).trim());
+    } catch {
+      fail(source, value, 'URL-encoded key=value pairs');
+    }
+  }
+  return out;
+}
+
+function resolveLevels(levels: Readonly<Record<string, number>> | undefined) {
+  const table = new Map<string, LevelDefinition>(Object.entries(BUILTIN_LEVELS));
+  if (levels === undefined) return table;
+  if (typeof levels !== 'object' || levels === null) fail('option levels', levels, 'an object');
+  for (const [name, severityNumber] of Object.entries(levels)) {
+    const source = `option levels.${name}`;
+    if (!/^[a-zA-Z_$][\w$]*$/.test(name) || RESERVED_LEVEL_NAMES.has(name)) {
+      fail(source, name, 'an identifier that is not a logger method name');
+    }
+    if (!Number.isInteger(severityNumber) || severityNumber < 1 || severityNumber > 24) {
+      fail(source, severityNumber, 'a SeverityNumber from 1 to 24');
+    }
+    table.set(name, { name, severityNumber, severityText: name.toUpperCase() });
+  }
+  return table;
+}
+
+/**
+ * Turns a level input (name, SeverityNumber or `silent`) into a minimum
+ * SeverityNumber. Throws {@link LoggingConfigError} naming `source`.
+ */
+export function resolveMinSeverity(
+  picked: Sourced<LevelInput> | undefined,
+  levels: ReadonlyMap<string, LevelDefinition>,
+  fallback = BUILTIN_LEVELS.info.severityNumber as number,
+): number {
+  if (!picked) return fallback;
+  const { value, source } = picked;
+  if (typeof value === 'number' || /^\d+$/.test(String(value).trim())) {
+    const n = Number(value);
+    if (Number.isInteger(n) && n >= 1 && n <= 24) return n;
+    return fail(source, value, 'a SeverityNumber from 1 to 24');
+  }
+  const name = String(value).trim();
+  if (name.toLowerCase() === SILENT) return Number.POSITIVE_INFINITY;
+  const level = levels.get(name) ?? levels.get(name.toLowerCase());
+  if (!level) fail(source, value, `a level name (${[...levels.keys(), SILENT].join(', ')})`);
+  return level.severityNumber;
+}
+
+/**
+ * Resolves {@link LoggingOptions} against the environment and defaults, and
+ * validates every value. Pure: reads only `env`.
+ *
+ * @throws {@link LoggingConfigError} naming the first bad option or env var and its value.
+ */
+export function resolveConfig<L extends string>(
+  options: LoggingOptions<L>,
+  env: Env = process.env,
+): ResolvedConfig {
+  if (typeof options !== 'object' || options === null) fail('options', options, 'an object');
+
+  const resourceAttributes: Attributes = { ...options.resourceAttributes };
+  const serviceName = pick(options.serviceName, 'serviceName', env, 'OTEL_SERVICE_NAME');
+  if (serviceName) {
+    if (typeof serviceName.value !== 'string' || !serviceName.value) {
+      fail(serviceName.source, serviceName.value, 'a non-empty string');
+    }
+    resourceAttributes['service.name'] = serviceName.value;
+  }
+  if (options.serviceVersion !== undefined) {
+    resourceAttributes['service.version'] = options.serviceVersion;
+  }
+  // NODE_ENV is a fallback only: OTEL_RESOURCE_ATTRIBUTES, read by the
+  // Resource env detector, is the standard place and must win over it.
+  const environment =
+    options.environment ??
+    (env.OTEL_RESOURCE_ATTRIBUTES?.includes('deployment.environment.name=')
+      ? undefined
+      : env.NODE_ENV?.trim() || undefined);
+  if (environment !== undefined) resourceAttributes['deployment.environment.name'] = environment;
+
+  const levels = resolveLevels(options.levels);
+  const minSeverity = resolveMinSeverity(
+    pick(options.level, 'level', env, 'OTEL_LOGKIT_LEVEL'),
+    levels,
+  );
+
+  const endpoint = url(pick(options.endpoint, 'endpoint', env, 'OTEL_EXPORTER_OTLP_ENDPOINT'));
+  const protocol = oneOf(
+    pick(options.protocol, 'protocol', env, 'OTEL_EXPORTER_OTLP_PROTOCOL'),
+    PROTOCOLS,
+    'http/protobuf',
+  );
+  const timeoutMillis = integer(
+    pick(options.otlpTimeoutMillis, 'otlpTimeoutMillis', env, 'OTEL_EXPORTER_OTLP_TIMEOUT'),
+    10_000,
+    { min: 1 },
+  );
+  const commonHeaders = headers(pick(options.headers, 'headers', env, 'OTEL_EXPORTER_OTLP_HEADERS'));
+
+  const signal = (
+    name: 'logs' | 'metrics' | 'traces',
+    signalEndpoint: string | undefined,
+    signalHeaders: Readonly<Record<string, string>> | undefined,
+  ): ResolvedOtlpSignal & { explicit: boolean } => {
+    const upper = name.toUpperCase();
+    const own = url(pick(signalEndpoint, `${name}Endpoint`, env, `OTEL_EXPORTER_OTLP_${upper}_ENDPOINT`));
+    return {
+      url: own ?? signalUrl(endpoint ?? DEFAULT_OTLP_BASE, SIGNAL_PATHS[name]),
+      explicit: own !== undefined || endpoint !== undefined,
+      headers: {
+        ...commonHeaders,
+        ...headers(pick(signalHeaders, `${name}Headers`, env, `OTEL_EXPORTER_OTLP_${upper}_HEADERS`)),
+      },
+      protocol:
+        options.protocol === undefined
+          ? oneOf(
+              pick(undefined, 'protocol', env, `OTEL_EXPORTER_OTLP_${upper}_PROTOCOL`),
+              PROTOCOLS,
+              protocol,
+            )
+          : protocol,
+      timeoutMillis: integer(
+        pick(undefined, 'otlpTimeoutMillis', env, `OTEL_EXPORTER_OTLP_${upper}_TIMEOUT`),
+        timeoutMillis,
+        { min: 1 },
+      ),
+    };
+  };
+  const { explicit: logsExplicit, ...logs } = signal('logs', options.logsEndpoint, options.logsHeaders);
+  const { explicit: metricsExplicit, ...metrics } = signal(
+    'metrics',
+    options.metricsEndpoint,
+    options.metricsHeaders,
+  );
+  const { explicit: _tracesExplicit, ...traces } = signal(
+    'traces',
+    options.tracesEndpoint,
+    options.tracesHeaders,
+  );
+
+  const batch = options.batch ?? {};
+  const maxQueueSize = integer(
+    pick(batch.maxQueueSize, 'batch.maxQueueSize', env, 'OTEL_BLRP_MAX_QUEUE_SIZE'),
+    2048,
+    { min: 1 },
+  );
+  const maxExportBatchSizePicked = pick(
+    batch.maxExportBatchSize,
+    'batch.maxExportBatchSize',
+    env,
+    'OTEL_BLRP_MAX_EXPORT_BATCH_SIZE',
+  );
+  const maxExportBatchSize = integer(maxExportBatchSizePicked, Math.min(512, maxQueueSize), {
+    min: 1,
+  });
+  if (maxExportBatchSize > maxQueueSize) {
+    fail(maxExportBatchSizePicked!.source, maxExportBatchSize, `at most maxQueueSize (${maxQueueSize})`);
+  }
+
+  const metricExportIntervalMillis = integer(
+    pick(
+      options.metricExportIntervalMillis,
+      'metricExportIntervalMillis',
+      env,
+      'OTEL_METRIC_EXPORT_INTERVAL',
+    ),
+    60_000,
+    { min: 1 },
+  );
+  const metricTimeoutPicked = pick(
+    options.metricExportTimeoutMillis,
+    'metricExportTimeoutMillis',
+    env,
+    'OTEL_METRIC_EXPORT_TIMEOUT',
+  );
+  // The SDK's PeriodicExportingMetricReader refuses a timeout above the interval.
+  const metricExportTimeoutMillis = integer(
+    metricTimeoutPicked,
+    Math.min(30_000, metricExportIntervalMillis),
+    { min: 1 },
+  );
+  if (metricExportTimeoutMillis > metricExportIntervalMillis) {
+    fail(
+      metricTimeoutPicked!.source,
+      metricExportTimeoutMillis,
+      `at most the metric export interval (${metricExportIntervalMillis} ms)`,
+    );
+  }
+
+  const logDirPicked = pick(options.logDir, 'logDir', env, 'OTEL_LOGKIT_LOG_DIR');
+  if (logDirPicked && (typeof logDirPicked.value !== 'string' || !logDirPicked.value)) {
+    fail(logDirPicked.source, logDirPicked.value, 'a non-empty path');
+  }
+
+  return {
+    disabled: boolean(pick(options.disabled, 'disabled', env, 'OTEL_SDK_DISABLED'), false),
+    diagLogLevel: (() => {
+      const picked = pick(options.diagLogLevel, 'diagLogLevel', env, 'OTEL_LOG_LEVEL');
+      return picked ? oneOf(picked, DIAG_LEVELS, 'INFO', (s) => s.toUpperCase()) : undefined;
+    })(),
+    resourceAttributes,
+    levels,
+    minSeverity,
+    logsExporters: list(
+      pick(options.logsExporter, 'logsExporter', env, 'OTEL_LOGS_EXPORTER'),
+      LOGS_EXPORTERS,
+      logsExplicit ? ['otlp'] : ['console', 'file'],
+    ),
+    metricsExporters: list(
+      pick(options.metricsExporter, 'metricsExporter', env, 'OTEL_METRICS_EXPORTER'),
+      METRICS_EXPORTERS,
+      metricsExplicit ? ['otlp'] : [],
+    ),
+    tracesExporter: oneOf(
+      pick(options.tracesExporter, 'tracesExporter', env, 'OTEL_TRACES_EXPORTER'),
+      TRACES_EXPORTERS,
+      'otlp',
+    ),
+    logs,
+    metrics,
+    traces,
+    batch: {
+      scheduledDelayMillis: integer(
+        pick(batch.scheduledDelayMillis, 'batch.scheduledDelayMillis', env, 'OTEL_BLRP_SCHEDULE_DELAY'),
+        1000,
+      ),
+      exportTimeoutMillis: integer(
+        pick(batch.exportTimeoutMillis, 'batch.exportTimeoutMillis', env, 'OTEL_BLRP_EXPORT_TIMEOUT'),
+        30_000,
+        { min: 1 },
+      ),
+      maxQueueSize,
+      maxExportBatchSize,
+    },
+    metricExportIntervalMillis,
+    metricExportTimeoutMillis,
+    logDir: path.resolve(logDirPicked ? String(logDirPicked.value) : 'logs'),
+    maxFileBytes: integer(
+      pick(options.maxFileBytes, 'maxFileBytes', env, 'OTEL_LOGKIT_MAX_FILE_BYTES'),
+      10 * 1024 * 1024,
+      { min: 1024 },
+    ),
+    maxBackups: integer(pick(options.maxBackups, 'maxBackups', env, 'OTEL_LOGKIT_MAX_BACKUPS'), 5),
+    colors: options.colors,
+    registerTracerProvider: boolean(pick(options.traces, 'traces', env, 'OTEL_LOGKIT_TRACES'), false),
+    handleProcessExit: boolean(
+      pick(options.handleProcessExit, 'handleProcessExit', env, 'OTEL_LOGKIT_EXIT_HOOKS'),
+      true,
+    ),
+    shutdownTimeoutMillis: integer(
+      pick(
+        options.shutdownTimeoutMillis,
+        'shutdownTimeoutMillis',
+        env,
+        'OTEL_LOGKIT_SHUTDOWN_TIMEOUT',
+      ),
+      5000,
+      { min: 1 },
+    ),
+    logRecordProcessors: [...(options.logRecordProcessors ?? [])],
+    metricReaders: [...(options.metricReaders ?? [])],
+  };
+}

@@ -1,0 +1,28 @@
+export { registerLogging } from './registerLogging.js';
+export type { LoggingHandle } from './LoggingHandle.js';
+export type {
+  BatchOptions,
+  DiagLevelName,
+  LoggingOptions,
+  LogsExporterName,
+  MetricsExporterName,
+  OtlpProtocol,
+  TracesExporterName,
+} from './config/LoggingOptions.js';
+export { LoggingConfigError } from './config/LoggingConfigError.js';
+export { LogkitLogger } from './logger/Logger.js';
+export type {
+  GetLoggerOptions,
+  Lazy,
+  LogCallAttributes,
+  Logger,
+  LogMethod,
+} from './logger/Logger.js';
+export { BUILTIN_LEVELS } from './logger/levels.js';
+export type { BuiltinLevelName, LevelDefinition, LevelInput } from './logger/levels.js';
+export { withContext } from './logger/withContext.js';
+export { toAnyValue } from './logger/toAnyValue.js';
+export { ATTR_LOGKIT_CATEGORY, CATEGORIES } from './attributes.js';
+export type { Category } from './attributes.js';
+export { FileLogRecordExporter } from './exporters/FileLogRecordExporter.js';
+export { PrettyConsoleLogRecordExporter } from './exporters/PrettyConsoleLogRecordExporter.js';

@@ -1,0 +1,223 @@
+import type { AnyValue, LogAttributes, LogRecord, Logger as OtelLogger } from '@opentelemetry/api-logs';
+import { reportOnce } from '../internal/reportOnce.js';
+import { errorToAttributes } from './exceptionAttributes.js';
+import type { BuiltinLevelName, LevelDefinition, LevelInput } from './levels.js';
+import { toAnyValue, toAttributes } from './toAnyValue.js';
+
+/** A value, or a function computed only when the level is enabled. */
+export type Lazy<T> = T | (() => T);
+
+/**
+ * Attributes of one log call. Any JS value is accepted and converted to an OTel
+ * AnyValue; a top-level function value is called only when the level is enabled.
+ */
+export type LogCallAttributes = Readonly<Record<string, unknown>>;
+
+/**
+ * A level method such as `logger.info`. Forms:
+ * - `(message, attributes?)`
+ * - `(error, attributes?)`: the body is the error's message and the error maps
+ *   onto `exception.type`, `exception.message`, `exception.stacktrace`
+ *   (semconv "Exceptions" page, https://opentelemetry.io/docs/specs/semconv/exceptions/exceptions-logs/);
+ * - `(message, error, attributes?)`.
+ *
+ * Never throws; returns nothing.
+ */
+export interface LogMethod {
+  (message: Lazy<string>, attributes?: LogCallAttributes): void;
+  (error: Error, attributes?: LogCallAttributes): void;
+  (message: Lazy<string>, error: unknown, attributes?: LogCallAttributes): void;
+}
+
+/** Options of `handle.getLogger(name, options)`. */
+export interface GetLoggerOptions {
+  /** Sets the `logkit.category` attribute on every record (`user`, `system`, `tool`, `llm`, `security`, `performance`, or your own). */
+  readonly category?: string;
+  /** Minimum level of this logger; default the `level` given to registerLogging. */
+  readonly level?: LevelInput;
+  /** Attributes put on every record of this logger. */
+  readonly attributes?: LogCallAttributes;
+  /** InstrumentationScope version. */
+  readonly version?: string;
+}
+
+/** What loggers of one registration share; built once by registerLogging. */
+export interface LoggerShared {
+  readonly levels: ReadonlyMap<string, LevelDefinition>;
+  resolveMinSeverity(level: LevelInput, source: string): number;
+}
+
+function noop(): void {}
+
+function isError(value: unknown): value is Error {
+  return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
+}
+
+function evaluate(fn: () => unknown): unknown {
+  try {
+    return fn();
+  } catch (error) {
+    reportOnce('lazy-value', 'a lazy log value threw; it was logged as [Lazy value failed]', error);
+    return `[Lazy value failed: ${error instanceof Error ? error.message : String(error)}]`;
+  }
+}
+
+/**
+ * The otel-logkit logger: level methods over an OTel Logs API Logger, so a
+ * record emitted inside an active span carries its trace and span ids.
+ * Created by `handle.getLogger()`; the level methods of disabled levels are
+ * bound to a no-op at construction, so a disabled call costs one function call.
+ *
+ * @typeParam L - user-defined level names, each also a method.
+ */
+export class LogkitLogger<L extends string = never> {
+  /** The logger's name, its InstrumentationScope name. */
+  readonly name: string;
+  /** Minimum SeverityNumber this logger emits (`Infinity` when silent). */
+  readonly minSeverity: number;
+
+  declare readonly trace: LogMethod;
+  declare readonly debug: LogMethod;
+  declare readonly verbose: LogMethod;
+  declare readonly info: LogMethod;
+  declare readonly notice: LogMethod;
+  declare readonly warn: LogMethod;
+  declare readonly error: LogMethod;
+  declare readonly alert: LogMethod;
+  declare readonly fatal: LogMethod;
+  declare readonly emergency: LogMethod;
+
+  private readonly otel: OtelLogger;
+  private readonly shared: LoggerShared;
+  private readonly bound: LogAttributes;
+  private readonly hasBound: boolean;
+
+  /** @internal use `handle.getLogger()`. */
+  constructor(
+    name: string,
+    otel: OtelLogger,
+    shared: LoggerShared,
+    bound: LogAttributes,
+    minSeverity: number,
+  ) {
+    this.name = name;
+    this.otel = otel;
+    this.shared = shared;
+    this.bound = bound;
+    this.hasBound = Object.keys(bound).length > 0;
+    this.minSeverity = minSeverity;
+    const methods = this as unknown as Record<string, LogMethod>;
+    for (const level of shared.levels.values()) {
+      methods[level.name] =
+        level.severityNumber >= minSeverity ? this.method(level) : (noop as LogMethod);
+    }
+  }
+
+  /** Logs at a level given by name; an unknown name is reported once through diag and dropped. */
+  log(level: BuiltinLevelName | L, message: Lazy<string> | Error, ...rest: unknown[]): void {
+    const method = this.shared.levels.has(level)
+      ? (this as unknown as Record<string, (...args: unknown[]) => void>)[level]
+      : undefined;
+    if (method) method.call(this, message, ...rest);
+    else reportOnce(`unknown-level:${String(level)}`, `unknown level ${String(level)}; record dropped`);
+  }
+
+  /**
+   * Whether a record at `level` (name or SeverityNumber) would be emitted.
+   * Never throws: an unknown level is false.
+   */
+  enabled(level: BuiltinLevelName | L | number): boolean {
+    const severityNumber =
+      typeof level === 'number' ? level : this.shared.levels.get(level)?.severityNumber;
+    if (severityNumber === undefined || severityNumber < this.minSeverity) return false;
+    try {
+      return this.otel.enabled({ severityNumber });
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Emits a record in the OTel LogRecord shape (`eventName`, `body`,
+   * `attributes`, `severityNumber`, `severityText`, `timestamp`, `context`,
+   * `exception`), so code written for the plain Logs API works unchanged. The
+   * logger's category and bound attributes are added; values are converted to
+   * AnyValue. Records below the logger's level are dropped. Never throws.
+   */
+  emit(record: LogRecord): void {
+    try {
+      const severity = record.severityNumber;
+      if (this.minSeverity > 1 && (severity ?? 0) < this.minSeverity) {
+        // Records with no severity pass, as the SDK's minimumSeverity lets them,
+        // unless the logger is silent.
+        if (severity !== undefined || this.minSeverity === Number.POSITIVE_INFINITY) return;
+      }
+      const attributes = record.attributes
+        ? this.hasBound
+          ? { ...this.bound, ...toAttributes(record.attributes) }
+          : toAttributes(record.attributes)
+        : this.bound;
+      this.otel.emit({
+        ...record,
+        body: record.body === undefined ? undefined : toAnyValue(record.body),
+        attributes,
+      });
+    } catch (error) {
+      reportOnce('logger.emit', 'emit failed; the record was dropped', error);
+    }
+  }
+
+  /**
+   * A logger with `attributes` added to every record (over this logger's own),
+   * sharing this logger's name, level and category.
+   */
+  child(attributes: LogCallAttributes): Logger<L> {
+    let bound = this.bound;
+    try {
+      bound = { ...this.bound, ...toAttributes(attributes) };
+    } catch (error) {
+      reportOnce('logger.child', 'child attributes could not be converted', error);
+    }
+    return new LogkitLogger<L>(this.name, this.otel, this.shared, bound, this.minSeverity) as Logger<L>;
+  }
+
+  private method(level: LevelDefinition): LogMethod {
+    const { severityNumber, severityText } = level;
+    return ((first: unknown, second?: unknown, third?: unknown) => {
+      try {
+        const attributes: LogAttributes = this.hasBound ? { ...this.bound } : {};
+        let body: AnyValue;
+        let error: unknown;
+        let extra: unknown;
+        if (isError(first)) {
+          error = first;
+          extra = second;
+          body = first.message || first.name;
+        } else {
+          const message = typeof first === 'function' ? evaluate(first as () => unknown) : first;
+          body = typeof message === 'string' ? message : toAnyValue(message);
+          if (isError(second) || third !== undefined) {
+            error = second;
+            extra = third;
+          } else {
+            extra = second;
+          }
+        }
+        if (extra !== null && typeof extra === 'object') {
+          for (const key of Object.keys(extra)) {
+            let value = (extra as Record<string, unknown>)[key];
+            if (typeof value === 'function') value = evaluate(value as () => unknown);
+            if (value !== undefined) attributes[key] = toAnyValue(value);
+          }
+        }
+        if (error !== undefined) Object.assign(attributes, errorToAttributes(error));
+        this.otel.emit({ severityNumber, severityText, body, attributes });
+      } catch (failure) {
+        reportOnce('logger.emit', 'a log call failed; the record was dropped', failure);
+      }
+    }) as LogMethod;
+  }
+}
+
+/** A {@link LogkitLogger} with a method for each user-defined level `L`. */
+export type Logger<L extends string = never> = LogkitLogger<L> & { readonly [K in L]: LogMethod };

@@ -1,0 +1,56 @@
+import { SeverityNumber } from '@opentelemetry/api-logs';
+
+/**
+ * A named level: the OTel SeverityNumber it maps to and the severityText the
+ * record carries.
+ */
+export interface LevelDefinition {
+  readonly name: string;
+  readonly severityNumber: SeverityNumber;
+  readonly severityText: string;
+}
+
+/**
+ * The built-in levels. The six usual ones map to the first value of their
+ * SeverityNumber range; the seed's extra levels (Python's TRACE 5, VERBOSE 15,
+ * NOTICE 25, ALERT 45, EMERGENCY 55) sit inside the ranges by their place on
+ * the Python scale, NOTICE and ALERT as the spec's syslog mapping puts them
+ * (Logs Data Model, "Appendix B: SeverityNumber example mappings",
+ * https://opentelemetry.io/docs/specs/otel/logs/data-model-appendix/).
+ */
+export const BUILTIN_LEVELS = {
+  trace: { name: 'trace', severityNumber: SeverityNumber.TRACE, severityText: 'TRACE' },
+  debug: { name: 'debug', severityNumber: SeverityNumber.DEBUG, severityText: 'DEBUG' },
+  verbose: { name: 'verbose', severityNumber: SeverityNumber.DEBUG3, severityText: 'VERBOSE' },
+  info: { name: 'info', severityNumber: SeverityNumber.INFO, severityText: 'INFO' },
+  notice: { name: 'notice', severityNumber: SeverityNumber.INFO2, severityText: 'NOTICE' },
+  warn: { name: 'warn', severityNumber: SeverityNumber.WARN, severityText: 'WARN' },
+  error: { name: 'error', severityNumber: SeverityNumber.ERROR, severityText: 'ERROR' },
+  alert: { name: 'alert', severityNumber: SeverityNumber.ERROR3, severityText: 'ALERT' },
+  fatal: { name: 'fatal', severityNumber: SeverityNumber.FATAL, severityText: 'FATAL' },
+  emergency: {
+    name: 'emergency',
+    severityNumber: SeverityNumber.FATAL3,
+    severityText: 'EMERGENCY',
+  },
+} as const satisfies Record<string, LevelDefinition>;
+
+/** The name of a built-in level. */
+export type BuiltinLevelName = keyof typeof BUILTIN_LEVELS;
+
+/** A level as options take it: a level name, or a SeverityNumber 1–24. */
+export type LevelInput = string | number;
+
+/** `silent` as a minimum level turns a logger off. */
+export const SILENT = 'silent';
+
+/** The short name of the SeverityNumber range a number falls in (`INFO` for 9–12). */
+export function severityRangeName(severityNumber: number | undefined): string {
+  if (severityNumber === undefined || severityNumber <= 0) return 'UNSPECIFIED';
+  if (severityNumber <= 4) return 'TRACE';
+  if (severityNumber <= 8) return 'DEBUG';
+  if (severityNumber <= 12) return 'INFO';
+  if (severityNumber <= 16) return 'WARN';
+  if (severityNumber <= 20) return 'ERROR';
+  return 'FATAL';
+}

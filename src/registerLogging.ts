@@ -1,0 +1,271 @@
+import {
+  DiagConsoleLogger,
+  DiagLogLevel,
+  createNoopMeter,
+  diag,
+  metrics,
+  trace,
+  type MeterProvider as ApiMeterProvider,
+} from '@opentelemetry/api';
+import { createNoopLogger, logs, type LoggerProvider as ApiLoggerProvider } from '@opentelemetry/api-logs';
+import {
+  BatchLogRecordProcessor,
+  LoggerProvider,
+  SimpleLogRecordProcessor,
+  type LogRecordProcessor,
+} from '@opentelemetry/sdk-logs';
+import {
+  ConsoleMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type IMetricReader,
+  type PushMetricExporter,
+} from '@opentelemetry/sdk-metrics';
+import { ATTR_LOGKIT_CATEGORY } from './attributes.js';
+import { buildResource } from './config/buildResource.js';
+import type { LoggingOptions, LogsExporterName, MetricsExporterName } from './config/LoggingOptions.js';
+import { resolveConfig, resolveMinSeverity, type ResolvedConfig } from './config/resolveConfig.js';
+import { FileLogRecordExporter } from './exporters/FileLogRecordExporter.js';
+import { FileMetricExporter } from './exporters/FileMetricExporter.js';
+import { createOtlpLogExporter, createOtlpMetricExporter } from './exporters/otlpExporters.js';
+import { PrettyConsoleLogRecordExporter } from './exporters/PrettyConsoleLogRecordExporter.js';
+import { installExitHooks } from './lifecycle/exitHooks.js';
+import { LogkitLogger, type GetLoggerOptions, type Logger, type LoggerShared } from './logger/Logger.js';
+import { toAttributes } from './logger/toAnyValue.js';
+import type { LoggingHandle } from './LoggingHandle.js';
+import { ContextAttributesProcessor } from './processors/ContextAttributesProcessor.js';
+import { ensureContextManager, ensurePropagator } from './tracing/globalRegistration.js';
+import { setupTracing } from './tracing/setupTracing.js';
+
+/** The live registration; a second registerLogging call returns it. */
+let current: LoggingHandle<string> | undefined;
+
+/**
+ * Sets up logging for the process, once, at startup: resolves options against
+ * the `OTEL_*` environment variables, builds the Resource, registers the
+ * global LoggerProvider and MeterProvider (an existing global provider is kept
+ * and logged at diag.warn), an AsyncLocalStorage context manager and the W3C
+ * propagators when none are registered, optionally a TracerProvider (never
+ * replacing one), and the exit hooks.
+ *
+ * With no OTLP endpoint configured, records go to the embedded default: a
+ * readable console and rotating OTLP-JSON files under `./logs`.
+ *
+ * A second call warns through diag and returns the first handle; after
+ * `handle.shutdown()` a new registration may be made.
+ *
+ * @param serviceNameOrOptions - the `service.name`, or {@link LoggingOptions}.
+ * @returns a {@link LoggingHandle}.
+ * @throws {@link LoggingConfigError} when an option or env var is invalid; the
+ *   message names it and its value. Nothing fails later at log time.
+ */
+export function registerLogging<L extends string = never>(
+  serviceNameOrOptions?: string | LoggingOptions<L>,
+): LoggingHandle<L> {
+  if (current) {
+    diag.warn('otel-logkit: registerLogging() was called again; returning the first handle');
+    return current as unknown as LoggingHandle<L>;
+  }
+  const options: LoggingOptions<L> =
+    typeof serviceNameOrOptions === 'string'
+      ? { serviceName: serviceNameOrOptions }
+      : (serviceNameOrOptions ?? {});
+  const config = resolveConfig(options);
+  if (config.diagLogLevel !== undefined) {
+    diag.setLogger(new DiagConsoleLogger(), {
+      logLevel: DiagLogLevel[config.diagLogLevel],
+      suppressOverrideMessage: true,
+    });
+  }
+  const handle = config.disabled ? createDisabledHandle<L>(config) : createHandle<L>(config);
+  current = handle as unknown as LoggingHandle<string>;
+  return handle;
+}
+
+function createLogProcessor(name: LogsExporterName, config: ResolvedConfig): LogRecordProcessor {
+  switch (name) {
+    case 'console':
+      // Immediate, one line per record, as a developer watching expects.
+      return new SimpleLogRecordProcessor({
+        exporter: new PrettyConsoleLogRecordExporter({ colors: config.colors }),
+      });
+    case 'file':
+      return new BatchLogRecordProcessor({
+        exporter: new FileLogRecordExporter({
+          dir: config.logDir,
+          maxFileBytes: config.maxFileBytes,
+          maxBackups: config.maxBackups,
+        }),
+        ...config.batch,
+      });
+    default:
+      return new BatchLogRecordProcessor({
+        exporter: createOtlpLogExporter(config.logs),
+        ...config.batch,
+      });
+  }
+}
+
+function createMetricExporter(name: MetricsExporterName, config: ResolvedConfig): PushMetricExporter {
+  switch (name) {
+    case 'console':
+      return new ConsoleMetricExporter();
+    case 'file':
+      return new FileMetricExporter({
+        dir: config.logDir,
+        maxFileBytes: config.maxFileBytes,
+        maxBackups: config.maxBackups,
+      });
+    default:
+      return createOtlpMetricExporter(config.metrics);
+  }
+}
+
+function settle(work: Array<Promise<unknown> | undefined>): Promise<void> {
+  return Promise.allSettled(work).then((results) => {
+    for (const result of results) {
+      if (result.status === 'rejected') diag.error('otel-logkit: flush or shutdown failed', result.reason);
+    }
+  });
+}
+
+function loggerFactory<L extends string>(
+  config: ResolvedConfig,
+  otelLoggerFor: (name: string, version?: string) => ReturnType<ApiLoggerProvider['getLogger']>,
+): (name: string, options?: GetLoggerOptions) => Logger<L> {
+  const shared: LoggerShared = {
+    levels: config.levels,
+    resolveMinSeverity: (level, source) => resolveMinSeverity({ value: level, source }, config.levels),
+  };
+  return (name, options) => {
+    const minSeverity =
+      options?.level === undefined
+        ? config.minSeverity
+        : shared.resolveMinSeverity(options.level, `getLogger(${JSON.stringify(name)}) option level`);
+    const bound = toAttributes({
+      ...options?.attributes,
+      ...(options?.category === undefined ? {} : { [ATTR_LOGKIT_CATEGORY]: options.category }),
+    });
+    return new LogkitLogger<L>(
+      name,
+      otelLoggerFor(name, options?.version),
+      shared,
+      bound,
+      minSeverity,
+    ) as Logger<L>;
+  };
+}
+
+function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L> {
+  const resource = buildResource(config.resourceAttributes);
+  ensureContextManager();
+  ensurePropagator();
+  const tracerProvider = setupTracing(config, resource);
+
+  const readers: IMetricReader[] = [
+    ...config.metricReaders,
+    ...config.metricsExporters.map(
+      (name) =>
+        new PeriodicExportingMetricReader({
+          exporter: createMetricExporter(name, config),
+          exportIntervalMillis: config.metricExportIntervalMillis,
+          exportTimeoutMillis: config.metricExportTimeoutMillis,
+        }),
+    ),
+  ];
+  const meterProvider = new MeterProvider({ resource, readers });
+
+  const contextProcessor = new ContextAttributesProcessor();
+  const loggerProvider = new LoggerProvider({
+    resource,
+    processors: [
+      contextProcessor,
+      ...config.logRecordProcessors,
+      ...config.logsExporters.map((name) => createLogProcessor(name, config)),
+    ],
+  });
+
+  const ownsLogs = logs.setGlobalLoggerProvider(loggerProvider) === loggerProvider;
+  if (!ownsLogs) {
+    diag.warn(
+      'otel-logkit: a global LoggerProvider was already registered; plain Logs API loggers keep using it, otel-logkit loggers use otel-logkit\'s',
+    );
+  }
+  const ownsMetrics = metrics.setGlobalMeterProvider(meterProvider);
+  if (!ownsMetrics) diag.warn('otel-logkit: a global MeterProvider was already registered; keeping it');
+
+  const getLogger = loggerFactory<L>(config, (name, version) => loggerProvider.getLogger(name, version));
+  const internalLogger = getLogger('otel-logkit', { category: 'system' });
+
+  const forceFlush = (): Promise<void> =>
+    settle([loggerProvider.forceFlush(), meterProvider.forceFlush(), tracerProvider?.forceFlush()]);
+
+  let shutdownPromise: Promise<void> | undefined;
+  let uninstallHooks: (() => void) | undefined;
+  const shutdown = (): Promise<void> => {
+    shutdownPromise ??= (async () => {
+      uninstallHooks?.();
+      // Spans first: records of the last spans are already queued; metrics
+      // last, so counts of the final records are in their last export.
+      await settle([tracerProvider?.shutdown()]);
+      await settle([loggerProvider.shutdown()]);
+      await settle([meterProvider.shutdown()]);
+      if (ownsLogs) logs.disable();
+      if (ownsMetrics) metrics.disable();
+      if (tracerProvider) trace.disable();
+      if (current === (handle as unknown)) current = undefined;
+    })();
+    return shutdownPromise;
+  };
+
+  const handle: LoggingHandle<L> = {
+    getLogger,
+    loggerProvider,
+    meterProvider,
+    forceFlush,
+    shutdown,
+  };
+
+  if (config.handleProcessExit) {
+    uninstallHooks = installExitHooks(
+      {
+        forceFlush,
+        shutdown,
+        takeDirty: () => contextProcessor.takeDirty(),
+        recordUncaught: (error, origin) =>
+          internalLogger.fatal(
+            origin === 'unhandledRejection' ? 'unhandled promise rejection' : 'uncaught exception',
+            error,
+          ),
+      },
+      config.shutdownTimeoutMillis,
+    );
+  }
+  diag.debug(
+    `otel-logkit: logs → ${config.logsExporters.join(',') || 'none'}, metrics → ${
+      config.metricsExporters.join(',') || 'none'
+    }`,
+  );
+  return handle;
+}
+
+/** `OTEL_SDK_DISABLED`: loggers that drop everything, and nothing registered. */
+function createDisabledHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L> {
+  const noopLogger = createNoopLogger();
+  const loggerProvider: ApiLoggerProvider = { getLogger: () => noopLogger };
+  const meterProvider: ApiMeterProvider = { getMeter: () => createNoopMeter() };
+  const silent: ResolvedConfig = { ...config, minSeverity: Number.POSITIVE_INFINITY };
+  let handle: LoggingHandle<L> | undefined = undefined;
+  handle = {
+    getLogger: loggerFactory<L>(silent, () => noopLogger),
+    loggerProvider,
+    meterProvider,
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => {
+      if (current === (handle as unknown)) current = undefined;
+      return Promise.resolve();
+    },
+  };
+  diag.debug('otel-logkit: disabled by OTEL_SDK_DISABLED / the disabled option');
+  return handle;
+}

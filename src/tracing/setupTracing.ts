@@ -1,0 +1,38 @@
+import { diag, trace } from '@opentelemetry/api';
+import type { Resource } from '@opentelemetry/resources';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import type { ResolvedConfig } from '../config/resolveConfig.js';
+import { createOtlpTraceExporter } from '../exporters/otlpExporters.js';
+import { hasTracerProvider } from './globalRegistration.js';
+
+/**
+ * Registers a TracerProvider when the `traces` option asks for one and none is
+ * registered; an existing one is never replaced (it is reused, and that is
+ * logged at diag.info).
+ * @returns the provider it registered, for shutdown, or undefined.
+ */
+export function setupTracing(
+  config: ResolvedConfig,
+  resource: Resource,
+): BasicTracerProvider | undefined {
+  if (!config.registerTracerProvider) return undefined;
+  if (hasTracerProvider()) {
+    diag.info('otel-logkit: a TracerProvider is already registered; reusing it');
+    return undefined;
+  }
+  const spanProcessors: SpanProcessor[] = [];
+  if (config.tracesExporter === 'otlp') {
+    spanProcessors.push(new BatchSpanProcessor(createOtlpTraceExporter(config.traces)));
+  } else if (config.tracesExporter === 'console') {
+    spanProcessors.push(new BatchSpanProcessor(new ConsoleSpanExporter()));
+  }
+  const provider = new BasicTracerProvider({ resource, spanProcessors });
+  trace.setGlobalTracerProvider(provider);
+  diag.debug(`otel-logkit: registered a TracerProvider exporting to ${config.tracesExporter}`);
+  return provider;
+}
