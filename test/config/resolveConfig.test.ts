@@ -1,0 +1,227 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LoggingConfigError } from '../../src/config/LoggingConfigError.js';
+import { resolveConfig } from '../../src/config/resolveConfig.js';
+
+describe('resolveConfig', () => {
+  describe('precedence', () => {
+    it('should prefer options over env vars over defaults', () => {
+      const env = { OTEL_SERVICE_NAME: 'from-env', OTEL_LOGKIT_LOG_DIR: '/tmp/env-logs' };
+      expect(
+        resolveConfig({ serviceName: 'from-option' }, env).resourceAttributes['service.name'],
+      ).toBe('from-option');
+      expect(resolveConfig({}, env).resourceAttributes['service.name']).toBe('from-env');
+      expect(resolveConfig({}, {}).resourceAttributes['service.name']).toBeUndefined();
+      expect(resolveConfig({ logDir: '/tmp/opt' }, env).logDir).toBe('/tmp/opt');
+      expect(resolveConfig({}, env).logDir).toBe('/tmp/env-logs');
+      expect(resolveConfig({}, {}).logDir).toBe(path.resolve('logs'));
+    });
+
+    it('should take deployment.environment.name from the option, then NODE_ENV unless OTEL_RESOURCE_ATTRIBUTES sets it', () => {
+      expect(
+        resolveConfig({ environment: 'prod' }, { NODE_ENV: 'dev' }).resourceAttributes,
+      ).toMatchObject({
+        'deployment.environment.name': 'prod',
+      });
+      expect(resolveConfig({}, { NODE_ENV: 'dev' }).resourceAttributes).toMatchObject({
+        'deployment.environment.name': 'dev',
+      });
+      expect(
+        resolveConfig(
+          {},
+          { NODE_ENV: 'dev', OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=staging' },
+        ).resourceAttributes['deployment.environment.name'],
+      ).toBeUndefined();
+    });
+  });
+
+  describe('exporters', () => {
+    it('should default to the embedded console and file exporters with no endpoint', () => {
+      const config = resolveConfig({}, {});
+      expect(config.logsExporters).toEqual(['console', 'file']);
+      expect(config.metricsExporters).toEqual([]);
+    });
+
+    it('should default to otlp when an endpoint is configured', () => {
+      const config = resolveConfig({}, { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' });
+      expect(config.logsExporters).toEqual(['otlp']);
+      expect(config.metricsExporters).toEqual(['otlp']);
+      expect(config.logs.url).toBe('http://collector:4318/v1/logs');
+      expect(config.metrics.url).toBe('http://collector:4318/v1/metrics');
+      expect(config.traces.url).toBe('http://collector:4318/v1/traces');
+    });
+
+    it('should use per-signal endpoints as they are', () => {
+      const config = resolveConfig(
+        {},
+        {
+          OTEL_EXPORTER_OTLP_ENDPOINT: 'http://base:4318/',
+          OTEL_EXPORTER_OTLP_LOGS_ENDPOINT: 'http://logs:9999/custom',
+        },
+      );
+      expect(config.logs.url).toBe('http://logs:9999/custom');
+      expect(config.metrics.url).toBe('http://base:4318/v1/metrics');
+    });
+
+    it('should parse OTEL_LOGS_EXPORTER lists and treat none alone as nothing', () => {
+      expect(resolveConfig({}, { OTEL_LOGS_EXPORTER: 'otlp, file' }).logsExporters).toEqual([
+        'otlp',
+        'file',
+      ]);
+      expect(resolveConfig({}, { OTEL_LOGS_EXPORTER: 'none' }).logsExporters).toEqual([]);
+      expect(
+        resolveConfig({ logsExporter: ['console'] }, { OTEL_LOGS_EXPORTER: 'file' }).logsExporters,
+      ).toEqual(['console']);
+    });
+
+    it('should merge common and per-signal headers, URL-decoding env values', () => {
+      const config = resolveConfig(
+        {},
+        {
+          OTEL_EXPORTER_OTLP_HEADERS: 'api-key=a%20b,x=1',
+          OTEL_EXPORTER_OTLP_LOGS_HEADERS: 'x=2',
+        },
+      );
+      expect(config.logs.headers).toEqual({ 'api-key': 'a b', x: '2' });
+      expect(config.metrics.headers).toEqual({ 'api-key': 'a b', x: '1' });
+    });
+
+    it('should pick the protocol, per signal when given', () => {
+      expect(resolveConfig({}, {}).logs.protocol).toBe('http/protobuf');
+      const config = resolveConfig(
+        {},
+        {
+          OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+          OTEL_EXPORTER_OTLP_METRICS_PROTOCOL: 'http/protobuf',
+        },
+      );
+      expect(config.logs.protocol).toBe('http/json');
+      expect(config.metrics.protocol).toBe('http/protobuf');
+    });
+  });
+
+  describe('batching and intervals', () => {
+    it('should read OTEL_BLRP_* and OTEL_METRIC_EXPORT_INTERVAL', () => {
+      const config = resolveConfig(
+        {},
+        {
+          OTEL_BLRP_SCHEDULE_DELAY: '250',
+          OTEL_BLRP_EXPORT_TIMEOUT: '5000',
+          OTEL_BLRP_MAX_QUEUE_SIZE: '100',
+          OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '50',
+          OTEL_METRIC_EXPORT_INTERVAL: '2000',
+        },
+      );
+      expect(config.batch).toEqual({
+        scheduledDelayMillis: 250,
+        exportTimeoutMillis: 5000,
+        maxQueueSize: 100,
+        maxExportBatchSize: 50,
+      });
+      expect(config.metricExportIntervalMillis).toBe(2000);
+      // The default timeout is capped by a shorter interval.
+      expect(config.metricExportTimeoutMillis).toBe(2000);
+    });
+  });
+
+  describe('validation', () => {
+    const bad: Array<
+      [string, Parameters<typeof resolveConfig>[0], Record<string, string>, RegExp]
+    > = [
+      [
+        'unknown logs exporter option',
+        { logsExporter: 'kafka' as never },
+        {},
+        /option logsExporter: "kafka"/,
+      ],
+      [
+        'unknown logs exporter env',
+        {},
+        { OTEL_LOGS_EXPORTER: 'otlp,kafka' },
+        /OTEL_LOGS_EXPORTER: "kafka"/,
+      ],
+      ['unknown metrics exporter', {}, { OTEL_METRICS_EXPORTER: 'prom' }, /OTEL_METRICS_EXPORTER/],
+      ['malformed endpoint', { endpoint: 'not a url' }, {}, /option endpoint: "not a url"/],
+      [
+        'non-http endpoint',
+        {},
+        { OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://x' },
+        /OTEL_EXPORTER_OTLP_ENDPOINT/,
+      ],
+      ['malformed logs endpoint', { logsEndpoint: '://' }, {}, /option logsEndpoint/],
+      ['negative size', { maxFileBytes: -1 }, {}, /option maxFileBytes: -1/],
+      [
+        'non-numeric size env',
+        {},
+        { OTEL_LOGKIT_MAX_FILE_BYTES: '10MB' },
+        /OTEL_LOGKIT_MAX_FILE_BYTES: "10MB"/,
+      ],
+      [
+        'non-numeric queue',
+        {},
+        { OTEL_BLRP_MAX_QUEUE_SIZE: 'abc' },
+        /OTEL_BLRP_MAX_QUEUE_SIZE: "abc"/,
+      ],
+      ['fractional backups', { maxBackups: 1.5 }, {}, /option maxBackups: 1.5/],
+      [
+        'batch above queue',
+        { batch: { maxQueueSize: 10, maxExportBatchSize: 20 } },
+        {},
+        /batch.maxExportBatchSize: 20/,
+      ],
+      ['unknown level', { level: 'loud' }, {}, /option level: "loud"/],
+      ['unknown level env', {}, { OTEL_LOGKIT_LEVEL: 'chatty' }, /OTEL_LOGKIT_LEVEL: "chatty"/],
+      ['severity out of range', { level: 30 }, {}, /option level: 30/],
+      [
+        'unknown protocol',
+        {},
+        { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' },
+        /OTEL_EXPORTER_OTLP_PROTOCOL: "grpc"/,
+      ],
+      ['bad diag level', {}, { OTEL_LOG_LEVEL: 'noisy' }, /OTEL_LOG_LEVEL: "noisy"/],
+      ['bad boolean', {}, { OTEL_SDK_DISABLED: 'yes' }, /OTEL_SDK_DISABLED: "yes"/],
+      ['bad headers', {}, { OTEL_EXPORTER_OTLP_HEADERS: 'novalue' }, /OTEL_EXPORTER_OTLP_HEADERS/],
+      ['bad custom level name', { levels: { emit: 3 } as never }, {}, /option levels.emit/],
+      [
+        'bad custom level number',
+        { levels: { audit: 40 } as never },
+        {},
+        /option levels.audit: 40/,
+      ],
+      [
+        'metric timeout above interval',
+        { metricExportIntervalMillis: 1000, metricExportTimeoutMillis: 5000 },
+        {},
+        /metricExportTimeoutMillis: 5000/,
+      ],
+    ];
+    for (const [title, options, env, message] of bad) {
+      it(`should throw a LoggingConfigError naming the value for ${title}`, () => {
+        let thrown: unknown;
+        try {
+          resolveConfig(options, env);
+        } catch (error) {
+          thrown = error;
+        }
+        expect(thrown).toBeInstanceOf(LoggingConfigError);
+        expect((thrown as Error).message).toMatch(message);
+      });
+    }
+
+    it('should accept user-defined levels as a minimum level', () => {
+      const config = resolveConfig({ levels: { audit: 14 }, level: 'audit' }, {});
+      expect(config.minSeverity).toBe(14);
+      expect(config.levels.get('audit')).toEqual({
+        name: 'audit',
+        severityNumber: 14,
+        severityText: 'AUDIT',
+      });
+    });
+
+    it('should accept silent and level names in any case', () => {
+      expect(resolveConfig({ level: 'silent' }, {}).minSeverity).toBe(Number.POSITIVE_INFINITY);
+      expect(resolveConfig({}, { OTEL_LOGKIT_LEVEL: 'WARN' }).minSeverity).toBe(13);
+      expect(resolveConfig({ level: 'notice' }, {}).minSeverity).toBe(10);
+    });
+  });
+});
