@@ -197,14 +197,24 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
   const getLogger = loggerFactory<L>(config, (name, version) => loggerProvider.getLogger(name, version));
   const internalLogger = getLogger('otel-logkit', { category: 'system' });
 
-  const forceFlush = (): Promise<void> =>
-    settle([loggerProvider.forceFlush(), meterProvider.forceFlush(), tracerProvider?.forceFlush()]);
+  // Flushes and the shutdown run one after another: the SDK's
+  // BatchLogRecordProcessor returns at once from a flush that overlaps another
+  // one, so a shutdown racing a flush (an exit hook's and the app's) would
+  // close the exporters before the first flush's records reached them.
+  let lastFlush: Promise<void> = Promise.resolve();
+  const forceFlush = (): Promise<void> => {
+    lastFlush = lastFlush.then(() =>
+      settle([loggerProvider.forceFlush(), meterProvider.forceFlush(), tracerProvider?.forceFlush()]),
+    );
+    return lastFlush;
+  };
 
   let shutdownPromise: Promise<void> | undefined;
   let uninstallHooks: (() => void) | undefined;
   const shutdown = (): Promise<void> => {
     shutdownPromise ??= (async () => {
       uninstallHooks?.();
+      await lastFlush;
       // Spans first: records of the last spans are already queued; metrics
       // last, so counts of the final records are in their last export.
       await settle([tracerProvider?.shutdown()]);
