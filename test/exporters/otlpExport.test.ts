@@ -1,0 +1,135 @@
+import { diag, DiagLogLevel, trace, type DiagLogger } from '@opentelemetry/api';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { registerLogging, type LoggingHandle, type OtlpProtocol } from '../../src/index.js';
+import { resetReportOnce } from '../../src/internal/reportOnce.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlpReceiver.js';
+
+let receiver: OtlpReceiver;
+let handle: LoggingHandle | undefined;
+
+beforeAll(async () => {
+  receiver = await startOtlpReceiver();
+});
+
+afterAll(async () => {
+  await receiver.close();
+});
+
+afterEach(async () => {
+  await handle?.shutdown();
+  handle = undefined;
+  receiver.clear();
+  receiver.setStatus(200);
+  diag.disable();
+  resetReportOnce();
+});
+
+function registerAgainst(protocol: OtlpProtocol): LoggingHandle {
+  handle = registerLogging({
+    serviceName: 'otlp-it',
+    serviceVersion: '9.9.9',
+    endpoint: receiver.url,
+    protocol,
+    traces: true,
+    handleProcessExit: false,
+    metricExportIntervalMillis: 60_000,
+  });
+  return handle;
+}
+
+const contentTypes = {
+  'http/protobuf': 'application/x-protobuf',
+  'http/json': 'application/json',
+} as const;
+
+describe('OTLP export', () => {
+  for (const protocol of ['http/protobuf', 'http/json'] as const) {
+    describe(protocol, () => {
+      it('should deliver logs with resource, scope, severity, body, attributes and trace context, plus spans and metrics', async () => {
+        const h = registerAgainst(protocol);
+        const log = h.getLogger('checkout.service', { category: 'llm', version: '0.1.0' });
+        let traceId = '';
+        let spanId = '';
+        trace.getTracer('it').startActiveSpan('charge', (span) => {
+          ({ traceId, spanId } = span.spanContext());
+          log.warn('card declined', {
+            'gen_ai.usage.input_tokens': 12,
+            ratio: 0.5,
+            retry: true,
+            tags: ['a', 'b'],
+            nested: { k: 'v' },
+          });
+          log.error(new RangeError('amount too large'));
+          span.end();
+        });
+        log.info('outside any span');
+        h.meterProvider.getMeter('it').createCounter('it.requests').add(2, { route: '/pay' });
+        await h.forceFlush();
+        await receiver.waitFor(
+          () =>
+            receiver.logs.length >= 3 && receiver.spans.length >= 1 && receiver.metrics.length >= 1,
+        );
+
+        expect(receiver.requests[`/v1/logs ${contentTypes[protocol]}`]).toBeGreaterThan(0);
+        const [warn, error, outside] = receiver.logs;
+        expect(warn!.resource).toMatchObject({
+          'service.name': 'otlp-it',
+          'service.version': '9.9.9',
+          'telemetry.sdk.language': 'nodejs',
+        });
+        expect(warn!.scope).toMatchObject({ name: 'checkout.service', version: '0.1.0' });
+        expect(warn).toMatchObject({
+          severityNumber: 13,
+          severityText: 'WARN',
+          body: 'card declined',
+          traceId,
+          spanId,
+          flags: 1,
+        });
+        expect(warn!.attributes).toEqual({
+          'logkit.category': 'llm',
+          'gen_ai.usage.input_tokens': 12,
+          ratio: 0.5,
+          retry: true,
+          tags: ['a', 'b'],
+          nested: { k: 'v' },
+        });
+        expect(error).toMatchObject({
+          severityNumber: 17,
+          body: 'amount too large',
+          traceId,
+          spanId,
+        });
+        expect(error!.attributes).toMatchObject({
+          'exception.type': 'RangeError',
+          'exception.message': 'amount too large',
+        });
+        expect(outside!.traceId).toBeUndefined();
+        expect(outside!.spanId).toBeUndefined();
+
+        const span = receiver.spans.find((s) => s.name === 'charge');
+        expect(span).toMatchObject({ traceId, spanId });
+        expect(span!.resource['service.name']).toBe('otlp-it');
+
+        const metric = receiver.metrics.find((m) => m.name === 'it.requests');
+        expect(metric?.kind).toBe('sum');
+        expect(metric?.dataPoints[0]).toMatchObject({ value: 2, attributes: { route: '/pay' } });
+      });
+    });
+  }
+
+  it('should report export failures through diag and never throw', async () => {
+    const messages: string[] = [];
+    const push = (m: string, ...args: unknown[]) =>
+      messages.push([m, ...args.map(String)].join(' '));
+    const logger: DiagLogger = { error: push, warn: push, info: push, debug: push, verbose: push };
+    diag.setLogger(logger, DiagLogLevel.ERROR);
+    receiver.setStatus(400);
+    const h = registerAgainst('http/protobuf');
+    expect(() => h.getLogger('fails').error('will not arrive')).not.toThrow();
+    await expect(h.forceFlush()).resolves.toBeUndefined();
+    await receiver.waitFor(() => (receiver.requests['/v1/logs application/x-protobuf'] ?? 0) > 0);
+    expect(receiver.logs).toHaveLength(0);
+    expect(messages.join('\n')).toMatch(/400|Bad Request|export/i);
+  });
+});
