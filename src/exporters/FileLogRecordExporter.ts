@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { callBack, toError } from './exportResult.js';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import { JsonLogsSerializer } from '@opentelemetry/otlp-transformer';
@@ -61,16 +62,21 @@ export class FileLogRecordExporter implements LogRecordExporter {
    */
   export(logs: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
     if (this.shuttingDown) {
-      callBack(resultCallback, {
-        code: ExportResultCode.FAILED,
-        error: new Error('otel-logkit: FileLogRecordExporter is shut down'),
-      });
+      callBack(
+        resultCallback,
+        {
+          code: ExportResultCode.FAILED,
+          error: new Error('otel-logkit: FileLogRecordExporter is shut down'),
+        },
+        'file-log-exporter:callback',
+      );
       return;
     }
     const done = this.write(logs).then((error) =>
       callBack(
         resultCallback,
         error ? { code: ExportResultCode.FAILED, error } : { code: ExportResultCode.SUCCESS },
+        'file-log-exporter:callback',
       ),
     );
     this.pending.add(done);
@@ -184,18 +190,4 @@ function trySerialize(records: ReadableLogRecord[]): Serialized {
   } catch (error) {
     return { ok: false, error };
   }
-}
-
-function callBack(resultCallback: (result: ExportResult) => void, result: ExportResult): void {
-  try {
-    resultCallback(result);
-  } catch (error) {
-    // The callback belongs to the SDK or the caller; its failure must not
-    // become an unhandled rejection in the application.
-    reportOnce('file-log-exporter:callback', 'an export result callback threw', error);
-  }
-}
-
-function toError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { callBack, toError } from './exportResult.js';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import { JsonMetricsSerializer } from '@opentelemetry/otlp-transformer';
@@ -62,16 +63,21 @@ export class FileMetricExporter implements PushMetricExporter {
    */
   export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
     if (this.shuttingDown) {
-      callBack(resultCallback, {
-        code: ExportResultCode.FAILED,
-        error: new Error('otel-logkit: FileMetricExporter is shut down'),
-      });
+      callBack(
+        resultCallback,
+        {
+          code: ExportResultCode.FAILED,
+          error: new Error('otel-logkit: FileMetricExporter is shut down'),
+        },
+        'file-metric-exporter:callback',
+      );
       return;
     }
     const done = this.write(metrics).then((error) =>
       callBack(
         resultCallback,
         error ? { code: ExportResultCode.FAILED, error } : { code: ExportResultCode.SUCCESS },
+        'file-metric-exporter:callback',
       ),
     );
     this.pending.add(done);
@@ -127,18 +133,4 @@ export class FileMetricExporter implements PushMetricExporter {
       error,
     );
   }
-}
-
-function callBack(resultCallback: (result: ExportResult) => void, result: ExportResult): void {
-  try {
-    resultCallback(result);
-  } catch (error) {
-    // The callback belongs to the SDK or the caller; its failure must not
-    // become an unhandled rejection in the application.
-    reportOnce('file-metric-exporter:callback', 'an export result callback threw', error);
-  }
-}
-
-function toError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }
