@@ -7,7 +7,11 @@ import {
   trace,
   type MeterProvider as ApiMeterProvider,
 } from '@opentelemetry/api';
-import { createNoopLogger, logs, type LoggerProvider as ApiLoggerProvider } from '@opentelemetry/api-logs';
+import {
+  createNoopLogger,
+  logs,
+  type LoggerProvider as ApiLoggerProvider,
+} from '@opentelemetry/api-logs';
 import {
   BatchLogRecordProcessor,
   LoggerProvider,
@@ -23,14 +27,23 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { ATTR_LOGKIT_CATEGORY } from './attributes.js';
 import { buildResource } from './config/buildResource.js';
-import type { LoggingOptions, LogsExporterName, MetricsExporterName } from './config/LoggingOptions.js';
+import type {
+  LoggingOptions,
+  LogsExporterName,
+  MetricsExporterName,
+} from './config/LoggingOptions.js';
 import { resolveConfig, resolveMinSeverity, type ResolvedConfig } from './config/resolveConfig.js';
 import { FileLogRecordExporter } from './exporters/FileLogRecordExporter.js';
 import { FileMetricExporter } from './exporters/FileMetricExporter.js';
 import { createOtlpLogExporter, createOtlpMetricExporter } from './exporters/otlpExporters.js';
 import { PrettyConsoleLogRecordExporter } from './exporters/PrettyConsoleLogRecordExporter.js';
 import { installExitHooks } from './lifecycle/exitHooks.js';
-import { LogkitLogger, type GetLoggerOptions, type Logger, type LoggerShared } from './logger/Logger.js';
+import {
+  LogkitLogger,
+  type GetLoggerOptions,
+  type Logger,
+  type LoggerShared,
+} from './logger/Logger.js';
 import { toAttributes } from './logger/toAnyValue.js';
 import type { LoggingHandle } from './LoggingHandle.js';
 import { ContextAttributesProcessor } from './processors/ContextAttributesProcessor.js';
@@ -64,7 +77,7 @@ export function registerLogging<L extends string = never>(
 ): LoggingHandle<L> {
   if (current) {
     diag.warn('otel-logkit: registerLogging() was called again; returning the first handle');
-    return current as unknown as LoggingHandle<L>;
+    return current;
   }
   const options: LoggingOptions<L> =
     typeof serviceNameOrOptions === 'string'
@@ -78,7 +91,7 @@ export function registerLogging<L extends string = never>(
     });
   }
   const handle = config.disabled ? createDisabledHandle<L>(config) : createHandle<L>(config);
-  current = handle as unknown as LoggingHandle<string>;
+  current = handle;
   return handle;
 }
 
@@ -106,7 +119,10 @@ function createLogProcessor(name: LogsExporterName, config: ResolvedConfig): Log
   }
 }
 
-function createMetricExporter(name: MetricsExporterName, config: ResolvedConfig): PushMetricExporter {
+function createMetricExporter(
+  name: MetricsExporterName,
+  config: ResolvedConfig,
+): PushMetricExporter {
   switch (name) {
     case 'console':
       return new ConsoleMetricExporter();
@@ -122,9 +138,10 @@ function createMetricExporter(name: MetricsExporterName, config: ResolvedConfig)
 }
 
 function settle(work: Array<Promise<unknown> | undefined>): Promise<void> {
-  return Promise.allSettled(work).then((results) => {
+  return Promise.allSettled(work.map((w) => w ?? Promise.resolve())).then((results) => {
     for (const result of results) {
-      if (result.status === 'rejected') diag.error('otel-logkit: flush or shutdown failed', result.reason);
+      if (result.status === 'rejected')
+        diag.error('otel-logkit: flush or shutdown failed', result.reason);
     }
   });
 }
@@ -135,13 +152,17 @@ function loggerFactory<L extends string>(
 ): (name: string, options?: GetLoggerOptions) => Logger<L> {
   const shared: LoggerShared = {
     levels: config.levels,
-    resolveMinSeverity: (level, source) => resolveMinSeverity({ value: level, source }, config.levels),
+    resolveMinSeverity: (level, source) =>
+      resolveMinSeverity({ value: level, source }, config.levels),
   };
   return (name, options) => {
     const minSeverity =
       options?.level === undefined
         ? config.minSeverity
-        : shared.resolveMinSeverity(options.level, `getLogger(${JSON.stringify(name)}) option level`);
+        : shared.resolveMinSeverity(
+            options.level,
+            `getLogger(${JSON.stringify(name)}) option level`,
+          );
     const bound = toAttributes({
       ...options?.attributes,
       ...(options?.category === undefined ? {} : { [ATTR_LOGKIT_CATEGORY]: options.category }),
@@ -188,13 +209,16 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
   const ownsLogs = logs.setGlobalLoggerProvider(loggerProvider) === loggerProvider;
   if (!ownsLogs) {
     diag.warn(
-      'otel-logkit: a global LoggerProvider was already registered; plain Logs API loggers keep using it, otel-logkit loggers use otel-logkit\'s',
+      "otel-logkit: a global LoggerProvider was already registered; plain Logs API loggers keep using it, otel-logkit loggers use otel-logkit's",
     );
   }
   const ownsMetrics = metrics.setGlobalMeterProvider(meterProvider);
-  if (!ownsMetrics) diag.warn('otel-logkit: a global MeterProvider was already registered; keeping it');
+  if (!ownsMetrics)
+    diag.warn('otel-logkit: a global MeterProvider was already registered; keeping it');
 
-  const getLogger = loggerFactory<L>(config, (name, version) => loggerProvider.getLogger(name, version));
+  const getLogger = loggerFactory<L>(config, (name, version) =>
+    loggerProvider.getLogger(name, version),
+  );
   const internalLogger = getLogger('otel-logkit', { category: 'system' });
 
   // Flushes and the shutdown run one after another: the SDK's
@@ -204,7 +228,11 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
   let lastFlush: Promise<void> = Promise.resolve();
   const forceFlush = (): Promise<void> => {
     lastFlush = lastFlush.then(() =>
-      settle([loggerProvider.forceFlush(), meterProvider.forceFlush(), tracerProvider?.forceFlush()]),
+      settle([
+        loggerProvider.forceFlush(),
+        meterProvider.forceFlush(),
+        tracerProvider?.forceFlush(),
+      ]),
     );
     return lastFlush;
   };

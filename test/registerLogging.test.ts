@@ -36,7 +36,7 @@ function register<L extends string = never>(options: LoggingOptions<L> = {}): Lo
     logRecordProcessors: [new SimpleLogRecordProcessor({ exporter })],
     ...options,
   });
-  handle = h as unknown as LoggingHandle<string>;
+  handle = h;
   return h;
 }
 
@@ -87,7 +87,7 @@ describe('registerLogging', () => {
       expect(resource.attributes['host.name']).toEqual(expect.any(String));
     });
 
-    it('should warn through diag and return the first handle when called twice', async () => {
+    it('should warn through diag and return the first handle when called twice', () => {
       const { messages, logger } = diagMessages();
       diag.setLogger(logger, DiagLogLevel.WARN);
       const first = register();
@@ -138,7 +138,7 @@ describe('registerLogging', () => {
       expect(await records()).toHaveLength(0);
     });
 
-    it('should throw a LoggingConfigError at setup for bad options, naming them', async () => {
+    it('should throw a LoggingConfigError at setup for bad options, naming them', () => {
       expect(() => registerLogging({ logsExporter: 'kafka' as never })).toThrow(LoggingConfigError);
       expect(() => registerLogging({ logsExporter: 'kafka' as never })).toThrow(
         /logsExporter: "kafka"/,

@@ -12,9 +12,9 @@ Options:
 
 function version(): string {
   // dist/cli/main.js → package.json two levels up; the same from src/cli.
-  const pkg = JSON.parse(
-    readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
-  ) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 

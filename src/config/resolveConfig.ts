@@ -300,7 +300,9 @@ export function resolveConfig<L extends string>(
     10_000,
     { min: 1 },
   );
-  const commonHeaders = headers(pick(options.headers, 'headers', env, 'OTEL_EXPORTER_OTLP_HEADERS'));
+  const commonHeaders = headers(
+    pick(options.headers, 'headers', env, 'OTEL_EXPORTER_OTLP_HEADERS'),
+  );
 
   const signal = (
     name: 'logs' | 'metrics' | 'traces',
@@ -308,13 +310,17 @@ export function resolveConfig<L extends string>(
     signalHeaders: Readonly<Record<string, string>> | undefined,
   ): ResolvedOtlpSignal & { explicit: boolean } => {
     const upper = name.toUpperCase();
-    const own = url(pick(signalEndpoint, `${name}Endpoint`, env, `OTEL_EXPORTER_OTLP_${upper}_ENDPOINT`));
+    const own = url(
+      pick(signalEndpoint, `${name}Endpoint`, env, `OTEL_EXPORTER_OTLP_${upper}_ENDPOINT`),
+    );
     return {
       url: own ?? signalUrl(endpoint ?? DEFAULT_OTLP_BASE, SIGNAL_PATHS[name]),
       explicit: own !== undefined || endpoint !== undefined,
       headers: {
         ...commonHeaders,
-        ...headers(pick(signalHeaders, `${name}Headers`, env, `OTEL_EXPORTER_OTLP_${upper}_HEADERS`)),
+        ...headers(
+          pick(signalHeaders, `${name}Headers`, env, `OTEL_EXPORTER_OTLP_${upper}_HEADERS`),
+        ),
       },
       protocol:
         options.protocol === undefined
@@ -331,7 +337,11 @@ export function resolveConfig<L extends string>(
       ),
     };
   };
-  const { explicit: logsExplicit, ...logs } = signal('logs', options.logsEndpoint, options.logsHeaders);
+  const { explicit: logsExplicit, ...logs } = signal(
+    'logs',
+    options.logsEndpoint,
+    options.logsHeaders,
+  );
   const { explicit: metricsExplicit, ...metrics } = signal(
     'metrics',
     options.metricsEndpoint,
@@ -359,7 +369,11 @@ export function resolveConfig<L extends string>(
     min: 1,
   });
   if (maxExportBatchSize > maxQueueSize) {
-    fail(maxExportBatchSizePicked!.source, maxExportBatchSize, `at most maxQueueSize (${maxQueueSize})`);
+    fail(
+      maxExportBatchSizePicked!.source,
+      maxExportBatchSize,
+      `at most maxQueueSize (${maxQueueSize})`,
+    );
   }
 
   const metricExportIntervalMillis = integer(
@@ -426,11 +440,21 @@ export function resolveConfig<L extends string>(
     traces,
     batch: {
       scheduledDelayMillis: integer(
-        pick(batch.scheduledDelayMillis, 'batch.scheduledDelayMillis', env, 'OTEL_BLRP_SCHEDULE_DELAY'),
+        pick(
+          batch.scheduledDelayMillis,
+          'batch.scheduledDelayMillis',
+          env,
+          'OTEL_BLRP_SCHEDULE_DELAY',
+        ),
         1000,
       ),
       exportTimeoutMillis: integer(
-        pick(batch.exportTimeoutMillis, 'batch.exportTimeoutMillis', env, 'OTEL_BLRP_EXPORT_TIMEOUT'),
+        pick(
+          batch.exportTimeoutMillis,
+          'batch.exportTimeoutMillis',
+          env,
+          'OTEL_BLRP_EXPORT_TIMEOUT',
+        ),
         30_000,
         { min: 1 },
       ),
@@ -447,7 +471,10 @@ export function resolveConfig<L extends string>(
     ),
     maxBackups: integer(pick(options.maxBackups, 'maxBackups', env, 'OTEL_LOGKIT_MAX_BACKUPS'), 5),
     colors: options.colors,
-    registerTracerProvider: boolean(pick(options.traces, 'traces', env, 'OTEL_LOGKIT_TRACES'), false),
+    registerTracerProvider: boolean(
+      pick(options.traces, 'traces', env, 'OTEL_LOGKIT_TRACES'),
+      false,
+    ),
     handleProcessExit: boolean(
       pick(options.handleProcessExit, 'handleProcessExit', env, 'OTEL_LOGKIT_EXIT_HOOKS'),
       true,

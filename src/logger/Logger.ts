@@ -1,4 +1,9 @@
-import type { AnyValue, LogAttributes, LogRecord, Logger as OtelLogger } from '@opentelemetry/api-logs';
+import type {
+  AnyValue,
+  LogAttributes,
+  LogRecord,
+  Logger as OtelLogger,
+} from '@opentelemetry/api-logs';
 import { reportOnce } from '../internal/reportOnce.js';
 import { errorToAttributes } from './exceptionAttributes.js';
 import type { BuiltinLevelName, LevelDefinition, LevelInput } from './levels.js';
@@ -108,8 +113,7 @@ export class LogkitLogger<L extends string = never> {
     this.minSeverity = minSeverity;
     const methods = this as unknown as Record<string, LogMethod>;
     for (const level of shared.levels.values()) {
-      methods[level.name] =
-        level.severityNumber >= minSeverity ? this.method(level) : (noop as LogMethod);
+      methods[level.name] = level.severityNumber >= minSeverity ? this.method(level) : noop;
     }
   }
 
@@ -119,7 +123,11 @@ export class LogkitLogger<L extends string = never> {
       ? (this as unknown as Record<string, (...args: unknown[]) => void>)[level]
       : undefined;
     if (method) method.call(this, message, ...rest);
-    else reportOnce(`unknown-level:${String(level)}`, `unknown level ${String(level)}; record dropped`);
+    else
+      reportOnce(
+        `unknown-level:${String(level)}`,
+        `unknown level ${String(level)}; record dropped`,
+      );
   }
 
   /**
@@ -146,7 +154,7 @@ export class LogkitLogger<L extends string = never> {
    */
   emit(record: LogRecord): void {
     try {
-      const severity = record.severityNumber;
+      const severity: number | undefined = record.severityNumber;
       if (this.minSeverity > 1 && (severity ?? 0) < this.minSeverity) {
         // Records with no severity pass, as the SDK's minimumSeverity lets them,
         // unless the logger is silent.
@@ -178,12 +186,18 @@ export class LogkitLogger<L extends string = never> {
     } catch (error) {
       reportOnce('logger.child', 'child attributes could not be converted', error);
     }
-    return new LogkitLogger<L>(this.name, this.otel, this.shared, bound, this.minSeverity) as Logger<L>;
+    return new LogkitLogger<L>(
+      this.name,
+      this.otel,
+      this.shared,
+      bound,
+      this.minSeverity,
+    ) as Logger<L>;
   }
 
   private method(level: LevelDefinition): LogMethod {
     const { severityNumber, severityText } = level;
-    return ((first: unknown, second?: unknown, third?: unknown) => {
+    return (first: unknown, second?: unknown, third?: unknown) => {
       try {
         const attributes: LogAttributes = this.hasBound ? { ...this.bound } : {};
         let body: AnyValue;
@@ -215,7 +229,7 @@ export class LogkitLogger<L extends string = never> {
       } catch (failure) {
         reportOnce('logger.emit', 'a log call failed; the record was dropped', failure);
       }
-    }) as LogMethod;
+    };
   }
 }
 

@@ -6,7 +6,8 @@ import { SeverityNumber } from '@opentelemetry/api-logs';
  */
 export interface LevelDefinition {
   readonly name: string;
-  readonly severityNumber: SeverityNumber;
+  /** The OTel SeverityNumber, 1–24. */
+  readonly severityNumber: number;
   readonly severityText: string;
 }
 

@@ -181,13 +181,8 @@ describe('resolveConfig', () => {
       ['bad diag level', {}, { OTEL_LOG_LEVEL: 'noisy' }, /OTEL_LOG_LEVEL: "noisy"/],
       ['bad boolean', {}, { OTEL_SDK_DISABLED: 'yes' }, /OTEL_SDK_DISABLED: "yes"/],
       ['bad headers', {}, { OTEL_EXPORTER_OTLP_HEADERS: 'novalue' }, /OTEL_EXPORTER_OTLP_HEADERS/],
-      ['bad custom level name', { levels: { emit: 3 } as never }, {}, /option levels.emit/],
-      [
-        'bad custom level number',
-        { levels: { audit: 40 } as never },
-        {},
-        /option levels.audit: 40/,
-      ],
+      ['bad custom level name', { levels: { emit: 3 } }, {}, /option levels.emit/],
+      ['bad custom level number', { levels: { audit: 40 } }, {}, /option levels.audit: 40/],
       [
         'metric timeout above interval',
         { metricExportIntervalMillis: 1000, metricExportTimeoutMillis: 5000 },

@@ -53,7 +53,10 @@ export function readLogFiles(dir: string): FileRecord[] {
       const request = JSON.parse(line) as {
         resourceLogs: Array<{
           resource?: { attributes?: KeyValue[] };
-          scopeLogs: Array<{ scope?: { name?: string }; logRecords: Array<Record<string, unknown>> }>;
+          scopeLogs: Array<{
+            scope?: { name?: string };
+            logRecords: Array<Record<string, unknown>>;
+          }>;
         }>;
       };
       for (const rl of request.resourceLogs) {
