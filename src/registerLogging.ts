@@ -47,7 +47,11 @@ import {
 import { toAttributes } from './logger/toAnyValue.js';
 import type { LoggingHandle } from './LoggingHandle.js';
 import { ContextAttributesProcessor } from './processors/ContextAttributesProcessor.js';
-import { ensureContextManager, ensurePropagator } from './tracing/globalRegistration.js';
+import {
+  ensureContextManager,
+  ensurePropagator,
+  hasMeterProvider,
+} from './tracing/globalRegistration.js';
 import { setupTracing } from './tracing/setupTracing.js';
 
 /** The live registration; a second registerLogging call returns it. */
@@ -212,7 +216,7 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
       "otel-logkit: a global LoggerProvider was already registered; plain Logs API loggers keep using it, otel-logkit loggers use otel-logkit's",
     );
   }
-  const ownsMetrics = metrics.setGlobalMeterProvider(meterProvider);
+  const ownsMetrics = !hasMeterProvider() && metrics.setGlobalMeterProvider(meterProvider);
   if (!ownsMetrics)
     diag.warn('otel-logkit: a global MeterProvider was already registered; keeping it');
 

@@ -1,12 +1,4 @@
-import {
-  ROOT_CONTEXT,
-  context,
-  createContextKey,
-  diag,
-  propagation,
-  trace,
-  ProxyTracerProvider,
-} from '@opentelemetry/api';
+import { ROOT_CONTEXT, context, createContextKey, diag, propagation } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   CompositePropagator,
@@ -56,7 +48,28 @@ export function ensurePropagator(): void {
   diag.debug('otel-logkit: registered the W3C trace-context and baggage propagators');
 }
 
+/**
+ * The API's global registry (`@opentelemetry/api` 1.x keeps it on globalThis
+ * under this symbol). Reading it is the only way to ask "is a provider
+ * registered?" without the API logging a duplicate-registration error: the
+ * registered TracerProvider is always the API's proxy, and getMeterProvider()
+ * falls back to a no-op provider that is not exported.
+ */
+const API_REGISTRY_KEY = Symbol.for('opentelemetry.js.api.1');
+
+function isRegistered(type: 'trace' | 'metrics'): boolean {
+  const registry = (globalThis as Record<symbol, Record<string, unknown> | undefined>)[
+    API_REGISTRY_KEY
+  ];
+  return registry?.[type] !== undefined;
+}
+
 /** True when an application (or the NodeSDK) registered a global TracerProvider. */
 export function hasTracerProvider(): boolean {
-  return !(trace.getTracerProvider() instanceof ProxyTracerProvider);
+  return isRegistered('trace');
+}
+
+/** True when a global MeterProvider is registered. */
+export function hasMeterProvider(): boolean {
+  return isRegistered('metrics');
 }

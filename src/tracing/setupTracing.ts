@@ -32,7 +32,11 @@ export function setupTracing(
     spanProcessors.push(new BatchSpanProcessor(new ConsoleSpanExporter()));
   }
   const provider = new BasicTracerProvider({ resource, spanProcessors });
-  trace.setGlobalTracerProvider(provider);
+  if (!trace.setGlobalTracerProvider(provider)) {
+    // Lost a race with another registration: keep theirs, drop ours.
+    void provider.shutdown();
+    return undefined;
+  }
   diag.debug(`otel-logkit: registered a TracerProvider exporting to ${config.tracesExporter}`);
   return provider;
 }
