@@ -1,0 +1,120 @@
+// The emit path of otel-logkit against the raw OTel Logs SDK and pino, in one
+// run. Each logger hands records to a sink that does no I/O, so what is timed
+// is the logging library's own work per call:
+// - raw OTel SDK: logger.emit() into a LoggerProvider with a no-op processor;
+// - otel-logkit: log.info() into the same kind of provider, via registerLogging;
+// - pino: log.info() serialising to a destination that discards the line.
+// `npm run bench` builds first; figures vary with the machine: compare ratios.
+import { Writable } from 'node:stream';
+import { SeverityNumber } from '@opentelemetry/api-logs';
+import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import pino from 'pino';
+import { Bench } from 'tinybench';
+import { registerLogging } from 'otel-logkit';
+
+class NoopProcessor {
+  onEmit() {}
+  forceFlush() {
+    return Promise.resolve();
+  }
+  shutdown() {
+    return Promise.resolve();
+  }
+}
+
+const attributes = {
+  'user.id': 'u-17',
+  'http.response.status_code': 200,
+  duration_ms: 12.5,
+  cached: false,
+};
+const nested = {
+  request: { id: 'r-9', path: '/checkout', headers: { accept: 'json' } },
+  items: [1, 2, 3],
+};
+
+const rawProvider = new LoggerProvider({
+  processors: [new NoopProcessor()],
+  loggerConfigurator: () => ({
+    disabled: false,
+    minimumSeverity: SeverityNumber.INFO,
+    traceBased: false,
+  }),
+});
+const raw = rawProvider.getLogger('bench');
+
+const handle = registerLogging({
+  serviceName: 'bench',
+  logsExporter: 'none',
+  handleProcessExit: false,
+  level: 'info',
+  logRecordProcessors: [new NoopProcessor()],
+});
+const kit = handle.getLogger('bench');
+
+const sink = new Writable({
+  write(_chunk, _encoding, callback) {
+    callback();
+  },
+});
+const pinoLogger = pino({ level: 'info' }, sink);
+
+const cases = {
+  'info, flat attributes': {
+    'raw OTel SDK': () =>
+      raw.emit({
+        severityNumber: SeverityNumber.INFO,
+        severityText: 'INFO',
+        body: 'request done',
+        attributes,
+      }),
+    'otel-logkit': () => kit.info('request done', attributes),
+    pino: () => pinoLogger.info(attributes, 'request done'),
+  },
+  'info, nested attributes': {
+    'raw OTel SDK': () =>
+      raw.emit({
+        severityNumber: SeverityNumber.INFO,
+        severityText: 'INFO',
+        body: 'request done',
+        attributes: nested,
+      }),
+    'otel-logkit': () => kit.info('request done', nested),
+    pino: () => pinoLogger.info(nested, 'request done'),
+  },
+  'debug, level disabled': {
+    'raw OTel SDK': () =>
+      raw.emit({
+        severityNumber: SeverityNumber.DEBUG,
+        severityText: 'DEBUG',
+        body: 'noise',
+        attributes,
+      }),
+    'otel-logkit': () => kit.debug('noise', attributes),
+    pino: () => pinoLogger.debug(attributes, 'noise'),
+  },
+};
+
+const time = Number(process.env.BENCH_TIME_MS ?? 1000);
+const rows = [];
+for (const [caseName, contenders] of Object.entries(cases)) {
+  const bench = new Bench({ time, warmupTime: Math.min(time, 300) });
+  for (const [name, fn] of Object.entries(contenders)) bench.add(name, fn);
+  await bench.run();
+  const hz = Object.fromEntries(bench.tasks.map((t) => [t.name, t.result.throughput.mean]));
+  for (const task of bench.tasks) {
+    rows.push({
+      case: caseName,
+      logger: task.name,
+      'ops/s': Math.round(hz[task.name]).toLocaleString('en-US'),
+      'ns/op': Math.round(1e9 / hz[task.name]),
+      'vs raw SDK': (hz[task.name] / hz['raw OTel SDK']).toFixed(2),
+      'vs pino': (hz[task.name] / hz.pino).toFixed(2),
+    });
+  }
+}
+console.table(rows);
+console.log(
+  `node ${process.version}; ${time} ms per task; ratios are throughput (higher is faster)`,
+);
+await handle.shutdown();
