@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { context, diag, DiagLogLevel, trace, type DiagLogger } from '@opentelemetry/api';
 import { logs, SeverityNumber } from '@opentelemetry/api-logs';
@@ -94,6 +96,26 @@ describe('registerLogging', () => {
       const second = registerLogging('other');
       expect(second).toBe(first);
       expect(messages.some((m) => m.includes('called again'))).toBe(true);
+    });
+
+    it('should send diag output to the console at the OTEL_LOG_LEVEL level', () => {
+      // The API keeps the console methods it found at load time, so this runs
+      // in a child process of the built package rather than spying.
+      const script =
+        "const { registerLogging } = require('otel-logkit');" +
+        "registerLogging({ serviceName: 'diag', logsExporter: 'none', handleProcessExit: false });";
+      const run = (level: string) =>
+        spawnSync(process.execPath, ['-e', script], {
+          cwd: path.resolve(import.meta.dirname, '..'),
+          env: { ...process.env, OTEL_LOG_LEVEL: level },
+          encoding: 'utf8',
+        });
+      const debug = run('debug');
+      expect(debug.status).toBe(0);
+      expect(debug.stdout + debug.stderr).toContain('otel-logkit: logs → none');
+      const warn = run('warn');
+      expect(warn.stdout + warn.stderr).not.toContain('otel-logkit: logs → none');
+      expect(run('loud').stderr).toContain('invalid OTEL_LOG_LEVEL: "loud"');
     });
 
     it('should register the global LoggerProvider so plain Logs API emits go through the pipeline', async () => {

@@ -1,12 +1,11 @@
 import { join } from 'node:path';
-import { callBack, toError } from './exportResult.js';
-import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import { JsonLogsSerializer } from '@opentelemetry/otlp-transformer';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { ATTR_LOGKIT_CATEGORY } from '../attributes.js';
 import { reportOnce } from '../internal/reportOnce.js';
 import { fileNameForCategory } from './categoryFiles.js';
+import { PendingExports, toError } from './PendingExports.js';
 import { RotatingFileWriter, ioErrorCode } from './RotatingFileWriter.js';
 
 /** Options of {@link FileLogRecordExporter}. */
@@ -44,9 +43,7 @@ export class FileLogRecordExporter implements LogRecordExporter {
   private readonly maxFileBytes: number | undefined;
   private readonly maxBackups: number | undefined;
   private readonly writers = new Map<string, RotatingFileWriter>();
-  // Exports whose callback has not run yet; none of these promises rejects.
-  private readonly pending = new Set<Promise<void>>();
-  private shuttingDown: Promise<void> | undefined;
+  private readonly exports = new PendingExports('FileLogRecordExporter');
 
   constructor(options: FileLogRecordExporterOptions) {
     this.dir = options.dir;
@@ -61,31 +58,12 @@ export class FileLogRecordExporter implements LogRecordExporter {
    * it writes nothing and reports FAILED. Never throws.
    */
   export(logs: ReadableLogRecord[], resultCallback: (result: ExportResult) => void): void {
-    if (this.shuttingDown) {
-      callBack(
-        resultCallback,
-        {
-          code: ExportResultCode.FAILED,
-          error: new Error('otel-logkit: FileLogRecordExporter is shut down'),
-        },
-        'file-log-exporter:callback',
-      );
-      return;
-    }
-    const done = this.write(logs).then((error) =>
-      callBack(
-        resultCallback,
-        error ? { code: ExportResultCode.FAILED, error } : { code: ExportResultCode.SUCCESS },
-        'file-log-exporter:callback',
-      ),
-    );
-    this.pending.add(done);
-    void done.then(() => this.pending.delete(done));
+    this.exports.run(() => this.write(logs), resultCallback);
   }
 
   /** Resolves (never rejects) once every export started before the call has called back. */
-  async forceFlush(): Promise<void> {
-    await Promise.all(this.pending);
+  forceFlush(): Promise<void> {
+    return this.exports.flush();
   }
 
   /**
@@ -93,14 +71,13 @@ export class FileLogRecordExporter implements LogRecordExporter {
    * if closing fails, which is reported through `diag`.
    */
   shutdown(): Promise<void> {
-    this.shuttingDown ??= this.forceFlush().then(async () => {
+    return this.exports.shutdown(async () => {
       await Promise.all(
         Array.from(this.writers.values(), (writer) =>
           writer.close().catch((error: unknown) => this.reportWriteError(error)),
         ),
       );
     });
-    return this.shuttingDown;
   }
 
   // Resolves to the first error, or undefined when everything was written.

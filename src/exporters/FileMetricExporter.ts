@@ -1,6 +1,4 @@
 import { join } from 'node:path';
-import { callBack, toError } from './exportResult.js';
-import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import { JsonMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { AggregationTemporality } from '@opentelemetry/sdk-metrics';
@@ -10,6 +8,7 @@ import type {
   ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { reportOnce } from '../internal/reportOnce.js';
+import { PendingExports, toError } from './PendingExports.js';
 import { RotatingFileWriter, ioErrorCode } from './RotatingFileWriter.js';
 
 /** Name of the metrics file inside the exporter's directory. */
@@ -42,9 +41,7 @@ export class FileMetricExporter implements PushMetricExporter {
   readonly dir: string;
 
   private readonly writer: RotatingFileWriter;
-  // Exports whose callback has not run yet; none of these promises rejects.
-  private readonly pending = new Set<Promise<void>>();
-  private shuttingDown: Promise<void> | undefined;
+  private readonly exports = new PendingExports('FileMetricExporter');
 
   constructor(options: FileMetricExporterOptions) {
     this.dir = options.dir;
@@ -62,31 +59,12 @@ export class FileMetricExporter implements PushMetricExporter {
    * FAILED. Never throws.
    */
   export(metrics: ResourceMetrics, resultCallback: (result: ExportResult) => void): void {
-    if (this.shuttingDown) {
-      callBack(
-        resultCallback,
-        {
-          code: ExportResultCode.FAILED,
-          error: new Error('otel-logkit: FileMetricExporter is shut down'),
-        },
-        'file-metric-exporter:callback',
-      );
-      return;
-    }
-    const done = this.write(metrics).then((error) =>
-      callBack(
-        resultCallback,
-        error ? { code: ExportResultCode.FAILED, error } : { code: ExportResultCode.SUCCESS },
-        'file-metric-exporter:callback',
-      ),
-    );
-    this.pending.add(done);
-    void done.then(() => this.pending.delete(done));
+    this.exports.run(() => this.write(metrics), resultCallback);
   }
 
   /** Resolves (never rejects) once every export started before the call has called back. */
-  async forceFlush(): Promise<void> {
-    await Promise.all(this.pending);
+  forceFlush(): Promise<void> {
+    return this.exports.flush();
   }
 
   /** Cumulative for every instrument, the SDK's default. */
@@ -99,10 +77,9 @@ export class FileMetricExporter implements PushMetricExporter {
    * if closing fails, which is reported through `diag`.
    */
   shutdown(): Promise<void> {
-    this.shuttingDown ??= this.forceFlush().then(() =>
+    return this.exports.shutdown(() =>
       this.writer.close().catch((error: unknown) => this.reportWriteError(error)),
     );
-    return this.shuttingDown;
   }
 
   // Resolves to the error, or undefined when the line was written.
