@@ -12,12 +12,7 @@ import type { ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
  * - `export-failed`: an exporter reported failure.
  */
 export type DropReason =
-  | 'sampled'
-  | 'rate-limited'
-  | 'filtered'
-  | 'redaction-failed'
-  | 'queue-full'
-  | 'export-failed';
+  'sampled' | 'rate-limited' | 'filtered' | 'redaction-failed' | 'queue-full' | 'export-failed';
 
 /** Every {@link DropReason}, in a stable order. */
 export const DROP_REASONS: readonly DropReason[] = [
@@ -52,9 +47,16 @@ export interface StepHost {
 }
 
 /**
+ * What {@link PipelineStep.process} returns: the record to pass on, `null` to
+ * drop it under the step's {@link PipelineStep.dropReason}, a
+ * {@link DropReason} to drop it under that reason, or `'held'` when the step
+ * keeps it (to {@link StepHost.forward} it later, or count its drop then).
+ */
+export type StepResult = ReadWriteLogRecord | null | DropReason | 'held';
+
+/**
  * One step of the pipeline. `process` runs on the emit path: it must be cheap,
- * with its work done at construction. It returns the record to pass on or
- * `null` to drop it, counted under {@link dropReason}. A step that throws is
+ * with its work done at construction. It returns a {@link StepResult}. A step that throws is
  * reported once through diag and the record goes on unchanged, unless the step
  * is {@link failClosed}: then the record is dropped as `redaction-failed`.
  */
@@ -67,7 +69,7 @@ export interface PipelineStep {
   readonly failClosed?: boolean;
   /** Called once when the pipeline is built, before any record. */
   init?(host: StepHost): void;
-  process(record: ReadWriteLogRecord, context: Context): ReadWriteLogRecord | null;
+  process(record: ReadWriteLogRecord, context: Context): StepResult;
   /** Exports or settles what the step holds; safe to call twice. */
   forceFlush?(): Promise<void>;
   /** Stops timers and drops what the step holds; safe to call twice. */

@@ -1,0 +1,181 @@
+import { context as apiContext, type Context } from '@opentelemetry/api';
+import type { LogRecord, Logger as OtelLogger } from '@opentelemetry/api-logs';
+import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
+import { reportOnce } from '../internal/reportOnce.js';
+import type { DropCounts } from './DropCounts.js';
+import type { PipelineStep, StepHost } from './PipelineStep.js';
+
+/** Where surviving records go: an exporting processor and the rule that picks its records. */
+export interface Destination {
+  /** `console`, `file`, `otlp`, `audit`, or a user-given name. */
+  readonly name: string;
+  /** The processor that batches and exports, or any user LogRecordProcessor. */
+  readonly processor: LogRecordProcessor;
+  /** Whether the record goes to this destination; compiled from the routing rules. */
+  readonly accepts: (record: ReadWriteLogRecord) => boolean;
+}
+
+/** Options of {@link PipelineLogRecordProcessor}. */
+export interface PipelineOptions {
+  /** The steps, in order. */
+  readonly steps: readonly PipelineStep[];
+  /** Every destination whose rule accepts a surviving record gets it. */
+  readonly destinations: readonly Destination[];
+  readonly counts: DropCounts;
+}
+
+async function settleAll(work: Array<Promise<void> | undefined>): Promise<void> {
+  const results = await Promise.allSettled(work.map((w) => w ?? Promise.resolve()));
+  for (const result of results) {
+    if (result.status === 'rejected')
+      reportOnce('pipeline:flush', 'a flush or shutdown failed', result.reason);
+  }
+}
+
+/**
+ * The LogRecordProcessor between the Logs API and the exporters. The SDK
+ * hands every record to every processor of a LoggerProvider; this one is the
+ * provider's only processor, and runs ordered steps (enrich, redact, limit,
+ * sample, … each a {@link PipelineStep}) where a step may change a record or
+ * drop it. Survivors go to each {@link Destination} whose routing rule accepts
+ * them; a record no destination accepts is counted as `filtered`.
+ *
+ * A step that throws is reported once through diag and the record goes on
+ * unchanged; a fail-closed step (redaction) that throws drops the record as
+ * `redaction-failed`. Nothing here throws into the application.
+ */
+export class PipelineLogRecordProcessor implements LogRecordProcessor {
+  private readonly steps: readonly PipelineStep[];
+  private readonly destinations: readonly Destination[];
+  private readonly counts: DropCounts;
+  private emitter: OtelLogger | undefined;
+  private dirty = false;
+  private shutdownPromise: Promise<void> | undefined;
+
+  constructor(options: PipelineOptions) {
+    this.steps = options.steps;
+    this.destinations = options.destinations;
+    this.counts = options.counts;
+    this.steps.forEach((step, index) => {
+      const host: StepHost = {
+        forward: (record, ctx) => this.run(index + 1, record, ctx),
+        emit: (record) => this.emitInternal(record),
+        countDrop: (reason, count) => this.counts.countDrop(reason, count),
+      };
+      step.init?.(host);
+    });
+  }
+
+  /**
+   * The logger that steps' own records (rate-limit summaries) are emitted
+   * from; set once the LoggerProvider exists, since it owns this processor.
+   */
+  setEmitter(logger: OtelLogger): void {
+    this.emitter = logger;
+  }
+
+  onEmit(logRecord: ReadWriteLogRecord, context?: Context): void {
+    this.dirty = true;
+    this.counts.countReceived();
+    this.run(0, logRecord, context ?? apiContext.active());
+  }
+
+  /** True when a record was emitted since the previous call; for the exit hooks. */
+  takeDirty(): boolean {
+    const was = this.dirty;
+    this.dirty = false;
+    return was;
+  }
+
+  /** Flushes the steps first (their summaries and releases), then the destinations. */
+  async forceFlush(): Promise<void> {
+    await settleAll(this.steps.map((step) => step.forceFlush?.()));
+    await settleAll(this.destinations.map((d) => d.processor.forceFlush()));
+  }
+
+  /** Shuts the steps down, then the destinations; idempotent. */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= (async () => {
+      await settleAll(this.steps.map((step) => step.forceFlush?.()));
+      await settleAll(this.steps.map((step) => step.shutdown?.()));
+      await settleAll(this.destinations.map((d) => d.processor.shutdown()));
+    })();
+    return this.shutdownPromise;
+  }
+
+  private run(from: number, initial: ReadWriteLogRecord, ctx: Context): void {
+    let record = initial;
+    for (let i = from; i < this.steps.length; i++) {
+      const step = this.steps[i]!;
+      let result;
+      try {
+        result = step.process(record, ctx);
+      } catch (error) {
+        if (step.failClosed) {
+          this.counts.countDrop('redaction-failed');
+          reportOnce(
+            `step:${step.name}`,
+            `step ${step.name} failed; records it fails on are dropped`,
+            error,
+          );
+          return;
+        }
+        reportOnce(
+          `step:${step.name}`,
+          `step ${step.name} failed; records it fails on go on unchanged`,
+          error,
+        );
+        continue;
+      }
+      if (result === null) {
+        this.counts.countDrop(step.dropReason);
+        return;
+      }
+      if (result === 'held') return;
+      if (typeof result === 'string') {
+        this.counts.countDrop(result);
+        return;
+      }
+      record = result;
+    }
+    this.route(record, ctx);
+  }
+
+  private route(record: ReadWriteLogRecord, ctx: Context): void {
+    let delivered = false;
+    for (const destination of this.destinations) {
+      let accepted: boolean;
+      try {
+        accepted = destination.accepts(record);
+      } catch (error) {
+        reportOnce(
+          `route:${destination.name}`,
+          `routing rule of ${destination.name} failed`,
+          error,
+        );
+        accepted = true;
+      }
+      if (!accepted) continue;
+      delivered = true;
+      try {
+        destination.processor.onEmit(record, ctx);
+      } catch (error) {
+        reportOnce(
+          `destination:${destination.name}`,
+          `destination ${destination.name} failed`,
+          error,
+        );
+      }
+    }
+    if (!delivered && this.destinations.length > 0) this.counts.countDrop('filtered');
+  }
+
+  private emitInternal(record: LogRecord): void {
+    if (!this.emitter) return;
+    try {
+      this.emitter.emit(record);
+    } catch (error) {
+      reportOnce('pipeline:emit', 'could not emit an internal record', error);
+    }
+  }
+}
