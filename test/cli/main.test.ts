@@ -34,8 +34,25 @@ describe('otel-logkit CLI', () => {
     }
   });
 
+  it('should print the help of each command', () => {
+    for (const command of ['view', 'stats']) {
+      for (const args of [
+        [command, '--help'],
+        ['help', command],
+      ]) {
+        const result = run(...args);
+        expect(result.status).toBe(0);
+        expect(result.stdout).toContain(`Usage: otel-logkit ${command} [options] [paths...]`);
+        expect(result.stdout).toContain('--since <time>');
+        expect(result.stdout).toContain('Exit codes: 0');
+      }
+    }
+    expect(run('view', '--help').stdout).toContain('--follow');
+    expect(run('stats', '--help').stdout).toContain('--top <n>');
+  });
+
   it('should exit 2 with usage on an unknown command or flag', () => {
-    for (const args of [['frobnicate'], ['--nope']]) {
+    for (const args of [['frobnicate'], ['--nope'], ['view', '--nope'], ['stats', '--tail', '1']]) {
       const result = run(...args);
       expect(result.status).toBe(2);
       expect(result.stderr).toContain('Usage: otel-logkit');

@@ -1,0 +1,344 @@
+// Scan speed of `otel-logkit view` / `stats` against jq on the same generated
+// OTLP/JSON log, in one run.
+//
+// 1. Generates (once, deterministically) a log of BENCH_CLI_MB MiB (default
+//    1024) under .cache/bench/ (git-ignored): one ExportLogsServiceRequest per
+//    line, as otel-logkit's file exporter and the Collector's file exporter
+//    write them: 1-16 records per line, 12 resource attributes, 4 categories
+//    with their semantic-convention attributes, 25% of records WARN or above,
+//    timestamps rising evenly over 24 hours.
+// 2. Runs each case with otel-logkit and with jq doing the same work, measures
+//    wall time and peak RSS (GNU time -v when /usr/bin/time is there, else the
+//    child's VmHWM from /proc), checks both printed the same number of records,
+//    and prints the figures with the ratio.
+//
+// `npm run bench:cli` builds first. BENCH_CLI_MB=64 for a quick run.
+import { spawn, spawnSync } from 'node:child_process';
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+} from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = path.join(ROOT, 'dist/cli/main.js');
+const MB = Number(process.env.BENCH_CLI_MB ?? 1024);
+const DIR = path.resolve(ROOT, process.env.BENCH_CLI_DIR ?? '.cache/bench');
+const GENERATOR_VERSION = 1;
+const FILE = path.join(DIR, `otlp-logs-v${GENERATOR_VERSION}-${MB}mb.jsonl`);
+const START_MS = Date.UTC(2025, 0, 1);
+const SPAN_MS = 24 * 3600 * 1000;
+// The time filter: the second half of the day.
+const SINCE_MS = START_MS + SPAN_MS / 2;
+const SINCE_NS = `${BigInt(SINCE_MS) * 1_000_000n}`;
+
+if (!Number.isFinite(MB) || MB <= 0) {
+  console.error(`BENCH_CLI_MB must be a positive number of MiB, not ${process.env.BENCH_CLI_MB}`);
+  process.exit(2);
+}
+if (!existsSync(BIN)) {
+  console.error(`${BIN} is missing: run \`npm run build\` first (npm run bench:cli does).`);
+  process.exit(2);
+}
+
+// ---------------------------------------------------------------- generation
+
+function prng(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+async function generate(file, bytes) {
+  const rand = prng(42);
+  const pick = (list) => list[Math.floor(rand() * list.length)];
+  const hex = (n) => {
+    let s = '';
+    for (let i = 0; i < n; i++) s += '0123456789abcdef'[Math.floor(rand() * 16)];
+    return s;
+  };
+  const str = (key, value) => ({ key, value: { stringValue: value } });
+  const int = (key, value) => ({ key, value: { intValue: String(value) } });
+  const dbl = (key, value) => ({ key, value: { doubleValue: value } });
+  const bool = (key, value) => ({ key, value: { boolValue: value } });
+  const resources = ['checkout', 'search', 'agent'].map((name, i) => ({
+    attributes: [
+      str('service.name', name),
+      str('service.version', `1.4.${i}`),
+      str('service.instance.id', `${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`),
+      int('process.pid', 1000 + i),
+      str('process.runtime.name', 'nodejs'),
+      str('process.runtime.version', '20.20.2'),
+      str('host.name', `web-${i}`),
+      str('host.arch', 'amd64'),
+      str('os.type', 'linux'),
+      str('telemetry.sdk.language', 'nodejs'),
+      str('telemetry.sdk.name', 'opentelemetry'),
+      str('telemetry.sdk.version', '2.12.1'),
+    ],
+    droppedAttributesCount: 0,
+  }));
+  // DEBUG 2/12, INFO 7/12, WARN 2/12, ERROR 1/12.
+  const levels = [
+    [5, 'DEBUG'],
+    [5, 'DEBUG'],
+    [9, 'INFO'],
+    [9, 'INFO'],
+    [9, 'INFO'],
+    [9, 'INFO'],
+    [9, 'INFO'],
+    [9, 'INFO'],
+    [9, 'INFO'],
+    [13, 'WARN'],
+    [13, 'WARN'],
+    [17, 'ERROR'],
+  ];
+  const record = (timeNs) => {
+    const [severityNumber, severityText] = pick(levels);
+    const category = pick(['user', 'llm', 'tool', 'system']);
+    const attributes = [str('logkit.category', category)];
+    let body = 'request completed';
+    if (category === 'llm') {
+      body = 'model call completed';
+      attributes.push(
+        str('gen_ai.provider.name', pick(['openai', 'anthropic'])),
+        str('gen_ai.request.model', pick(['gpt-x', 'gpt-y', 'claude-x'])),
+        int('gen_ai.usage.input_tokens', 100 + Math.floor(rand() * 900)),
+        int('gen_ai.usage.output_tokens', 10 + Math.floor(rand() * 400)),
+        dbl('duration_ms', Math.round(rand() * 200_000) / 100),
+      );
+    } else if (category === 'tool') {
+      body = 'tool executed';
+      attributes.push(
+        str('gen_ai.tool.name', pick(['search_catalog', 'get_weather', 'send_mail'])),
+        bool('success', rand() < 0.9),
+        int('duration_ms', Math.floor(rand() * 500)),
+      );
+    } else if (category === 'user') {
+      attributes.push(
+        str('user.id', `u-${Math.floor(rand() * 1000)}`),
+        str('http.request.method', 'GET'),
+        str('url.path', '/checkout'),
+        int('http.response.status_code', 200),
+        bool('success', rand() < 0.95),
+        int('duration_ms', Math.floor(rand() * 900)),
+      );
+    } else {
+      body = 'heartbeat';
+      attributes.push(int('system.memory.usage', Math.floor(rand() * 1e9)));
+    }
+    if (severityNumber >= 17) {
+      attributes.push(
+        str('exception.type', pick(['TypeError', 'TimeoutError', 'ECONNRESET'])),
+        str('exception.message', 'something failed'),
+        str(
+          'exception.stacktrace',
+          'Error: something failed\n    at handler (/app/src/handler.js:10:5)\n    at process.processTicksAndRejections (node:internal/process/task_queues:95:5)',
+        ),
+      );
+    }
+    return {
+      timeUnixNano: timeNs,
+      observedTimeUnixNano: timeNs,
+      severityNumber,
+      severityText,
+      body: { stringValue: body },
+      attributes,
+      droppedAttributesCount: 0,
+      flags: 1,
+      traceId: hex(32),
+      spanId: hex(16),
+    };
+  };
+  mkdirSync(path.dirname(file), { recursive: true });
+  const partial = `${file}.partial`;
+  const out = createWriteStream(partial);
+  // About 700 bytes a record: spread the day evenly over the expected count.
+  const stepNs = (BigInt(SPAN_MS) * 1_000_000n) / BigInt(Math.ceil(bytes / 700));
+  let timeNs = BigInt(START_MS) * 1_000_000n;
+  let written = 0;
+  let records = 0;
+  let chunk = '';
+  while (written < bytes) {
+    const count = 1 + Math.floor(rand() * 16);
+    const logRecords = [];
+    for (let i = 0; i < count; i++) {
+      timeNs += stepNs;
+      logRecords.push(record(String(timeNs)));
+    }
+    records += count;
+    const line = `${JSON.stringify({
+      resourceLogs: [
+        {
+          resource: pick(resources),
+          scopeLogs: [{ scope: { name: 'app' }, logRecords }],
+        },
+      ],
+    })}\n`;
+    written += Buffer.byteLength(line);
+    chunk += line;
+    if (chunk.length > 1 << 20) {
+      if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve));
+      chunk = '';
+    }
+  }
+  out.write(chunk);
+  await new Promise((resolve, reject) => out.end((error) => (error ? reject(error) : resolve())));
+  renameSync(partial, file);
+  return records;
+}
+
+// ---------------------------------------------------------------- measuring
+
+const GNU_TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+
+/** Runs a command, counting its output lines; wall time (s), peak RSS (MiB), lines. */
+function measure(command, args) {
+  return new Promise((resolve, reject) => {
+    const argv = GNU_TIME ? [GNU_TIME, '-v', command, ...args] : [command, ...args];
+    const started = process.hrtime.bigint();
+    const child = spawn(argv[0], argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+    let lines = 0;
+    let stderr = '';
+    let peakKb = 0;
+    child.stdout.on('data', (chunk) => {
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
+    });
+    child.stderr.setEncoding('utf8').on('data', (text) => (stderr += text));
+    // Without GNU time: the child's high-water mark, sampled from /proc.
+    const sampler = GNU_TIME
+      ? undefined
+      : setInterval(() => {
+          try {
+            const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+            const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+            if (kb > peakKb) peakKb = kb;
+          } catch {
+            // exited
+          }
+        }, 20);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (sampler) clearInterval(sampler);
+      if (GNU_TIME) {
+        peakKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1] ?? 0);
+        stderr = stderr.replace(/\tCommand being timed:[\s\S]*$/, '');
+      }
+      if (code !== 0 && code !== 1) {
+        reject(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr}`));
+        return;
+      }
+      resolve({ seconds, peakMb: peakKb / 1024, lines });
+    });
+  });
+}
+
+// jq: the same flat records (time, level, message, ids, attributes, resource)
+// for the records at WARN or above since SINCE_NS.
+const JQ_VIEW = `
+def v: if . == null then null else (to_entries[0].value) end;
+def kv: (. // []) | map({key, value: (.value | v)}) | from_entries;
+.resourceLogs[] | (.resource.attributes | kv) as $resource
+| .scopeLogs[] | .logRecords[]
+| select((.severityNumber // 0) >= 13 and (.timeUnixNano // "0") >= $since)
+| {time: .timeUnixNano, level: .severityText, severity_number: .severityNumber,
+   message: (.body | v), trace_id: .traceId, span_id: .spanId,
+   attributes: (.attributes | kv), resource: $resource}`;
+
+// jq: records by level over the whole file (stats reports that and much more).
+const JQ_STATS = `
+reduce (inputs | .resourceLogs[].scopeLogs[].logRecords[]) as $r
+  ({}; .[$r.severityText // "UNSPECIFIED"] += 1)`;
+
+function hasJq() {
+  const result = spawnSync('jq', ['--version'], { encoding: 'utf8' });
+  return result.status === 0 ? result.stdout.trim() : undefined;
+}
+
+// ---------------------------------------------------------------- main
+
+if (!existsSync(FILE)) {
+  process.stdout.write(
+    `generating ${MB} MiB of OTLP/JSON logs into ${path.relative(ROOT, FILE)} … `,
+  );
+  const started = Date.now();
+  const records = await generate(FILE, MB * 1024 * 1024);
+  console.log(
+    `${records.toLocaleString('en-US')} records in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+}
+const size = statSync(FILE).size;
+const jq = hasJq();
+if (!jq) {
+  console.log(
+    '\njq is not installed, so there is nothing to compare against: install it ' +
+      '(Debian/Ubuntu: `apt-get install jq`) and run again. Timing otel-logkit alone.\n',
+  );
+}
+
+const cases = [
+  {
+    name: `view --level warn --since <12:00> --json`,
+    ours: ['view', '--level', 'warn', '--since', new Date(SINCE_MS).toISOString(), '--json', FILE],
+    jq: ['-c', '--arg', 'since', SINCE_NS, JQ_VIEW, FILE],
+  },
+  // For information, not a target: stats decodes every record and computes
+  // everything it reports; jq here only counts records by level.
+  {
+    name: 'stats --json (every record; jq: counts by level)',
+    ours: ['stats', '--json', FILE],
+    jq: ['-n', '-c', JQ_STATS, FILE],
+    sameLines: false,
+    target: false,
+  },
+];
+
+console.log(
+  `file: ${path.relative(ROOT, FILE)}, ${(size / 1024 / 1024).toFixed(0)} MiB; ` +
+    `node ${process.version}; ${jq ?? 'no jq'}; peak RSS by ${GNU_TIME ? 'GNU time -v' : '/proc VmHWM'}`,
+);
+const rows = [];
+let exitCode = 0;
+for (const c of cases) {
+  const ours = await measure(process.execPath, [BIN, ...c.ours]);
+  rows.push({
+    case: c.name,
+    tool: 'otel-logkit',
+    'wall s': ours.seconds.toFixed(2),
+    'MiB/s': (size / 1024 / 1024 / ours.seconds).toFixed(0),
+    'peak RSS MiB': ours.peakMb.toFixed(0),
+    'lines out': ours.lines,
+  });
+  if (c.target !== false && ours.peakMb >= 200) exitCode = 1;
+  if (!jq) continue;
+  const theirs = await measure('jq', c.jq);
+  rows.push({
+    case: c.name,
+    tool: 'jq',
+    'wall s': theirs.seconds.toFixed(2),
+    'MiB/s': (size / 1024 / 1024 / theirs.seconds).toFixed(0),
+    'peak RSS MiB': theirs.peakMb.toFixed(0),
+    'lines out': theirs.lines,
+  });
+  const ratio = theirs.seconds / ours.seconds;
+  rows.push({ case: c.name, tool: `→ otel-logkit ${ratio.toFixed(1)}× faster than jq` });
+  if (c.sameLines !== false && theirs.lines !== ours.lines) {
+    console.error(`${c.name}: otel-logkit printed ${ours.lines} records, jq ${theirs.lines}`);
+    exitCode = 1;
+  }
+  if (c.target !== false && ratio < 3) exitCode = 1;
+}
+console.table(rows);
+console.log(
+  'target (the first case, a level and time filter): at least 3× faster than jq, peak RSS under 200 MiB',
+);
+process.exitCode = exitCode;
