@@ -1,6 +1,7 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { LoggerProvider } from '@opentelemetry/api-logs';
 import type { GetLoggerOptions, Logger } from './logger/Logger.js';
+import type { LoggingStats } from './processors/DropCounts.js';
 
 /**
  * What {@link registerLogging} returns.
@@ -30,4 +31,10 @@ export interface LoggingHandle<L extends string = never> {
    * Idempotent; never rejects. After it, loggers drop records.
    */
   shutdown(): Promise<void>;
+  /**
+   * Records received by the pipeline and dropped, by reason (`sampled`,
+   * `rate-limited`, `filtered`, `redaction-failed`, `queue-full`,
+   * `export-failed`): a snapshot, cheap to call.
+   */
+  stats(): LoggingStats;
 }

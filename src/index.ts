@@ -1,8 +1,11 @@
 export { registerLogging } from './registerLogging.js';
 export type { LoggingHandle } from './LoggingHandle.js';
 export type {
+  AuditOptions,
   BatchOptions,
+  BuiltinStepName,
   DiagLevelName,
+  LimitsOptions,
   LoggingOptions,
   LogsExporterName,
   MetricsExporterName,
@@ -26,3 +29,19 @@ export { ATTR_LOGKIT_CATEGORY, CATEGORIES } from './attributes.js';
 export type { Category } from './attributes.js';
 export { FileLogRecordExporter } from './exporters/FileLogRecordExporter.js';
 export { PrettyConsoleLogRecordExporter } from './exporters/PrettyConsoleLogRecordExporter.js';
+export type { LoggingStats } from './processors/DropCounts.js';
+export type {
+  DropReason,
+  LogStep,
+  PipelineStep,
+  StepHost,
+  StepResult,
+} from './processors/PipelineStep.js';
+export type { RoutePattern, RouteRule } from './processors/routing/RouteRule.js';
+export type {
+  BuiltinPatternName,
+  CustomPattern,
+  RedactionMode,
+  RedactionOptions,
+} from './processors/redaction/RedactionOptions.js';
+export type { SamplingOptions } from './processors/sampling/SamplingOptions.js';

@@ -44,9 +44,25 @@ import {
   type Logger,
   type LoggerShared,
 } from './logger/Logger.js';
-import { toAttributes } from './logger/toAnyValue.js';
 import type { LoggingHandle } from './LoggingHandle.js';
-import { ContextAttributesProcessor } from './processors/ContextAttributesProcessor.js';
+import { DropCounts } from './processors/DropCounts.js';
+import { createEnrichStep } from './processors/enrich/EnrichStep.js';
+import { createLimitsStep } from './processors/limits/LimitsStep.js';
+import {
+  PipelineLogRecordProcessor,
+  type Destination,
+} from './processors/PipelineLogRecordProcessor.js';
+import type { PipelineStep } from './processors/PipelineStep.js';
+import { createRedactionStep } from './processors/redaction/RedactionStep.js';
+import { compileRouteRule } from './processors/routing/RouteRule.js';
+import {
+  createSamplingStep,
+  createTraceEndSpanProcessor,
+} from './processors/sampling/SamplingStep.js';
+import { toPipelineStep } from './processors/userSteps.js';
+import { toAttributes } from './logger/toAnyValue.js';
+import { LoggingConfigError } from './config/LoggingConfigError.js';
+import type { MeterProvider as ApiMeterProviderForSelfObs } from '@opentelemetry/api';
 import {
   ensureContextManager,
   ensurePropagator,
@@ -99,12 +115,17 @@ export function registerLogging<L extends string = never>(
   return handle;
 }
 
-function createLogProcessor(name: LogsExporterName, config: ResolvedConfig): LogRecordProcessor {
+function createLogProcessor(
+  name: LogsExporterName,
+  config: ResolvedConfig,
+  selfObsMeterProvider: ApiMeterProviderForSelfObs,
+): LogRecordProcessor {
   switch (name) {
     case 'console':
       // Immediate, one line per record, as a developer watching expects.
       return new SimpleLogRecordProcessor({
         exporter: new PrettyConsoleLogRecordExporter({ colors: config.colors }),
+        selfObsMeterProvider,
       });
     case 'file':
       return new BatchLogRecordProcessor({
@@ -114,13 +135,106 @@ function createLogProcessor(name: LogsExporterName, config: ResolvedConfig): Log
           maxBackups: config.maxBackups,
         }),
         ...config.batch,
+        selfObsMeterProvider,
       });
     default:
       return new BatchLogRecordProcessor({
         exporter: createOtlpLogExporter(config.logs),
         ...config.batch,
+        selfObsMeterProvider,
       });
   }
+}
+
+/** The steps before routing, built and validated once. */
+function createSteps(config: ResolvedConfig) {
+  let sampling: ReturnType<typeof createSamplingStep> | undefined;
+  const steps: PipelineStep[] = config.steps
+    .map((spec, index) => {
+      switch (spec) {
+        case 'enrich':
+          return createEnrichStep({
+            attributes: toAttributes(config.staticAttributes),
+            baggageKeys: config.baggageKeys,
+          });
+        case 'redact':
+          return config.redaction === false ? undefined : createRedactionStep(config.redaction);
+        case 'limit':
+          return createLimitsStep(config.limits);
+        case 'sample':
+          return (sampling = createSamplingStep(config.sampling, config.levels));
+        default:
+          return toPipelineStep(spec, index);
+      }
+    })
+    .filter((step): step is PipelineStep => step !== undefined);
+  return { steps, sampling };
+}
+
+/**
+ * The destinations: one per log exporter, the audit files, the user's named
+ * destinations and extra processors, each with its compiled routing rule.
+ * @throws {@link LoggingConfigError} for a routing rule naming no destination.
+ */
+function createDestinations(config: ResolvedConfig, counts: DropCounts): Destination[] {
+  const selfObs = counts.selfObservability();
+  const rule = (name: string) => {
+    const entry = config.routing.get(name);
+    return compileRouteRule(entry?.rule, entry?.minSeverity);
+  };
+  const destinations: Destination[] = config.logsExporters.map((name) => ({
+    name,
+    processor: createLogProcessor(name, config, selfObs),
+    accepts: rule(name),
+  }));
+  if (config.audit) {
+    const auditCategory = compileRouteRule(
+      { include: { category: config.audit.categories } },
+      undefined,
+    );
+    const userRule = rule('audit');
+    destinations.push({
+      name: 'audit',
+      processor: new BatchLogRecordProcessor({
+        exporter: new FileLogRecordExporter({
+          dir: config.audit.dir,
+          maxFileBytes: config.maxFileBytes,
+          maxBackups: config.maxBackups,
+        }),
+        ...config.batch,
+        selfObsMeterProvider: selfObs,
+      }),
+      accepts: (record) => auditCategory(record) && userRule(record),
+    });
+  }
+  for (const [name, exporter] of Object.entries(config.destinations)) {
+    destinations.push({
+      name,
+      processor: new BatchLogRecordProcessor({
+        exporter,
+        ...config.batch,
+        selfObsMeterProvider: selfObs,
+      }),
+      accepts: rule(name),
+    });
+  }
+  config.logRecordProcessors.forEach((processor, index) => {
+    destinations.push({ name: `logRecordProcessors[${index}]`, processor, accepts: () => true });
+  });
+  const known = new Set(['console', 'file', 'otlp', 'audit', ...Object.keys(config.destinations)]);
+  for (const name of config.routing.keys()) {
+    if (!known.has(name)) {
+      throw new LoggingConfigError(
+        `option routing.${name}`,
+        name,
+        `a destination (${[...known].join(', ')})`,
+      );
+    }
+    if (!destinations.some((d) => d.name === name)) {
+      diag.debug(`otel-logkit: routing rule for ${name}, which is not enabled, has no effect`);
+    }
+  }
+  return destinations;
 }
 
 function createMetricExporter(
@@ -182,10 +296,21 @@ function loggerFactory<L extends string>(
 }
 
 function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L> {
+  // Everything that validates (steps, routing) is built before anything is
+  // registered, so a bad option throws with nothing half set up.
+  const counts = new DropCounts();
+  const { steps, sampling } = createSteps(config);
+  const destinations = createDestinations(config, counts);
+  const pipeline = new PipelineLogRecordProcessor({ steps, destinations, counts });
+
   const resource = buildResource(config.resourceAttributes);
   ensureContextManager();
   ensurePropagator();
-  const tracerProvider = setupTracing(config, resource);
+  const tracerProvider = setupTracing(
+    config,
+    resource,
+    sampling ? [createTraceEndSpanProcessor(sampling)] : [],
+  );
 
   const readers: IMetricReader[] = [
     ...config.metricReaders,
@@ -200,15 +325,17 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
   ];
   const meterProvider = new MeterProvider({ resource, readers });
 
-  const contextProcessor = new ContextAttributesProcessor();
   const loggerProvider = new LoggerProvider({
     resource,
-    processors: [
-      contextProcessor,
-      ...config.logRecordProcessors,
-      ...config.logsExporters.map((name) => createLogProcessor(name, config)),
-    ],
+    processors: [pipeline],
+    // The limit step truncates with a marker; the SDK's own limits (which it
+    // would also read from OTEL_LOGRECORD_*) would cut silently before it.
+    logRecordLimits: {
+      attributeCountLimit: Number.MAX_SAFE_INTEGER,
+      attributeValueLengthLimit: Number.POSITIVE_INFINITY,
+    },
   });
+  pipeline.setEmitter(loggerProvider.getLogger('otel-logkit'));
 
   const ownsLogs = logs.setGlobalLoggerProvider(loggerProvider) === loggerProvider;
   if (!ownsLogs) {
@@ -250,6 +377,9 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
       // Spans first: records of the last spans are already queued; metrics
       // last, so counts of the final records are in their last export.
       await settle([tracerProvider?.shutdown()]);
+      // Flush before the provider shuts down: steps emit their last records
+      // (rate-limit summaries) through it, and a shut-down provider drops them.
+      await settle([loggerProvider.forceFlush()]);
       await settle([loggerProvider.shutdown()]);
       await settle([meterProvider.shutdown()]);
       if (ownsLogs) logs.disable();
@@ -266,6 +396,7 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
     meterProvider,
     forceFlush,
     shutdown,
+    stats: () => counts.snapshot(),
   };
 
   if (config.handleProcessExit) {
@@ -273,7 +404,7 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
       {
         forceFlush,
         shutdown,
-        takeDirty: () => contextProcessor.takeDirty(),
+        takeDirty: () => pipeline.takeDirty(),
         recordUncaught: (error, origin) =>
           internalLogger.fatal(
             origin === 'unhandledRejection' ? 'unhandled promise rejection' : 'uncaught exception',
@@ -303,6 +434,7 @@ function createDisabledHandle<L extends string>(config: ResolvedConfig): Logging
     loggerProvider,
     meterProvider,
     forceFlush: () => Promise.resolve(),
+    stats: () => new DropCounts().snapshot(),
     shutdown: () => {
       if (current === (handle as unknown)) current = undefined;
       return Promise.resolve();

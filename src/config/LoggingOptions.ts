@@ -1,7 +1,41 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import type { LevelInput } from '../logger/levels.js';
+import type { LogStep } from '../processors/PipelineStep.js';
+import type { RedactionOptions } from '../processors/redaction/RedactionOptions.js';
+import type { RouteRule } from '../processors/routing/RouteRule.js';
+import type { SamplingOptions } from '../processors/sampling/SamplingOptions.js';
+
+/** The built-in pipeline steps; `route` is always last. */
+export type BuiltinStepName = 'enrich' | 'redact' | 'limit' | 'sample' | 'route';
+
+/**
+ * Truncation limits (the limit step). Each truncated string is marked
+ * `…[truncated N chars]`; attributes past the count are dropped and counted in
+ * the record's `droppedAttributesCount`.
+ */
+export interface LimitsOptions {
+  /**
+   * `summary`: the seed's 500-character summaries of large responses, that is
+   * `bodyLength` and `attributeValueLength` of 500 unless given.
+   */
+  readonly preset?: 'summary';
+  /** Characters per string attribute value. `OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT`; default no limit. */
+  readonly attributeValueLength?: number;
+  /** Attributes per record. `OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT`; default 128. */
+  readonly attributeCount?: number;
+  /** Characters of a string body. `OTEL_LOGKIT_BODY_LENGTH_LIMIT`; default no limit. */
+  readonly bodyLength?: number;
+}
+
+/** The audit destination: security and audit records to their own files. */
+export interface AuditOptions {
+  /** Directory; default `<logDir>/audit`. */
+  readonly dir?: string;
+  /** Categories routed there (glob patterns); default `security` and `audit`. */
+  readonly categories?: readonly string[];
+}
 
 /**
  * Where log records go. `otlp` exports over OTLP/HTTP; `console` prints one
@@ -158,7 +192,39 @@ export interface LoggingOptions<L extends string = never> {
    */
   readonly diagLogLevel?: DiagLevelName;
 
-  /** Extra LogRecordProcessors, run after otel-logkit's own and before the exporting ones. */
+  /**
+   * The pipeline's steps, in order: built-in names, plain functions
+   * `(record, context) => record | null`, or LogRecordProcessors (which may
+   * change a record but not drop it). Default `['enrich', 'redact', 'limit',
+   * 'sample', 'route']`; `route` may only come last and is added if missing.
+   */
+  readonly steps?: readonly (BuiltinStepName | LogStep | LogRecordProcessor)[];
+  /** Attributes added to every record (the enrich step); a call's own attributes win. */
+  readonly attributes?: Readonly<Record<string, unknown>>;
+  /**
+   * OTel Baggage entries copied onto records (the enrich step): a list of keys,
+   * `true` for all, `false` for none. Default `user.id`, `session.id`, `request.id`.
+   */
+  readonly baggageKeys?: readonly string[] | boolean;
+  /** Truncation limits; see {@link LimitsOptions}. */
+  readonly limits?: LimitsOptions;
+  /** Redaction, on by default with the default keys and patterns; `false` turns it off. */
+  readonly redaction?: RedactionOptions | false;
+  /** Sampling; by default only the severity floor (WARN and above always kept) with ratio 1. */
+  readonly sampling?: SamplingOptions;
+  /**
+   * Per-destination routing rules, by destination name (`console`, `file`,
+   * `otlp`, `audit`, or a key of {@link destinations}).
+   */
+  readonly routing?: Readonly<Record<string, RouteRule>>;
+  /** Extra named destinations, each exporter behind a BatchLogRecordProcessor. */
+  readonly destinations?: Readonly<Record<string, LogRecordExporter>>;
+  /** Route security and audit records to their own files as well; default off. */
+  readonly audit?: boolean | AuditOptions;
+  /**
+   * Extra LogRecordProcessors that receive every record surviving the
+   * pipeline's steps, like a destination with no routing rule.
+   */
   readonly logRecordProcessors?: readonly LogRecordProcessor[];
   /** Extra MetricReaders (for example a test reader, or a Prometheus exporter). */
   readonly metricReaders?: readonly IMetricReader[];

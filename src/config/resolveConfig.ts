@@ -1,10 +1,16 @@
 import path from 'node:path';
 import type { Attributes } from '@opentelemetry/api';
-import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import { BUILTIN_LEVELS, SILENT, type LevelDefinition, type LevelInput } from '../logger/levels.js';
 import { LoggingConfigError } from './LoggingConfigError.js';
+import type { LogStep } from '../processors/PipelineStep.js';
+import type { RedactionOptions } from '../processors/redaction/RedactionOptions.js';
+import type { RouteRule } from '../processors/routing/RouteRule.js';
+import type { SamplingOptions } from '../processors/sampling/SamplingOptions.js';
+import type { ResolvedLimits } from '../processors/limits/LimitsStep.js';
 import type {
+  BuiltinStepName,
   DiagLevelName,
   LoggingOptions,
   LogsExporterName,
@@ -53,6 +59,55 @@ export interface ResolvedConfig {
   readonly shutdownTimeoutMillis: number;
   readonly logRecordProcessors: readonly LogRecordProcessor[];
   readonly metricReaders: readonly IMetricReader[];
+  /** The steps before `route`, in order. */
+  readonly steps: readonly (Exclude<BuiltinStepName, 'route'> | LogStep | LogRecordProcessor)[];
+  readonly staticAttributes: Readonly<Record<string, unknown>>;
+  readonly baggageKeys: readonly string[] | boolean | undefined;
+  readonly limits: ResolvedLimits;
+  readonly redaction: RedactionOptions | false;
+  readonly sampling: SamplingOptions | undefined;
+  /** Routing rules with `minLevel` resolved to a SeverityNumber. */
+  readonly routing: ReadonlyMap<string, { rule: RouteRule; minSeverity: number | undefined }>;
+  readonly destinations: Readonly<Record<string, LogRecordExporter>>;
+  readonly audit: { readonly dir: string; readonly categories: readonly string[] } | undefined;
+}
+
+const BUILTIN_STEPS = ['enrich', 'redact', 'limit', 'sample', 'route'] as const;
+const DEFAULT_STEPS = ['enrich', 'redact', 'limit', 'sample'] as const;
+
+function resolveSteps(steps: LoggingOptions['steps']): ResolvedConfig['steps'] {
+  if (steps === undefined) return DEFAULT_STEPS;
+  if (!Array.isArray(steps)) fail('option steps', steps, 'an array');
+  const out: ResolvedConfig['steps'][number][] = [];
+  steps.forEach((step: unknown, index: number) => {
+    const source = `option steps[${index}]`;
+    if (typeof step === 'string') {
+      if (!(BUILTIN_STEPS as readonly string[]).includes(step)) {
+        fail(
+          source,
+          step,
+          `one of ${BUILTIN_STEPS.join(', ')}, a function or a LogRecordProcessor`,
+        );
+      }
+      if (step === 'route') {
+        if (index !== steps.length - 1) fail(source, step, 'route only as the last step');
+        return;
+      }
+      if (out.includes(step as never)) fail(source, step, 'each built-in step once');
+      out.push(step as Exclude<BuiltinStepName, 'route'>);
+    } else if (typeof step === 'function') {
+      out.push(step as LogStep);
+    } else if (
+      step !== null &&
+      typeof step === 'object' &&
+      typeof (step as LogRecordProcessor).onEmit === 'function'
+    ) {
+      out.push(step as LogRecordProcessor);
+    } else {
+      fail(source, step, 'a built-in step name, a function or a LogRecordProcessor');
+    }
+  });
+  return out;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -411,6 +466,8 @@ export function resolveConfig<L extends string>(
     fail(logDirPicked.source, logDirPicked.value, 'a non-empty path');
   }
 
+  const logDir = path.resolve(logDirPicked ? String(logDirPicked.value) : 'logs');
+
   return {
     disabled: boolean(pick(options.disabled, 'disabled', env, 'OTEL_SDK_DISABLED'), false),
     diagLogLevel: (() => {
@@ -463,7 +520,7 @@ export function resolveConfig<L extends string>(
     },
     metricExportIntervalMillis,
     metricExportTimeoutMillis,
-    logDir: path.resolve(logDirPicked ? String(logDirPicked.value) : 'logs'),
+    logDir,
     maxFileBytes: integer(
       pick(options.maxFileBytes, 'maxFileBytes', env, 'OTEL_LOGKIT_MAX_FILE_BYTES'),
       10 * 1024 * 1024,
@@ -491,5 +548,97 @@ export function resolveConfig<L extends string>(
     ),
     logRecordProcessors: [...(options.logRecordProcessors ?? [])],
     metricReaders: [...(options.metricReaders ?? [])],
+    steps: resolveSteps(options.steps),
+    staticAttributes: options.attributes ?? {},
+    baggageKeys: options.baggageKeys,
+    limits: resolveLimits(options.limits, env),
+    redaction: options.redaction ?? {},
+    sampling: options.sampling,
+    routing: resolveRouting(options.routing, levels),
+    destinations: options.destinations ?? {},
+    audit: resolveAudit(options.audit, logDir),
+  };
+}
+
+function resolveLimits(limits: LoggingOptions['limits'], env: Env): ResolvedLimits {
+  const options = limits ?? {};
+  if (options.preset !== undefined && options.preset !== 'summary') {
+    fail('option limits.preset', options.preset, '`summary`');
+  }
+  const summary = options.preset === 'summary' ? 500 : Number.POSITIVE_INFINITY;
+  return {
+    attributeValueLength: integer(
+      pick(
+        options.attributeValueLength,
+        'limits.attributeValueLength',
+        env,
+        'OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT',
+      ),
+      summary,
+      { min: 1 },
+    ),
+    attributeCount: integer(
+      pick(
+        options.attributeCount,
+        'limits.attributeCount',
+        env,
+        'OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT',
+      ),
+      128,
+    ),
+    bodyLength: integer(
+      pick(options.bodyLength, 'limits.bodyLength', env, 'OTEL_LOGKIT_BODY_LENGTH_LIMIT'),
+      summary,
+      { min: 1 },
+    ),
+  };
+}
+
+function resolveRouting(
+  routing: LoggingOptions['routing'],
+  levels: ReadonlyMap<string, LevelDefinition>,
+): ResolvedConfig['routing'] {
+  const out = new Map<string, { rule: RouteRule; minSeverity: number | undefined }>();
+  if (routing === undefined) return out;
+  if (typeof routing !== 'object' || routing === null) fail('option routing', routing, 'an object');
+  for (const [name, rule] of Object.entries(routing)) {
+    if (typeof rule !== 'object' || rule === null)
+      fail(`option routing.${name}`, rule, 'an object');
+    for (const part of ['include', 'exclude'] as const) {
+      const pattern = rule[part];
+      if (pattern === undefined) continue;
+      for (const field of ['eventName', 'category'] as const) {
+        const value = pattern[field];
+        const ok =
+          value === undefined ||
+          typeof value === 'string' ||
+          (Array.isArray(value) && value.every((v) => typeof v === 'string'));
+        if (!ok)
+          fail(`option routing.${name}.${part}.${field}`, value, 'a glob or a list of globs');
+      }
+    }
+    const minSeverity =
+      rule.minLevel === undefined
+        ? undefined
+        : resolveMinSeverity(
+            { value: rule.minLevel, source: `option routing.${name}.minLevel` },
+            levels,
+          );
+    out.set(name, { rule, minSeverity });
+  }
+  return out;
+}
+
+function resolveAudit(audit: LoggingOptions['audit'], logDir: string): ResolvedConfig['audit'] {
+  if (audit === undefined || audit === false) return undefined;
+  const options = audit === true ? {} : audit;
+  if (typeof options !== 'object' || options === null)
+    fail('option audit', audit, 'a boolean or an object');
+  if (options.dir !== undefined && (typeof options.dir !== 'string' || !options.dir)) {
+    fail('option audit.dir', options.dir, 'a non-empty path');
+  }
+  return {
+    dir: path.resolve(options.dir ?? path.join(logDir, 'audit')),
+    categories: options.categories ?? ['security', 'audit'],
   };
 }

@@ -46,7 +46,7 @@ export class DropCounts {
    */
   selfObservability(): MeterProvider {
     const noop = createNoopMeter();
-    const counts = this;
+    const countDrop = (reason: DropReason, count: number) => this.countDrop(reason, count);
     const meter: Meter = Object.assign(Object.create(noop) as Meter, {
       createCounter: (
         name: string,
@@ -57,7 +57,7 @@ export class DropCounts {
           add(value: number, attributes?: Record<string, unknown>) {
             const errorType = attributes?.['error.type'];
             if (errorType === undefined) return;
-            counts.countDrop(errorType === 'queue_full' ? 'queue-full' : 'export-failed', value);
+            countDrop(errorType === 'queue_full' ? 'queue-full' : 'export-failed', value);
           },
         };
       },

@@ -11,6 +11,7 @@ import { createOtlpTraceExporter } from '../exporters/otlpExporters.js';
 import { hasTracerProvider } from './globalRegistration.js';
 
 /**
+ * `extraSpanProcessors` (the sampling step's trace-end hook) run before the exporting one.
  * Registers a TracerProvider when the `traces` option asks for one and none is
  * registered; an existing one is never replaced (it is reused, and that is
  * logged at diag.info).
@@ -19,13 +20,14 @@ import { hasTracerProvider } from './globalRegistration.js';
 export function setupTracing(
   config: ResolvedConfig,
   resource: Resource,
+  extraSpanProcessors: readonly SpanProcessor[] = [],
 ): BasicTracerProvider | undefined {
   if (!config.registerTracerProvider) return undefined;
   if (hasTracerProvider()) {
     diag.info('otel-logkit: a TracerProvider is already registered; reusing it');
     return undefined;
   }
-  const spanProcessors: SpanProcessor[] = [];
+  const spanProcessors: SpanProcessor[] = [...extraSpanProcessors];
   if (config.tracesExporter === 'otlp') {
     spanProcessors.push(new BatchSpanProcessor(createOtlpTraceExporter(config.traces)));
   } else if (config.tracesExporter === 'console') {

@@ -44,6 +44,20 @@ function limitValue(value: AnyValue, limit: number): AnyValue {
 }
 
 /**
+ * Adds to a record's `droppedAttributesCount`. The interface declares it
+ * writable, but the SDK's LogRecordImpl (sdk-logs 0.223) has only a getter
+ * over `_droppedAttributesCount`, so that field is what has to change.
+ */
+function addDroppedAttributes(record: ReadWriteLogRecord, count: number): void {
+  const internal = record as unknown as { _droppedAttributesCount?: unknown };
+  if (typeof internal._droppedAttributesCount === 'number') {
+    internal._droppedAttributesCount += count;
+  } else {
+    record.droppedAttributesCount += count;
+  }
+}
+
+/**
  * Truncates long string attribute values and string bodies, each marked with
  * `…[truncated N chars]`, and drops attributes past the count limit (counted
  * in the record's `droppedAttributesCount`, the OTel data model's marker).
@@ -76,7 +90,7 @@ export function createLimitsStep(limits: ResolvedLimits): PipelineStep {
             if (limited !== value) attributes[key] = limited;
           }
         }
-        if (dropped > 0) record.droppedAttributesCount += dropped;
+        if (dropped > 0) addDroppedAttributes(record, dropped);
       }
       return record;
     },

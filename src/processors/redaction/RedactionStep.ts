@@ -1,0 +1,79 @@
+import type { ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
+import type { PipelineStep } from '../PipelineStep.js';
+import { Redactor } from './Redactor.js';
+import type { RedactionOptions } from './RedactionOptions.js';
+
+/** The attribute that counts the redactions made in a record (set only when there were some). */
+export const ATTR_LOGKIT_REDACTION_COUNT = 'logkit.redaction.count';
+
+/** The step's name in the `steps` option and in diag messages. */
+export const REDACTION_STEP_NAME = 'redact';
+
+/**
+ * Creates the redaction step: it validates `options` (throwing a
+ * LoggingConfigError that names the bad option) and compiles every rule once.
+ *
+ * On each record it redacts, in place, the values under secret keys at any
+ * depth of the attributes and of a map body, and the secrets found by the
+ * value patterns in every string of the body and the attributes; a record
+ * that changed gets {@link ATTR_LOGKIT_REDACTION_COUNT}. A record without
+ * secrets is not written to at all. The step fails closed: anything that
+ * throws (a hostile value, a circular body, a record that refuses the change)
+ * makes the pipeline drop the record as `redaction-failed`.
+ */
+export function createRedactionStep(options: RedactionOptions | undefined): PipelineStep {
+  return new RedactionStep(Redactor.fromOptions(options));
+}
+
+class RedactionStep implements PipelineStep {
+  readonly name = REDACTION_STEP_NAME;
+  readonly dropReason = 'redaction-failed' as const;
+  readonly failClosed = true;
+
+  constructor(private readonly redactor: Redactor) {}
+
+  process(record: ReadWriteLogRecord): ReadWriteLogRecord {
+    const redactor = this.redactor;
+    redactor.begin();
+    const attributes = record.attributes;
+    for (const key in attributes) {
+      if (key === ATTR_LOGKIT_REDACTION_COUNT) continue;
+      const value = attributes[key];
+      let next: unknown;
+      if (redactor.isSecretKey(key)) next = redactor.redactSecretValue(value);
+      else if (typeof value === 'string') next = redactor.redactString(value);
+      else if (typeof value === 'object' && value !== null) next = redactor.redactValue(value, 1);
+      else continue;
+      if (next !== value) {
+        record.setAttribute(key, next as typeof value);
+        // A read-only record or a refused value would leave the secret: fail closed.
+        if (attributes[key] === value) throw new Error(`attribute ${key} could not be redacted`);
+      }
+    }
+    const body = record.body;
+    if ((typeof body === 'object' && body !== null) || typeof body === 'string') {
+      const next = redactor.redactValue(body, 0);
+      if (next !== body) {
+        record.setBody(next as typeof body);
+        if (record.body !== next) throw new Error('the body could not be redacted');
+      }
+    }
+    const count = redactor.count;
+    if (count > 0) {
+      const previous = attributes[ATTR_LOGKIT_REDACTION_COUNT];
+      record.setAttribute(
+        ATTR_LOGKIT_REDACTION_COUNT,
+        typeof previous === 'number' ? previous + count : count,
+      );
+    }
+    return record;
+  }
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,577 @@
+import { createHmac } from 'node:crypto';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import { SeverityNumber } from '@opentelemetry/api-logs';
+import type { AnyValue, AnyValueMap } from '@opentelemetry/api-logs';
+import type { ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
+import { describe, expect, it } from 'vitest';
+import { LoggingConfigError } from '../../../src/config/LoggingConfigError.js';
+import {
+  ATTR_LOGKIT_REDACTION_COUNT,
+  createRedactionStep,
+} from '../../../src/processors/redaction/RedactionStep.js';
+import { KeyMatcher } from '../../../src/processors/redaction/keys.js';
+import { DEFAULT_REDACTED_KEYS } from '../../../src/processors/redaction/RedactionOptions.js';
+import type { RedactionOptions } from '../../../src/processors/redaction/RedactionOptions.js';
+import { Redactor } from '../../../src/processors/redaction/Redactor.js';
+import { SAMPLE_JWT, emitThrough } from './helpers.js';
+
+function redactRecord(
+  body: AnyValue | undefined,
+  attributes: AnyValueMap = {},
+  options?: RedactionOptions,
+): ReadWriteLogRecord {
+  const { record, error } = emitThrough(createRedactionStep(options), {
+    severityNumber: SeverityNumber.INFO,
+    body,
+    attributes,
+  });
+  if (error instanceof Error) throw error;
+  expect(error).toBeUndefined();
+  return record;
+}
+
+describe('key matching', () => {
+  const matcher = new KeyMatcher(DEFAULT_REDACTED_KEYS);
+
+  it.each([
+    'password',
+    'Password',
+    'db.password',
+    'user_password',
+    'passwd',
+    'apiKey',
+    'api_key',
+    'API-KEY',
+    'x-api-key',
+    'X-Api-Key',
+    'openai.api_key',
+    'token',
+    'csrf_token',
+    'access_token',
+    'refreshToken',
+    'X-Auth-Token',
+    'authorization',
+    'Proxy-Authorization',
+    'http.request.header.authorization',
+    'cookie',
+    'Set-Cookie',
+    'client_secret',
+    'webhookSecret',
+    'private_key',
+    'privateKey',
+    'credit_card',
+    'cardNumber',
+    'cvv',
+    'ssn',
+    'user.ssn',
+    'password_',
+    'Secret Token',
+  ])('matches %j', (key) => {
+    expect(matcher.matches(key)).toBe(true);
+  });
+
+  it.each([
+    'gen_ai.usage.input_tokens',
+    'max_tokens',
+    'token_count',
+    'tokenizer',
+    'password_hash',
+    'secretary',
+    'cookies_enabled',
+    'user.id',
+    'http.route',
+    'key',
+    'monkey',
+    'api',
+    '',
+    'Ⓚ',
+  ])('does not match %j', (key) => {
+    expect(matcher.matches(key)).toBe(false);
+  });
+
+  it('answers the same from its cache', () => {
+    for (let round = 0; round < 3; round++) {
+      expect(matcher.matches('X-API-KEY')).toBe(true);
+      expect(matcher.matches('max_tokens')).toBe(false);
+    }
+  });
+
+  it('keeps deciding correctly past its cache size', () => {
+    const small = new KeyMatcher(['password']);
+    for (let i = 0; i < 10_000; i++) {
+      expect(small.matches(`field${i}_password`)).toBe(true);
+      expect(small.matches(`field${i}`)).toBe(false);
+    }
+  });
+
+  it('takes extra keys and can replace the defaults', () => {
+    const extended = redactRecord(
+      undefined,
+      { tenant_pin: '1234', password: 'x' },
+      {
+        keys: ['tenant-pin'],
+      },
+    );
+    expect(extended.attributes).toMatchObject({ tenant_pin: '[REDACTED]', password: '[REDACTED]' });
+    const replaced = redactRecord(
+      undefined,
+      { tenant_pin: '1234', password: 'x' },
+      {
+        keys: ['tenantPin'],
+        replaceDefaultKeys: true,
+      },
+    );
+    expect(replaced.attributes).toMatchObject({ tenant_pin: '[REDACTED]', password: 'x' });
+  });
+});
+
+describe('redaction of a record', () => {
+  it('redacts secret keys at any depth of attributes and of a map body', () => {
+    const record = redactRecord(
+      {
+        user: { name: 'ann', password: 'hunter2', sessions: [{ token: 't1' }, { id: 2 }] },
+        note: 'ok',
+      },
+      {
+        'http.request.header.authorization': 'Bearer abc',
+        request: { headers: { 'X-Api-Key': 'k-123', accept: 'json' } },
+        list: [{ client_secret: 's' }, 'plain', [{ cvv: 123 }]],
+        apiKey: { nested: 'whole map goes' },
+        cookie: ['a=1', 'b=2'],
+      },
+    );
+    expect(record.attributes).toEqual({
+      'http.request.header.authorization': '[REDACTED]',
+      request: { headers: { 'X-Api-Key': '[REDACTED]', accept: 'json' } },
+      list: [{ client_secret: '[REDACTED]' }, 'plain', [{ cvv: '[REDACTED]' }]],
+      apiKey: '[REDACTED]',
+      cookie: '[REDACTED]',
+      [ATTR_LOGKIT_REDACTION_COUNT]: 8,
+    });
+    expect(record.body).toEqual({
+      user: { name: 'ann', password: '[REDACTED]', sessions: [{ token: '[REDACTED]' }, { id: 2 }] },
+      note: 'ok',
+    });
+  });
+
+  it('redacts values in a string body, string attributes, arrays and exception attributes', () => {
+    const error = new Error(`login failed for token ${SAMPLE_JWT}`);
+    error.stack = `Error: card 4111 1111 1111 1111 rejected\n    at charge (/app/pay.js:1:1)`;
+    const { record } = emitThrough(createRedactionStep(undefined), {
+      body: 'call https://admin:pw123@db/ now',
+      attributes: { tags: ['ok', 'ssn 078-05-1120'], deep: { deeper: [{ s: SAMPLE_JWT }] } },
+      exception: error,
+    });
+    expect(record.body).toBe('call https://admin:[REDACTED]@db/ now');
+    expect(record.attributes['exception.message']).toBe('login failed for token [REDACTED]');
+    expect(record.attributes['exception.stacktrace']).toBe(
+      'Error: card [REDACTED] rejected\n    at charge (/app/pay.js:1:1)',
+    );
+    expect(record.attributes.tags).toEqual(['ok', 'ssn [REDACTED]']);
+    expect(record.attributes.deep).toEqual({ deeper: [{ s: '[REDACTED]' }] });
+    expect(record.attributes[ATTR_LOGKIT_REDACTION_COUNT]).toBe(5);
+  });
+
+  it('leaves an array body and non-string values alone unless a key matches', () => {
+    const bytes = new Uint8Array([1, 2, 3]);
+    const record = redactRecord([1, true, null, bytes, 'AKIAIOSFODNN7EXAMPLE'], {
+      n: 1,
+      b: false,
+      z: null,
+      bytes,
+      password: bytes,
+    });
+    expect(record.body).toEqual([1, true, null, bytes, '[REDACTED]']);
+    expect(record.attributes).toMatchObject({ n: 1, b: false, z: null, password: '[REDACTED]' });
+    expect(record.attributes.bytes).toEqual(bytes);
+  });
+
+  it('keeps empty and absent values under secret keys, uncounted', () => {
+    const record = redactRecord({ password: '', token: null }, { secret: '', passwd: null });
+    expect(record.body).toEqual({ password: '', token: null });
+    expect(record.attributes).toEqual({ secret: '', passwd: null });
+  });
+
+  it('does not write to a record without secrets, and returns the same values', () => {
+    const body = { message: 'all good', items: [{ id: 1, name: 'a' }], when: '2024-01-15' };
+    const nested = { route: '/api/v1/orders/{id}', list: ['a', { b: 'c' }] };
+    const { record, result } = emitThrough(createRedactionStep(undefined), {
+      body,
+      attributes: { nested, plain: 'text value that is long enough to be scanned' },
+    });
+    expect(result).toBe(record);
+    const before = record.attributes.nested;
+    const writes: string[] = [];
+    const spy = new Proxy(record, {
+      get(target, property, receiver) {
+        if (property === 'setAttribute' || property === 'setBody' || property === 'setAttributes') {
+          writes.push(String(property));
+        }
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    });
+    // Emit has made the record read-only; a clean record needs no write anyway.
+    expect(createRedactionStep(undefined).process(spy, ROOT_CONTEXT)).toBe(spy);
+    expect(writes).toEqual([]);
+    expect(record.body).toBe(body);
+    expect(record.attributes.nested).toBe(before);
+    expect(ATTR_LOGKIT_REDACTION_COUNT in record.attributes).toBe(false);
+
+    const redactor = Redactor.fromOptions(undefined);
+    expect(redactor.redact(body).value).toBe(body);
+    expect(redactor.redact(nested).value).toBe(nested);
+  });
+
+  it('rebuilds only the containers on the path to a change', () => {
+    const untouched = { a: [1, 2, { b: 'c' }] };
+    const changed = { password: 'x', keep: 'y' };
+    const input = { untouched, outer: { changed } };
+    const { value, count } = Redactor.fromOptions(undefined).redact(input);
+    expect(count).toBe(1);
+    expect(value).not.toBe(input);
+    const output = value as typeof input;
+    expect(output.untouched).toBe(untouched);
+    expect(output.outer.changed).toEqual({ password: '[REDACTED]', keep: 'y' });
+    expect(changed.password).toBe('x');
+  });
+
+  it('keeps a __proto__ key as a key when rebuilding a map', () => {
+    const input = JSON.parse('{"__proto__": {"password": "x"}, "a": 1}') as AnyValueMap;
+    const output = Redactor.fromOptions(undefined).redact(input).value as AnyValueMap;
+    expect(Object.getPrototypeOf(output)).toBe(Object.prototype);
+    expect(Object.hasOwn(output, '__proto__')).toBe(true);
+    expect(output.__proto__).toEqual({ password: '[REDACTED]' });
+  });
+
+  it('is idempotent on a record and does not bump the count', () => {
+    const step = createRedactionStep({ mode: 'mask', keyMode: 'hash', hashKey: 'k' });
+    const { record } = emitThrough(step, { body: 'temp' });
+    const source = {
+      body: `card 4111 1111 1111 1111 and ${SAMPLE_JWT} at https://u:pw@host/?token=abc`,
+      attributes: { password: 'hunter2', nested: { ssn: 123456789, text: 'AKIAIOSFODNN7EXAMPLE' } },
+    };
+    const first = emitThrough(step, source).record;
+    expect(first.attributes[ATTR_LOGKIT_REDACTION_COUNT]).toBe(7);
+    // Run the step again on a writable record holding the first output.
+    const again = emitThrough(
+      {
+        name: 'copy-then-redact',
+        dropReason: 'redaction-failed',
+        process: (writable) => {
+          writable.setBody(first.body);
+          writable.setAttributes(first.attributes);
+          return step.process(writable, ROOT_CONTEXT);
+        },
+      },
+      { body: 'x' },
+    ).record;
+    expect(again.body).toEqual(first.body);
+    expect(again.attributes).toEqual(first.attributes);
+    expect(record.body).toBe('temp');
+  });
+
+  it('adds to a count attribute already present when it redacts more', () => {
+    const record = redactRecord('password=abc', { [ATTR_LOGKIT_REDACTION_COUNT]: 2 });
+    expect(record.attributes[ATTR_LOGKIT_REDACTION_COUNT]).toBe(3);
+  });
+
+  it('processes a 1 MB string in linear time', () => {
+    const redactor = Redactor.fromOptions({ patterns: ['email', 'ip-address'] });
+    const units = [
+      'a',
+      '1 ',
+      'eyJ',
+      'eyJabcdef.',
+      'Bearer ',
+      'AKIA',
+      '://a:',
+      'a@',
+      '?token=',
+      'github_pat_',
+      'sk-a',
+      '-----BEGIN PRIVATE KEY-----',
+      '4111 ',
+      '123-45-',
+      '1.1.',
+      'f::f:',
+      'secret_key=',
+      '****',
+      '[HMAC:',
+      '\u{1F600}',
+    ];
+    const size = 1 << 20;
+    for (const unit of units) {
+      const text = unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
+      const started = performance.now();
+      redactor.redact(text);
+      expect(performance.now() - started, `1 MB of ${JSON.stringify(unit)}`).toBeLessThan(2000);
+    }
+    const secret = `${'x '.repeat(500_000)} ${SAMPLE_JWT}`;
+    expect(redactor.redact(secret).value).toBe(`${'x '.repeat(500_000)} [REDACTED]`);
+  });
+});
+
+describe('modes', () => {
+  const hex16 = (key: string, value: string) =>
+    createHmac('sha256', key).update(value).digest('hex').slice(0, 16);
+
+  it('replaces by default', () => {
+    expect(redactRecord('ssn 123-45-6789').body).toBe('ssn [REDACTED]');
+  });
+
+  it('masks all but the last 4 characters', () => {
+    const record = redactRecord(
+      'card 4111 1111 1111 1111 ok',
+      { password: 'hunter2', pin: 'x', cvv: 'abcd', token: 12345678 },
+      { mode: 'mask', keys: ['pin'] },
+    );
+    expect(record.body).toBe('card ****1111 ok');
+    expect(record.attributes).toMatchObject({
+      password: '****ter2',
+      pin: '****',
+      cvv: '****',
+      token: '****5678',
+    });
+  });
+
+  it('hashes with HMAC-SHA-256 so that equal values correlate', () => {
+    const options: RedactionOptions = { mode: 'hash', hashKey: 'k1' };
+    const a = redactRecord('ssn 123-45-6789', { password: 'hunter2' }, options);
+    const b = redactRecord('again 123-45-6789', { password: 'hunter2' }, options);
+    expect(a.body).toBe(`ssn [HMAC:${hex16('k1', '123-45-6789')}]`);
+    expect(b.body).toBe(`again [HMAC:${hex16('k1', '123-45-6789')}]`);
+    expect(a.attributes.password).toBe(`[HMAC:${hex16('k1', 'hunter2')}]`);
+    const other = redactRecord('ssn 123-45-6789', {}, { mode: 'hash', hashKey: 'k2' });
+    expect(other.body).not.toBe(a.body);
+    const bytesKey = redactRecord(
+      'ssn 123-45-6789',
+      {},
+      { mode: 'hash', hashKey: new TextEncoder().encode('k1') },
+    );
+    expect(bytesKey.body).toBe(a.body);
+  });
+
+  it('hashes the JSON form of non-string values under a secret key', () => {
+    const record = redactRecord(undefined, { token: { a: 1 } }, { keyMode: 'hash', hashKey: 'k' });
+    expect(record.attributes.token).toBe(`[HMAC:${hex16('k', '{"a":1}')}]`);
+  });
+
+  it('uses keyMode for keys, mode for built-ins and the own mode of user patterns', () => {
+    const record = redactRecord(
+      'ssn 123-45-6789 id ACME-1234',
+      { password: 'hunter2' },
+      {
+        mode: 'mask',
+        keyMode: 'replace',
+        patterns: [{ name: 'acme', pattern: /ACME-\d{4}/, mode: 'hash' }],
+        hashKey: 'k',
+      },
+    );
+    expect(record.body).toBe(`ssn ****6789 id [HMAC:${hex16('k', 'ACME-1234')}]`);
+    expect(record.attributes.password).toBe('[REDACTED]');
+  });
+
+  it('is idempotent on hashes made only of digits', () => {
+    // Find a value whose HMAC prefix is all decimal digits (1 in ~2000).
+    const redactor = Redactor.fromOptions({ mode: 'hash', hashKey: 'k' });
+    let found = false;
+    for (let i = 0; i < 200_000 && !found; i++) {
+      const ssn = `${String(100 + (i % 500)).padStart(3, '0')}-${String(10 + (i % 89))}-${String(
+        1000 + Math.floor(i / 89),
+      )}`;
+      const digest = hex16('k', ssn);
+      if (!/^\d+$/.test(digest)) continue;
+      found = true;
+      const once = redactor.redact(`x ${ssn} y`);
+      expect(once.value).toBe(`x [HMAC:${digest}] y`);
+      expect(redactor.redact(once.value).count).toBe(0);
+    }
+    expect(found).toBe(true);
+  });
+});
+
+describe('options', () => {
+  const invalid: [string, unknown, string][] = [
+    ['not an object', 'yes', 'option redaction'],
+    ['unknown option', { key: ['x'] }, 'option redaction.key'],
+    ['bad mode', { mode: 'erase' }, 'option redaction.mode'],
+    ['bad keyMode', { keyMode: 'HASH' }, 'option redaction.keyMode'],
+    ['keys not an array', { keys: 'password' }, 'option redaction.keys'],
+    ['empty key', { keys: ['ok', '_-'] }, 'option redaction.keys[1]'],
+    [
+      'replaceDefaultKeys not boolean',
+      { replaceDefaultKeys: 1 },
+      'option redaction.replaceDefaultKeys',
+    ],
+    [
+      'unknown pattern name',
+      { patterns: ['jwt', 'email', 'phone'] },
+      'option redaction.patterns[2]',
+    ],
+    [
+      'non-RegExp pattern',
+      { patterns: [{ name: 'x', pattern: 'abc' }] },
+      'option redaction.patterns[0].pattern',
+    ],
+    ['pattern without name', { patterns: [{ pattern: /x/ }] }, 'option redaction.patterns[0].name'],
+    [
+      'empty-matching pattern',
+      { patterns: [{ name: 'x', pattern: /a*/ }] },
+      'option redaction.patterns[0].pattern',
+    ],
+    [
+      'bad pattern mode',
+      { patterns: [{ name: 'x', pattern: /x/, mode: 'drop' }] },
+      'option redaction.patterns[0].mode',
+    ],
+    [
+      'unknown disabled pattern',
+      { disablePatterns: ['nope'] },
+      'option redaction.disablePatterns[0]',
+    ],
+    [
+      'pattern both enabled and disabled',
+      { patterns: ['email'], disablePatterns: ['email'] },
+      'option redaction.disablePatterns[0]',
+    ],
+    ['hash mode without key', { mode: 'hash' }, 'option redaction.hashKey'],
+    ['hash keyMode without key', { keyMode: 'hash' }, 'option redaction.hashKey'],
+    [
+      'hash user pattern without key',
+      { patterns: [{ name: 'x', pattern: /x/, mode: 'hash' }] },
+      'option redaction.hashKey',
+    ],
+    ['empty hash key', { mode: 'hash', hashKey: '' }, 'option redaction.hashKey'],
+    [
+      'empty byte hash key',
+      { mode: 'hash', hashKey: new Uint8Array(0) },
+      'option redaction.hashKey',
+    ],
+  ];
+
+  it.each(invalid)('rejects %s', (_name, options, source) => {
+    let thrown: unknown;
+    try {
+      createRedactionStep(options as RedactionOptions);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(LoggingConfigError);
+    expect((thrown as LoggingConfigError).source).toBe(source);
+    expect((thrown as LoggingConfigError).message).toContain(source);
+  });
+
+  it('accepts no options, and a hash mode with a key', () => {
+    expect(createRedactionStep(undefined).name).toBe('redact');
+    expect(() => createRedactionStep({ mode: 'hash', hashKey: 'k' })).not.toThrow();
+    expect(() => createRedactionStep({ keyMode: 'mask', mode: 'replace' })).not.toThrow();
+  });
+
+  it('copies user patterns, ignoring their g/y flags and lastIndex', () => {
+    const pattern = /ACME-\d+/gy;
+    pattern.lastIndex = 5;
+    const redactor = Redactor.fromOptions({ patterns: [{ name: 'acme', pattern }] });
+    expect(redactor.redact('a ACME-1 b ACME-2').value).toBe('a [REDACTED] b [REDACTED]');
+    expect(pattern.lastIndex).toBe(5);
+  });
+
+  it('skips empty matches of a user pattern that matches empty only in context', () => {
+    const redactor = Redactor.fromOptions({
+      patterns: [{ name: 'e', pattern: /(?=\u{1F600})|X+|\b/u }],
+    });
+    expect(redactor.redact('aXXb \u{1F600}X\u{1F600}').value).toBe(
+      'a[REDACTED]b \u{1F600}[REDACTED]\u{1F600}',
+    );
+  });
+});
+
+describe('fail closed', () => {
+  it('is marked fail-closed, dropping as redaction-failed', () => {
+    const step = createRedactionStep(undefined);
+    expect(step.failClosed).toBe(true);
+    expect(step.dropReason).toBe('redaction-failed');
+  });
+
+  it('throws on a body holding a getter that throws', () => {
+    const body = {
+      get password(): string {
+        throw new Error('hostile');
+      },
+    };
+    const { error } = emitThrough(createRedactionStep(undefined), { body: body });
+    expect(error).toBeInstanceOf(Error);
+  });
+
+  it('throws on a circular body and on a body nested too deeply', () => {
+    const circular: Record<string, unknown> = { a: 'x' };
+    circular.self = circular;
+    expect(
+      emitThrough(createRedactionStep(undefined), { body: circular as AnyValue }).error,
+    ).toBeInstanceOf(RangeError);
+    let deep: AnyValue = 'AKIAIOSFODNN7EXAMPLE';
+    for (let i = 0; i < 100; i++) deep = [deep];
+    expect(emitThrough(createRedactionStep(undefined), { body: deep }).error).toBeInstanceOf(
+      RangeError,
+    );
+  });
+
+  it('throws on a Proxy whose traps throw', () => {
+    const hostile = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('no keys');
+        },
+      },
+    );
+    const { error } = emitThrough(createRedactionStep(undefined), {
+      body: 'fine',
+      attributes: { fine: 'x' },
+    });
+    expect(error).toBeUndefined();
+    expect(() => Redactor.fromOptions(undefined).redact(hostile as AnyValue)).toThrow('no keys');
+  });
+
+  it('throws when the record refuses the redacted value (a secret would stay)', () => {
+    const { record } = emitThrough(createRedactionStep(undefined), { body: 'ok' });
+    // After emit the SDK record is read-only: its set* calls are ignored.
+    const refusing = (body: AnyValue, attributes: AnyValueMap): ReadWriteLogRecord => ({
+      ...record,
+      body,
+      attributes,
+      setBody: () => record,
+      setAttribute: () => record,
+    });
+    const step = createRedactionStep(undefined);
+    expect(() => step.process(refusing('ssn 123-45-6789', {}), ROOT_CONTEXT)).toThrow(
+      'the body could not be redacted',
+    );
+    expect(() => step.process(refusing('ok', { password: 'x' }), ROOT_CONTEXT)).toThrow(
+      'attribute password could not be redacted',
+    );
+    expect(step.process(refusing('ok', { fine: 'x' }), ROOT_CONTEXT)).toBeTruthy();
+  });
+
+  it('throws when a user pattern throws while matching', () => {
+    class Hostile extends RegExp {
+      override exec(text: string): RegExpExecArray | null {
+        if (text.includes('boom')) throw new Error('pattern failed');
+        return super.exec(text);
+      }
+    }
+    // User patterns are copied into plain RegExps, so the subclass never runs:
+    const redactor = Redactor.fromOptions({
+      patterns: [{ name: 'h', pattern: new Hostile('secret-\\d+') }],
+    });
+    expect(redactor.redact('boom secret-1').value).toBe('boom [REDACTED]');
+    // …while a value that throws does reach the pipeline as an error.
+    const attributes = {} as AnyValueMap;
+    Object.defineProperty(attributes, 'x', {
+      enumerable: true,
+      get() {
+        throw new Error('getter failed');
+      },
+    });
+    expect(() => redactor.redact(attributes)).toThrow('getter failed');
+  });
+});
