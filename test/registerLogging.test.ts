@@ -274,6 +274,22 @@ describe('registerLogging', () => {
       expect(second!.attributes['exception.type']).toBe('Error');
     });
 
+    it('should keep what was logged when the caller mutates its objects afterwards', async () => {
+      register();
+      const order = { id: 'o-1', items: [{ sku: 'a' }], total: { amount: 10 } };
+      handle!.getLogger('mutation').info('order', { order, when: new Date(0) });
+      order.id = 'changed';
+      order.items[0]!.sku = 'changed';
+      order.total.amount = 99;
+      const record = await only();
+      expect(record.attributes.order).toEqual({
+        id: 'o-1',
+        items: [{ sku: 'a' }],
+        total: { amount: 10 },
+      });
+      expect(record.attributes.when).toBe('1970-01-01T00:00:00.000Z');
+    });
+
     it('should take the OTel LogRecord shape in emit()', async () => {
       register();
       const log = handle!.getLogger('emitter', { category: 'llm' });

@@ -7,7 +7,7 @@ import type {
 import { reportOnce } from '../internal/reportOnce.js';
 import { errorToAttributes } from './exceptionAttributes.js';
 import type { BuiltinLevelName, LevelDefinition, LevelInput } from './levels.js';
-import { toAnyValue, toAttributes } from './toAnyValue.js';
+import { toAnyValue, toAttributes, toAttributeValue } from './toAnyValue.js';
 
 /** A value, or a function computed only when the level is enabled. */
 export type Lazy<T> = T | (() => T);
@@ -218,10 +218,14 @@ export class LogkitLogger<L extends string = never> {
           }
         }
         if (extra !== null && typeof extra === 'object') {
-          for (const key of Object.keys(extra)) {
+          for (const key in extra) {
+            if (!Object.hasOwn(extra, key)) continue;
             let value = (extra as Record<string, unknown>)[key];
             if (typeof value === 'function') value = evaluate(value as () => unknown);
-            if (value !== undefined) attributes[key] = toAnyValue(value);
+            // The SDK copies map and array values as it stores them, so
+            // plain ones go through uncopied (measured: one nested object
+            // copied per call was ~8% of the emit path, mostly GC).
+            if (value !== undefined) attributes[key] = toAttributeValue(value);
           }
         }
         if (error !== undefined) Object.assign(attributes, errorToAttributes(error));

@@ -61,6 +61,59 @@ export function toAttributes(record: Record<string, unknown>): LogAttributes {
   return { value: result };
 }
 
+/**
+ * True when `value` is already a valid OTel AnyValue the SDK accepts as is:
+ * strings, booleans, finite numbers, null, and arrays and plain
+ * objects of those, at most 10 levels deep. Anything else (a Date, a class
+ * instance, NaN, undefined, a getter that throws, a cycle, which shows as
+ * depth) is not, and needs {@link toAnyValue}. Never throws.
+ */
+function isPlainAnyValue(value: unknown, depth: number): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value);
+    case 'object':
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (depth >= MAX_DEPTH) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      if (!isPlainAnyValue(value[i], depth + 1)) return false;
+    }
+    return true;
+  }
+  if (value instanceof Uint8Array) return false; // copied by toAnyValue, see above
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key in value) {
+    if (!isPlainAnyValue((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
+}
+
+/**
+ * {@link toAnyValue} for an attribute value that the SDK will store through
+ * `setAttribute`. The SDK copies maps and arrays as it stores them (its
+ * attribute validation rebuilds them), so a value that is already a plain,
+ * valid AnyValue is returned as it is, without a second copy; anything else
+ * is converted. Never throws.
+ */
+export function toAttributeValue(value: unknown): AnyValue {
+  if (typeof value !== 'object' || value === null) return toAnyValue(value);
+  try {
+    if (isPlainAnyValue(value, 0)) return value as AnyValue;
+  } catch {
+    // A getter or Proxy trap threw: convert, which reports it once.
+  }
+  return toAnyValue(value);
+}
+
 function convert(
   value: unknown,
   depth: number,
