@@ -46,6 +46,15 @@ class RedactionStep implements PipelineStep {
       else continue;
       if (next !== value) {
         record.setAttribute(key, next as typeof value);
+        if (attributes[key] === value) {
+          // The SDK's setAttribute refuses some keys (the empty one), yet a
+          // step or processor may have put one there: write it directly.
+          try {
+            (attributes as Record<string, unknown>)[key] = next;
+          } catch {
+            // A frozen map: the check below fails closed.
+          }
+        }
         // A read-only record or a refused value would leave the secret: fail closed.
         if (attributes[key] === value) throw new Error(`attribute ${key} could not be redacted`);
       }

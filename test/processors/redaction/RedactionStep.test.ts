@@ -534,11 +534,12 @@ describe('fail closed', () => {
 
   it('throws when the record refuses the redacted value (a secret would stay)', () => {
     const { record } = emitThrough(createRedactionStep(undefined), { body: 'ok' });
-    // After emit the SDK record is read-only: its set* calls are ignored.
+    // After emit the SDK record is read-only: its set* calls are ignored; a
+    // frozen attribute map refuses the direct write the step falls back to.
     const refusing = (body: AnyValue, attributes: AnyValueMap): ReadWriteLogRecord => ({
       ...record,
       body,
-      attributes,
+      attributes: Object.freeze({ ...attributes }),
       setBody: () => record,
       setAttribute: () => record,
     });
@@ -573,5 +574,24 @@ describe('fail closed', () => {
       },
     });
     expect(() => redactor.redact(attributes)).toThrow('getter failed');
+  });
+});
+
+describe('createRedactionStep regressions', () => {
+  it('should redact a value the SDK sees only through an inherited key (a `__proto__` attribute)', () => {
+    // fast-check found this: the SDK stores attributes by plain assignment, so
+    // an own `__proto__` attribute becomes the map's prototype, and its keys
+    // (here the empty key, which setAttribute refuses) appear inherited.
+    const step = createRedactionStep({ mode: 'mask' });
+    const tree = { '': 'card 2000000000008' };
+    const { record, error } = emitThrough(step, {
+      body: { tree },
+      attributes: { ['__proto__']: tree, other: tree },
+    });
+    expect(error).toBeUndefined();
+    expect(JSON.stringify(record.body)).not.toContain('2000000000008');
+    for (const key in record.attributes) {
+      expect(JSON.stringify(record.attributes[key])).not.toContain('2000000000008');
+    }
   });
 });
