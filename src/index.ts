@@ -1,4 +1,4 @@
-export { registerLogging } from './registerLogging.js';
+export { getLoggingHandle, registerLogging } from './registerLogging.js';
 export type { LoggingHandle } from './LoggingHandle.js';
 export type {
   AuditOptions,

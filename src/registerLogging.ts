@@ -115,6 +115,15 @@ export function registerLogging<L extends string = never>(
   return handle;
 }
 
+/**
+ * The handle of the live registration, or undefined before
+ * {@link registerLogging} and after its `shutdown()`. For code that cannot be
+ * handed the handle (decorators, bridges set up at import time).
+ */
+export function getLoggingHandle(): LoggingHandle<string> | undefined {
+  return current;
+}
+
 function createLogProcessor(
   name: LogsExporterName,
   config: ResolvedConfig,
