@@ -1,7 +1,16 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { LoggerProvider } from '@opentelemetry/api-logs';
 import type { GetLoggerOptions, Logger } from './logger/Logger.js';
+import type { DestinationHealth } from './processors/DestinationMonitor.js';
 import type { LoggingStats } from './processors/DropCounts.js';
+
+/** What `handle.health()` returns. */
+export interface LoggingHealth {
+  /** False when any destination's last export failed. */
+  readonly healthy: boolean;
+  /** Per destination (`console`, `file`, `otlp`, `audit`, your own). */
+  readonly destinations: readonly DestinationHealth[];
+}
 
 /**
  * What {@link registerLogging} returns.
@@ -37,4 +46,10 @@ export interface LoggingHandle<L extends string = never> {
    * `export-failed`): a snapshot, cheap to call.
    */
   stats(): LoggingStats;
+  /**
+   * Per exporter: the last success and failure (epoch ms), consecutive
+   * failures, records exported, queue fill (size and capacity) and records
+   * dropped (queue full, export failed). A snapshot, cheap to call.
+   */
+  health(): LoggingHealth;
 }

@@ -1,5 +1,15 @@
 export { getLoggingHandle, registerLogging } from './registerLogging.js';
-export type { LoggingHandle } from './LoggingHandle.js';
+export type { LoggingHandle, LoggingHealth } from './LoggingHandle.js';
+export type { DestinationHealth } from './processors/DestinationMonitor.js';
+export type { LogMetricRule } from './metrics/LogMetricRule.js';
+export {
+  ATTR_CATEGORY as METRIC_ATTR_CATEGORY,
+  ATTR_DROP_REASON,
+  ATTR_EVENT_NAME,
+  ATTR_SEVERITY_TEXT,
+  METRIC_LOG_RECORD_COUNT,
+  METRIC_LOG_RECORD_DROPPED,
+} from './metrics/names.js';
 export type {
   AuditOptions,
   BatchOptions,

@@ -62,7 +62,10 @@ import {
 import { toPipelineStep } from './processors/userSteps.js';
 import { toAttributes } from './logger/toAnyValue.js';
 import { LoggingConfigError } from './config/LoggingConfigError.js';
-import type { MeterProvider as ApiMeterProviderForSelfObs } from '@opentelemetry/api';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
+import { LogMetrics } from './metrics/LogMetrics.js';
+import { DestinationMonitor } from './processors/DestinationMonitor.js';
 import {
   ensureContextManager,
   ensurePropagator,
@@ -124,35 +127,39 @@ export function getLoggingHandle(): LoggingHandle<string> | undefined {
   return current;
 }
 
-function createLogProcessor(
-  name: LogsExporterName,
-  config: ResolvedConfig,
-  selfObsMeterProvider: ApiMeterProviderForSelfObs,
-): LogRecordProcessor {
+function createExporter(name: LogsExporterName, config: ResolvedConfig): LogRecordExporter {
   switch (name) {
     case 'console':
-      // Immediate, one line per record, as a developer watching expects.
-      return new SimpleLogRecordProcessor({
-        exporter: new PrettyConsoleLogRecordExporter({ colors: config.colors }),
-        selfObsMeterProvider,
-      });
+      return new PrettyConsoleLogRecordExporter({ colors: config.colors });
     case 'file':
-      return new BatchLogRecordProcessor({
-        exporter: new FileLogRecordExporter({
-          dir: config.logDir,
-          maxFileBytes: config.maxFileBytes,
-          maxBackups: config.maxBackups,
-        }),
-        ...config.batch,
-        selfObsMeterProvider,
+      return new FileLogRecordExporter({
+        dir: config.logDir,
+        maxFileBytes: config.maxFileBytes,
+        maxBackups: config.maxBackups,
       });
     default:
-      return new BatchLogRecordProcessor({
-        exporter: createOtlpLogExporter(config.logs),
-        ...config.batch,
-        selfObsMeterProvider,
-      });
+      return createOtlpLogExporter(config.logs);
   }
+}
+
+/**
+ * The exporting processor of one destination, watched by `monitor`. The
+ * console is immediate, one line per record, as a developer watching expects;
+ * the others are batched with the BatchLogRecordProcessor settings.
+ */
+function createLogProcessor(
+  exporter: LogRecordExporter,
+  config: ResolvedConfig,
+  monitor: DestinationMonitor,
+  immediate = false,
+): LogRecordProcessor {
+  const options = {
+    exporter: monitor.wrap(exporter),
+    selfObsMeterProvider: monitor.meterProvider(),
+  };
+  return immediate
+    ? new SimpleLogRecordProcessor(options)
+    : new BatchLogRecordProcessor({ ...options, ...config.batch });
 }
 
 /** The steps before routing, built and validated once. */
@@ -185,15 +192,28 @@ function createSteps(config: ResolvedConfig) {
  * destinations and extra processors, each with its compiled routing rule.
  * @throws {@link LoggingConfigError} for a routing rule naming no destination.
  */
-function createDestinations(config: ResolvedConfig, counts: DropCounts): Destination[] {
-  const selfObs = counts.selfObservability();
+function createDestinations(
+  config: ResolvedConfig,
+  counts: DropCounts,
+): { destinations: Destination[]; monitors: DestinationMonitor[] } {
+  const monitors: DestinationMonitor[] = [];
+  const monitor = (name: string) => {
+    const m = new DestinationMonitor(name, counts);
+    monitors.push(m);
+    return m;
+  };
   const rule = (name: string) => {
     const entry = config.routing.get(name);
     return compileRouteRule(entry?.rule, entry?.minSeverity);
   };
   const destinations: Destination[] = config.logsExporters.map((name) => ({
     name,
-    processor: createLogProcessor(name, config, selfObs),
+    processor: createLogProcessor(
+      createExporter(name, config),
+      config,
+      monitor(name),
+      name === 'console',
+    ),
     accepts: rule(name),
   }));
   if (config.audit) {
@@ -202,28 +222,21 @@ function createDestinations(config: ResolvedConfig, counts: DropCounts): Destina
       undefined,
     );
     const userRule = rule('audit');
+    const exporter = new FileLogRecordExporter({
+      dir: config.audit.dir,
+      maxFileBytes: config.maxFileBytes,
+      maxBackups: config.maxBackups,
+    });
     destinations.push({
       name: 'audit',
-      processor: new BatchLogRecordProcessor({
-        exporter: new FileLogRecordExporter({
-          dir: config.audit.dir,
-          maxFileBytes: config.maxFileBytes,
-          maxBackups: config.maxBackups,
-        }),
-        ...config.batch,
-        selfObsMeterProvider: selfObs,
-      }),
+      processor: createLogProcessor(exporter, config, monitor('audit')),
       accepts: (record) => auditCategory(record) && userRule(record),
     });
   }
   for (const [name, exporter] of Object.entries(config.destinations)) {
     destinations.push({
       name,
-      processor: new BatchLogRecordProcessor({
-        exporter,
-        ...config.batch,
-        selfObsMeterProvider: selfObs,
-      }),
+      processor: createLogProcessor(exporter, config, monitor(name)),
       accepts: rule(name),
     });
   }
@@ -243,7 +256,7 @@ function createDestinations(config: ResolvedConfig, counts: DropCounts): Destina
       diag.debug(`otel-logkit: routing rule for ${name}, which is not enabled, has no effect`);
     }
   }
-  return destinations;
+  return { destinations, monitors };
 }
 
 function createMetricExporter(
@@ -309,8 +322,7 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
   // registered, so a bad option throws with nothing half set up.
   const counts = new DropCounts();
   const { steps, sampling } = createSteps(config);
-  const destinations = createDestinations(config, counts);
-  const pipeline = new PipelineLogRecordProcessor({ steps, destinations, counts });
+  const { destinations, monitors } = createDestinations(config, counts);
 
   const resource = buildResource(config.resourceAttributes);
   ensureContextManager();
@@ -332,7 +344,19 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
         }),
     ),
   ];
+  if (config.prometheus) readers.push(new PrometheusExporter({ ...config.prometheus }));
   const meterProvider = new MeterProvider({ resource, readers });
+  const logMetrics = new LogMetrics(
+    meterProvider.getMeter('otel-logkit'),
+    counts,
+    config.metricRules,
+  );
+  const pipeline = new PipelineLogRecordProcessor({
+    steps,
+    destinations,
+    counts,
+    observe: (record, ctx) => logMetrics.observe(record, ctx),
+  });
 
   const loggerProvider = new LoggerProvider({
     resource,
@@ -406,6 +430,10 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
     forceFlush,
     shutdown,
     stats: () => counts.snapshot(),
+    health: () => {
+      const list = monitors.map((m) => m.health());
+      return { healthy: list.every((d) => d.consecutiveFailures === 0), destinations: list };
+    },
   };
 
   if (config.handleProcessExit) {
@@ -444,6 +472,7 @@ function createDisabledHandle<L extends string>(config: ResolvedConfig): Logging
     meterProvider,
     forceFlush: () => Promise.resolve(),
     stats: () => new DropCounts().snapshot(),
+    health: () => ({ healthy: true, destinations: [] }),
     shutdown: () => {
       if (current === (handle as unknown)) current = undefined;
       return Promise.resolve();

@@ -2,6 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import type { LevelInput } from '../logger/levels.js';
+import type { LogMetricRule } from '../metrics/LogMetricRule.js';
 import type { LogStep } from '../processors/PipelineStep.js';
 import type { RedactionOptions } from '../processors/redaction/RedactionOptions.js';
 import type { RouteRule } from '../processors/routing/RouteRule.js';
@@ -226,6 +227,18 @@ export interface LoggingOptions<L extends string = never> {
    * pipeline's steps, like a destination with no routing rule.
    */
   readonly logRecordProcessors?: readonly LogRecordProcessor[];
-  /** Extra MetricReaders (for example a test reader, or a Prometheus exporter). */
+  /** Extra MetricReaders (for example a test reader). */
   readonly metricReaders?: readonly IMetricReader[];
+  /**
+   * Metrics derived from log records, beside the built-in `log.record.count`
+   * and `logkit.log.record.dropped`; see {@link LogMetricRule}.
+   */
+  readonly metricRules?: readonly LogMetricRule[];
+  /**
+   * An in-process Prometheus pull endpoint (`@opentelemetry/exporter-prometheus`)
+   * for users who run no Collector: `true` for the exporter's defaults
+   * (port 9464, path `/metrics`), or `{ port, host, endpoint }`. Default off.
+   */
+  readonly prometheus?:
+    boolean | { readonly port?: number; readonly host?: string; readonly endpoint?: string };
 }

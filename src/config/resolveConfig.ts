@@ -4,6 +4,7 @@ import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-l
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import { BUILTIN_LEVELS, SILENT, type LevelDefinition, type LevelInput } from '../logger/levels.js';
 import { LoggingConfigError } from './LoggingConfigError.js';
+import type { LogMetricRule } from '../metrics/LogMetricRule.js';
 import type { LogStep } from '../processors/PipelineStep.js';
 import type { RedactionOptions } from '../processors/redaction/RedactionOptions.js';
 import type { RouteRule } from '../processors/routing/RouteRule.js';
@@ -59,6 +60,9 @@ export interface ResolvedConfig {
   readonly shutdownTimeoutMillis: number;
   readonly logRecordProcessors: readonly LogRecordProcessor[];
   readonly metricReaders: readonly IMetricReader[];
+  readonly metricRules: readonly LogMetricRule[];
+  readonly prometheus:
+    { readonly port?: number; readonly host?: string; readonly endpoint?: string } | undefined;
   /** The steps before `route`, in order. */
   readonly steps: readonly (Exclude<BuiltinStepName, 'route'> | LogStep | LogRecordProcessor)[];
   readonly staticAttributes: Readonly<Record<string, unknown>>;
@@ -548,6 +552,8 @@ export function resolveConfig<L extends string>(
     ),
     logRecordProcessors: [...(options.logRecordProcessors ?? [])],
     metricReaders: [...(options.metricReaders ?? [])],
+    metricRules: [...(options.metricRules ?? [])],
+    prometheus: resolvePrometheus(options.prometheus),
     steps: resolveSteps(options.steps),
     staticAttributes: options.attributes ?? {},
     baggageKeys: options.baggageKeys,
@@ -641,4 +647,19 @@ function resolveAudit(audit: LoggingOptions['audit'], logDir: string): ResolvedC
     dir: path.resolve(options.dir ?? path.join(logDir, 'audit')),
     categories: options.categories ?? ['security', 'audit'],
   };
+}
+
+function resolvePrometheus(prometheus: LoggingOptions['prometheus']): ResolvedConfig['prometheus'] {
+  if (prometheus === undefined || prometheus === false) return undefined;
+  if (prometheus === true) return {};
+  if (typeof prometheus !== 'object' || prometheus === null) {
+    fail('option prometheus', prometheus, 'a boolean or { port, host, endpoint }');
+  }
+  if (
+    prometheus.port !== undefined &&
+    (!Number.isInteger(prometheus.port) || prometheus.port < 0 || prometheus.port > 65535)
+  ) {
+    fail('option prometheus.port', prometheus.port, 'a port number from 0 to 65535');
+  }
+  return prometheus;
 }

@@ -22,6 +22,8 @@ export interface PipelineOptions {
   /** Every destination whose rule accepts a surviving record gets it. */
   readonly destinations: readonly Destination[];
   readonly counts: DropCounts;
+  /** Called with every record as it enters, before any step (the log-derived metrics). */
+  readonly observe?: (record: ReadWriteLogRecord, context: Context) => void;
 }
 
 async function settleAll(work: Array<Promise<void> | undefined>): Promise<void> {
@@ -48,6 +50,7 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
   private readonly steps: readonly PipelineStep[];
   private readonly destinations: readonly Destination[];
   private readonly counts: DropCounts;
+  private readonly observe: PipelineOptions['observe'];
   private emitter: OtelLogger | undefined;
   private dirty = false;
   private shutdownPromise: Promise<void> | undefined;
@@ -56,6 +59,7 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
     this.steps = options.steps;
     this.destinations = options.destinations;
     this.counts = options.counts;
+    this.observe = options.observe;
     this.steps.forEach((step, index) => {
       const host: StepHost = {
         forward: (record, ctx) => this.run(index + 1, record, ctx),
@@ -77,7 +81,15 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
   onEmit(logRecord: ReadWriteLogRecord, context?: Context): void {
     this.dirty = true;
     this.counts.countReceived();
-    this.run(0, logRecord, context ?? apiContext.active());
+    const ctx = context ?? apiContext.active();
+    if (this.observe) {
+      try {
+        this.observe(logRecord, ctx);
+      } catch (error) {
+        reportOnce('pipeline:observe', 'recording log-derived metrics failed', error);
+      }
+    }
+    this.run(0, logRecord, ctx);
   }
 
   /** True when a record was emitted since the previous call; for the exit hooks. */

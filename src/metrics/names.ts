@@ -1,0 +1,22 @@
+/**
+ * Every metric and metric attribute name otel-logkit records from logs, in
+ * one place. `log.record.count` is the name the Collector's count connector
+ * uses for its log count (its README, contrib connector/countconnector); the
+ * others are otel-logkit's own, under `logkit.`, as the semconv naming
+ * guidance asks of non-standard names.
+ */
+export const METRIC_LOG_RECORD_COUNT = 'log.record.count';
+/** Records dropped before export, by {@link ATTR_DROP_REASON}; an observable counter. */
+export const METRIC_LOG_RECORD_DROPPED = 'logkit.log.record.dropped';
+
+/** The record's severityText (or its SeverityNumber range name when it has none). */
+export const ATTR_SEVERITY_TEXT = 'logkit.severity_text';
+/** The record's `logkit.category`, when it has one. */
+export const ATTR_CATEGORY = 'logkit.category';
+/** The record's event name, when it has one (semconv `event.name`). */
+export const ATTR_EVENT_NAME = 'event.name';
+/** Why records were dropped: `sampled`, `rate-limited`, `filtered`, `redaction-failed`, `queue-full`, `export-failed`. */
+export const ATTR_DROP_REASON = 'logkit.drop.reason';
+
+/** The unit of record counts, in UCUM annotation form as semconv writes counts. */
+export const UNIT_LOG_RECORD = '{log_record}';

@@ -1,0 +1,165 @@
+import { createServer } from 'node:net';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { registerLogging, type LoggingHandle, type LoggingOptions } from '../../src/index.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlpReceiver.js';
+
+let receiver: OtlpReceiver;
+let handle: LoggingHandle | undefined;
+
+beforeAll(async () => {
+  receiver = await startOtlpReceiver();
+});
+afterAll(async () => {
+  await receiver.close();
+});
+afterEach(async () => {
+  await handle?.shutdown();
+  handle = undefined;
+  receiver.clear();
+});
+
+function register(options: LoggingOptions = {}): LoggingHandle {
+  handle = registerLogging({
+    serviceName: 'metrics-test',
+    endpoint: receiver.url,
+    handleProcessExit: false,
+    metricExportIntervalMillis: 60_000,
+    ...options,
+  });
+  return handle;
+}
+
+function points(name: string) {
+  return receiver.metrics.filter((m) => m.name === name).flatMap((m) => m.dataPoints);
+}
+
+describe('log-derived metrics', () => {
+  it('should count records by severity, category and event name before sampling', async () => {
+    register({ sampling: { ratio: 0 } });
+    const tool = handle!.getLogger('t', { category: 'tool' });
+    tool.info('sampled away');
+    tool.info('sampled away too');
+    tool.warn('kept');
+    tool.emit({ eventName: 'tool.retry', severityNumber: 13, severityText: 'WARN', body: 'retry' });
+    await handle!.forceFlush();
+    await receiver.waitFor(() => points('log.record.count').length > 0);
+    const metric = receiver.metrics.find((m) => m.name === 'log.record.count')!;
+    expect(metric).toMatchObject({ kind: 'sum', unit: '{log_record}', isMonotonic: true });
+    const byAttributes = Object.fromEntries(
+      metric.dataPoints.map((p) => [JSON.stringify(p.attributes), p.value]),
+    );
+    expect(byAttributes).toEqual({
+      [JSON.stringify({ 'logkit.severity_text': 'INFO', 'logkit.category': 'tool' })]: 2,
+      [JSON.stringify({ 'logkit.severity_text': 'WARN', 'logkit.category': 'tool' })]: 1,
+      [JSON.stringify({
+        'logkit.severity_text': 'WARN',
+        'logkit.category': 'tool',
+        'event.name': 'tool.retry',
+      })]: 1,
+    });
+    const dropped = points('logkit.log.record.dropped');
+    expect(dropped.find((p) => p.attributes['logkit.drop.reason'] === 'sampled')?.value).toBe(2);
+    expect(dropped.find((p) => p.attributes['logkit.drop.reason'] === 'filtered')?.value).toBe(0);
+  });
+
+  it('should record user rules as histograms and counters with the chosen dimensions', async () => {
+    register({
+      metricRules: [
+        {
+          match: { eventName: 'checkout.*' },
+          name: 'checkout.amount',
+          instrument: 'histogram',
+          attribute: 'amount',
+          dimensions: ['currency'],
+          unit: '{EUR}',
+        },
+        { match: { category: 'security' }, name: 'security.events', instrument: 'counter' },
+      ],
+    });
+    const log = handle!.getLogger('shop');
+    for (const amount of [10, 20, 30]) {
+      log.emit({
+        eventName: 'checkout.completed',
+        attributes: { amount, currency: 'EUR', user: 'u' },
+      });
+    }
+    log.emit({ eventName: 'checkout.completed', attributes: { amount: 'not a number' } });
+    handle!.getLogger('sec', { category: 'security' }).warn('denied');
+    await handle!.forceFlush();
+    await receiver.waitFor(() => points('checkout.amount').length > 0);
+    const histogram = receiver.metrics.find((m) => m.name === 'checkout.amount')!;
+    expect(histogram.kind).toBe('histogram');
+    expect(histogram.unit).toBe('{EUR}');
+    expect(histogram.dataPoints).toHaveLength(1);
+    expect(histogram.dataPoints[0]).toMatchObject({
+      attributes: { currency: 'EUR' },
+      count: 3,
+      sum: 60,
+    });
+    expect(points('security.events')[0]?.value).toBe(1);
+  });
+
+  it('should reject a bad rule at setup, naming it', () => {
+    expect(() =>
+      register({ metricRules: [{ match: {}, name: 'x', instrument: 'counter' }] }),
+    ).toThrow(/metricRules\[0\].match/);
+    expect(() =>
+      register({ metricRules: [{ match: { category: 'a' }, name: 'h', instrument: 'histogram' }] }),
+    ).toThrow(/metricRules\[0\].attribute/);
+  });
+
+  it('should serve the metrics on a Prometheus pull endpoint when asked', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as { port: number };
+        probe.close(() => resolve(free));
+      });
+    });
+    register({ prometheus: { port, host: '127.0.0.1' } });
+    handle!.getLogger('p').info('counted');
+    let text = '';
+    for (let i = 0; i < 50 && !text.includes('log_record_count'); i++) {
+      try {
+        text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      } catch {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    expect(text).toMatch(/log_record_count\S*\{[^}]*logkit_severity_text="INFO"[^}]*\} 1/);
+  });
+});
+
+describe('handle.health()', () => {
+  it('should report per destination successes, failures, queue fill and drops', async () => {
+    const failing: LogRecordExporter = {
+      export: (_logs, done) =>
+        done({ code: ExportResultCode.FAILED, error: new Error('backend down') }),
+      forceFlush: () => Promise.resolve(),
+      shutdown: () => Promise.resolve(),
+    };
+    register({ destinations: { failing } });
+    const log = handle!.getLogger('h');
+    log.info('one');
+    log.info('two');
+    await handle!.forceFlush();
+    const health = handle!.health();
+    expect(health.healthy).toBe(false);
+    const otlp = health.destinations.find((d) => d.name === 'otlp')!;
+    expect(otlp).toMatchObject({
+      consecutiveFailures: 0,
+      exported: 2,
+      queue: { size: 0, capacity: 2048 },
+    });
+    expect(otlp.lastSuccessAt).toBeGreaterThan(Date.now() - 60_000);
+    const bad = health.destinations.find((d) => d.name === 'failing')!;
+    expect(bad).toMatchObject({
+      consecutiveFailures: 1,
+      exported: 0,
+      lastError: 'backend down',
+      dropped: { 'queue-full': 0, 'export-failed': 2 },
+    });
+    expect(handle!.stats().dropped['export-failed']).toBe(2);
+  });
+});
