@@ -12,12 +12,7 @@ import {
   logs,
   type LoggerProvider as ApiLoggerProvider,
 } from '@opentelemetry/api-logs';
-import {
-  BatchLogRecordProcessor,
-  LoggerProvider,
-  SimpleLogRecordProcessor,
-  type LogRecordProcessor,
-} from '@opentelemetry/sdk-logs';
+import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import {
   ConsoleMetricExporter,
   MeterProvider,
@@ -27,16 +22,11 @@ import {
 } from '@opentelemetry/sdk-metrics';
 import { ATTR_LOGKIT_CATEGORY } from './attributes.js';
 import { buildResource } from './config/buildResource.js';
-import type {
-  LoggingOptions,
-  LogsExporterName,
-  MetricsExporterName,
-} from './config/LoggingOptions.js';
+import type { LoggingOptions, MetricsExporterName } from './config/LoggingOptions.js';
 import { resolveConfig, resolveMinSeverity, type ResolvedConfig } from './config/resolveConfig.js';
-import { FileLogRecordExporter } from './exporters/FileLogRecordExporter.js';
+import { toAttributes } from './logger/toAnyValue.js';
 import { FileMetricExporter } from './exporters/FileMetricExporter.js';
-import { createOtlpLogExporter, createOtlpMetricExporter } from './exporters/otlpExporters.js';
-import { PrettyConsoleLogRecordExporter } from './exporters/PrettyConsoleLogRecordExporter.js';
+import { createOtlpMetricExporter } from './exporters/otlpExporters.js';
 import { installExitHooks } from './lifecycle/exitHooks.js';
 import {
   LogkitLogger,
@@ -46,26 +36,11 @@ import {
 } from './logger/Logger.js';
 import type { LoggingHandle } from './LoggingHandle.js';
 import { DropCounts } from './processors/DropCounts.js';
-import { createEnrichStep } from './processors/enrich/EnrichStep.js';
-import { createLimitsStep } from './processors/limits/LimitsStep.js';
-import {
-  PipelineLogRecordProcessor,
-  type Destination,
-} from './processors/PipelineLogRecordProcessor.js';
-import type { PipelineStep } from './processors/PipelineStep.js';
-import { createRedactionStep } from './processors/redaction/RedactionStep.js';
-import { compileRouteRule } from './processors/routing/RouteRule.js';
-import {
-  createSamplingStep,
-  createTraceEndSpanProcessor,
-} from './processors/sampling/SamplingStep.js';
-import { toPipelineStep } from './processors/userSteps.js';
-import { toAttributes } from './logger/toAnyValue.js';
-import { LoggingConfigError } from './config/LoggingConfigError.js';
+import { PipelineLogRecordProcessor } from './processors/PipelineLogRecordProcessor.js';
+import { createTraceEndSpanProcessor } from './processors/sampling/SamplingStep.js';
+import { createDestinations, createSteps } from './processors/buildPipeline.js';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import { LogMetrics } from './metrics/LogMetrics.js';
-import { DestinationMonitor } from './processors/DestinationMonitor.js';
 import {
   ensureContextManager,
   ensurePropagator,
@@ -125,138 +100,6 @@ export function registerLogging<L extends string = never>(
  */
 export function getLoggingHandle(): LoggingHandle<string> | undefined {
   return current;
-}
-
-function createExporter(name: LogsExporterName, config: ResolvedConfig): LogRecordExporter {
-  switch (name) {
-    case 'console':
-      return new PrettyConsoleLogRecordExporter({ colors: config.colors });
-    case 'file':
-      return new FileLogRecordExporter({
-        dir: config.logDir,
-        maxFileBytes: config.maxFileBytes,
-        maxBackups: config.maxBackups,
-      });
-    default:
-      return createOtlpLogExporter(config.logs);
-  }
-}
-
-/**
- * The exporting processor of one destination, watched by `monitor`. The
- * console is immediate, one line per record, as a developer watching expects;
- * the others are batched with the BatchLogRecordProcessor settings.
- */
-function createLogProcessor(
-  exporter: LogRecordExporter,
-  config: ResolvedConfig,
-  monitor: DestinationMonitor,
-  immediate = false,
-): LogRecordProcessor {
-  const options = {
-    exporter: monitor.wrap(exporter),
-    selfObsMeterProvider: monitor.meterProvider(),
-  };
-  return immediate
-    ? new SimpleLogRecordProcessor(options)
-    : new BatchLogRecordProcessor({ ...options, ...config.batch });
-}
-
-/** The steps before routing, built and validated once. */
-function createSteps(config: ResolvedConfig) {
-  let sampling: ReturnType<typeof createSamplingStep> | undefined;
-  const steps: PipelineStep[] = config.steps
-    .map((spec, index) => {
-      switch (spec) {
-        case 'enrich':
-          return createEnrichStep({
-            attributes: toAttributes(config.staticAttributes),
-            baggageKeys: config.baggageKeys,
-          });
-        case 'redact':
-          return config.redaction === false ? undefined : createRedactionStep(config.redaction);
-        case 'limit':
-          return createLimitsStep(config.limits);
-        case 'sample':
-          return (sampling = createSamplingStep(config.sampling, config.levels));
-        default:
-          return toPipelineStep(spec, index);
-      }
-    })
-    .filter((step): step is PipelineStep => step !== undefined);
-  return { steps, sampling };
-}
-
-/**
- * The destinations: one per log exporter, the audit files, the user's named
- * destinations and extra processors, each with its compiled routing rule.
- * @throws {@link LoggingConfigError} for a routing rule naming no destination.
- */
-function createDestinations(
-  config: ResolvedConfig,
-  counts: DropCounts,
-): { destinations: Destination[]; monitors: DestinationMonitor[] } {
-  const monitors: DestinationMonitor[] = [];
-  const monitor = (name: string) => {
-    const m = new DestinationMonitor(name, counts);
-    monitors.push(m);
-    return m;
-  };
-  const rule = (name: string) => {
-    const entry = config.routing.get(name);
-    return compileRouteRule(entry?.rule, entry?.minSeverity);
-  };
-  const destinations: Destination[] = config.logsExporters.map((name) => ({
-    name,
-    processor: createLogProcessor(
-      createExporter(name, config),
-      config,
-      monitor(name),
-      name === 'console',
-    ),
-    accepts: rule(name),
-  }));
-  if (config.audit) {
-    const auditCategory = compileRouteRule(
-      { include: { category: config.audit.categories } },
-      undefined,
-    );
-    const userRule = rule('audit');
-    const exporter = new FileLogRecordExporter({
-      dir: config.audit.dir,
-      maxFileBytes: config.maxFileBytes,
-      maxBackups: config.maxBackups,
-    });
-    destinations.push({
-      name: 'audit',
-      processor: createLogProcessor(exporter, config, monitor('audit')),
-      accepts: (record) => auditCategory(record) && userRule(record),
-    });
-  }
-  for (const [name, exporter] of Object.entries(config.destinations)) {
-    destinations.push({
-      name,
-      processor: createLogProcessor(exporter, config, monitor(name)),
-      accepts: rule(name),
-    });
-  }
-  config.logRecordProcessors.forEach((processor, index) => {
-    destinations.push({ name: `logRecordProcessors[${index}]`, processor, accepts: () => true });
-  });
-  const known = new Set(['console', 'file', 'otlp', 'audit', ...Object.keys(config.destinations)]);
-  for (const name of config.routing.keys()) {
-    if (!known.has(name)) {
-      throw new LoggingConfigError(
-        `option routing.${name}`,
-        name,
-        `a destination (${[...known].join(', ')})`,
-      );
-    }
-    if (!destinations.some((d) => d.name === name)) {
-      diag.debug(`otel-logkit: routing rule for ${name}, which is not enabled, has no effect`);
-    }
-  }
-  return { destinations, monitors };
 }
 
 function createMetricExporter(

@@ -1,0 +1,152 @@
+import { BatchLogRecordProcessor, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { diag } from '@opentelemetry/api';
+import { LoggingConfigError } from '../config/LoggingConfigError.js';
+import type { LogsExporterName } from '../config/LoggingOptions.js';
+import type { ResolvedConfig } from '../config/resolveConfig.js';
+import { FileLogRecordExporter } from '../exporters/FileLogRecordExporter.js';
+import { createOtlpLogExporter } from '../exporters/otlpExporters.js';
+import { PrettyConsoleLogRecordExporter } from '../exporters/PrettyConsoleLogRecordExporter.js';
+import { toAttributes } from '../logger/toAnyValue.js';
+import { DestinationMonitor } from './DestinationMonitor.js';
+import type { DropCounts } from './DropCounts.js';
+import { createEnrichStep } from './enrich/EnrichStep.js';
+import { createLimitsStep } from './limits/LimitsStep.js';
+import type { Destination } from './PipelineLogRecordProcessor.js';
+import type { PipelineStep } from './PipelineStep.js';
+import { createRedactionStep } from './redaction/RedactionStep.js';
+import { compileRouteRule } from './routing/RouteRule.js';
+import { createSamplingStep } from './sampling/SamplingStep.js';
+import { toPipelineStep } from './userSteps.js';
+
+function createExporter(name: LogsExporterName, config: ResolvedConfig): LogRecordExporter {
+  switch (name) {
+    case 'console':
+      return new PrettyConsoleLogRecordExporter({ colors: config.colors });
+    case 'file':
+      return new FileLogRecordExporter({
+        dir: config.logDir,
+        maxFileBytes: config.maxFileBytes,
+        maxBackups: config.maxBackups,
+      });
+    default:
+      return createOtlpLogExporter(config.logs);
+  }
+}
+
+/**
+ * The exporting processor of one destination, watched by `monitor`. The
+ * console is immediate, one line per record, as a developer watching expects;
+ * the others are batched with the BatchLogRecordProcessor settings.
+ */
+function createLogProcessor(
+  exporter: LogRecordExporter,
+  config: ResolvedConfig,
+  monitor: DestinationMonitor,
+  immediate = false,
+): LogRecordProcessor {
+  const options = {
+    exporter: monitor.wrap(exporter),
+    selfObsMeterProvider: monitor.meterProvider(),
+  };
+  return immediate
+    ? new SimpleLogRecordProcessor(options)
+    : new BatchLogRecordProcessor({ ...options, ...config.batch });
+}
+
+/** The steps before routing, built and validated once. */
+export function createSteps(config: ResolvedConfig) {
+  let sampling: ReturnType<typeof createSamplingStep> | undefined;
+  const steps: PipelineStep[] = config.steps
+    .map((spec, index) => {
+      switch (spec) {
+        case 'enrich':
+          return createEnrichStep({
+            attributes: toAttributes(config.staticAttributes),
+            baggageKeys: config.baggageKeys,
+          });
+        case 'redact':
+          return config.redaction === false ? undefined : createRedactionStep(config.redaction);
+        case 'limit':
+          return createLimitsStep(config.limits);
+        case 'sample':
+          return (sampling = createSamplingStep(config.sampling, config.levels));
+        default:
+          return toPipelineStep(spec, index);
+      }
+    })
+    .filter((step): step is PipelineStep => step !== undefined);
+  return { steps, sampling };
+}
+
+/**
+ * The destinations: one per log exporter, the audit files, the user's named
+ * destinations and extra processors, each with its compiled routing rule.
+ * @throws {@link LoggingConfigError} for a routing rule naming no destination.
+ */
+export function createDestinations(
+  config: ResolvedConfig,
+  counts: DropCounts,
+): { destinations: Destination[]; monitors: DestinationMonitor[] } {
+  const monitors: DestinationMonitor[] = [];
+  const monitor = (name: string) => {
+    const m = new DestinationMonitor(name, counts);
+    monitors.push(m);
+    return m;
+  };
+  const rule = (name: string) => {
+    const entry = config.routing.get(name);
+    return compileRouteRule(entry?.rule, entry?.minSeverity);
+  };
+  const destinations: Destination[] = config.logsExporters.map((name) => ({
+    name,
+    processor: createLogProcessor(
+      createExporter(name, config),
+      config,
+      monitor(name),
+      name === 'console',
+    ),
+    accepts: rule(name),
+  }));
+  if (config.audit) {
+    const auditCategory = compileRouteRule(
+      { include: { category: config.audit.categories } },
+      undefined,
+    );
+    const userRule = rule('audit');
+    const exporter = new FileLogRecordExporter({
+      dir: config.audit.dir,
+      maxFileBytes: config.maxFileBytes,
+      maxBackups: config.maxBackups,
+    });
+    destinations.push({
+      name: 'audit',
+      processor: createLogProcessor(exporter, config, monitor('audit')),
+      accepts: (record) => auditCategory(record) && userRule(record),
+    });
+  }
+  for (const [name, exporter] of Object.entries(config.destinations)) {
+    destinations.push({
+      name,
+      processor: createLogProcessor(exporter, config, monitor(name)),
+      accepts: rule(name),
+    });
+  }
+  config.logRecordProcessors.forEach((processor, index) => {
+    destinations.push({ name: `logRecordProcessors[${index}]`, processor, accepts: () => true });
+  });
+  const known = new Set(['console', 'file', 'otlp', 'audit', ...Object.keys(config.destinations)]);
+  for (const name of config.routing.keys()) {
+    if (!known.has(name)) {
+      throw new LoggingConfigError(
+        `option routing.${name}`,
+        name,
+        `a destination (${[...known].join(', ')})`,
+      );
+    }
+    if (!destinations.some((d) => d.name === name)) {
+      diag.debug(`otel-logkit: routing rule for ${name}, which is not enabled, has no effect`);
+    }
+  }
+  return { destinations, monitors };
+}
