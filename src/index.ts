@@ -55,3 +55,33 @@ export type {
   RedactionOptions,
 } from './processors/redaction/RedactionOptions.js';
 export type { SamplingOptions } from './processors/sampling/SamplingOptions.js';
+export {
+  CATEGORY_ATTRIBUTES,
+  CATEGORY_EVENTS,
+  CATEGORY_METRICS,
+  createCategoryHelpers,
+  logged,
+  SecurityMonitor,
+  timed,
+} from './categories/index.js';
+export type {
+  CategoryHelpers,
+  CategoryHelpersOptions,
+  HelperAttributes,
+  LlmCall,
+  LlmHelpers,
+  LoggedOptions,
+  PerformanceHelpers,
+  PerformanceTimer,
+  SecurityAlert,
+  SecurityEvent,
+  SecurityHelpers,
+  SecurityMonitorOptions,
+  SecurityThresholds,
+  SystemHelpers,
+  Threshold,
+  ToolExecution,
+  ToolHelpers,
+  UserHelpers,
+  UserInteraction,
+} from './categories/index.js';

@@ -1,0 +1,608 @@
+import {
+  SpanStatusCode,
+  ValueType,
+  context,
+  trace,
+  type Attributes,
+  type Histogram,
+  type MeterProvider,
+  type Span,
+} from '@opentelemetry/api';
+import type { LogRecord } from '@opentelemetry/api-logs';
+import {
+  ATTR_CLIENT_ADDRESS,
+  ATTR_ERROR_TYPE,
+  ATTR_EXCEPTION_TYPE,
+  ERROR_TYPE_VALUE_OTHER,
+} from '@opentelemetry/semantic-conventions';
+import { reportOnce } from '../internal/reportOnce.js';
+import { errorToAttributes } from '../logger/exceptionAttributes.js';
+import { BUILTIN_LEVELS, type BuiltinLevelName } from '../logger/levels.js';
+import { toAttributes } from '../logger/toAnyValue.js';
+import type { LoggingHandle } from '../LoggingHandle.js';
+import { getLoggingHandle } from '../registerLogging.js';
+import { ATTRS, DURATION_BUCKETS, EVENTS, METRICS, SCOPE } from './names.js';
+import {
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_TOKEN_TYPE,
+  ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
+  ATTR_GEN_AI_TOOL_CALL_RESULT,
+  ATTR_GEN_AI_TOOL_NAME,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_USER_ID,
+  GEN_AI_DURATION_BUCKETS,
+  GEN_AI_OPERATION_NAME_VALUE_CHAT,
+  GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
+  GEN_AI_TOKEN_TYPE_VALUE_INPUT,
+  GEN_AI_TOKEN_TYPE_VALUE_OUTPUT,
+  GEN_AI_TOKEN_USAGE_BUCKETS,
+} from './semconv.js';
+import {
+  SecurityMonitor,
+  type SecurityAlert,
+  type SecurityMonitorOptions,
+} from './SecurityMonitor.js';
+import { summarise, truncate } from './summarise.js';
+
+/** Extra attributes of a helper call, converted like a log call's. */
+export type HelperAttributes = Readonly<Record<string, unknown>>;
+
+/** A user interaction (one request of a user and the app's answer). */
+export interface UserInteraction {
+  /** What the user asked; truncated to 500 characters. */
+  readonly input: string;
+  /** The answer; summarised (JSON for non-strings) and truncated to 500 characters. */
+  readonly response?: unknown;
+  /** The tools called while answering: their names (or objects with a `name`). */
+  readonly toolCalls?: ReadonlyArray<string | { readonly name: string }>;
+  readonly success: boolean;
+  readonly durationMs: number;
+  /** The failure, recorded as `exception.*`. */
+  readonly error?: unknown;
+}
+
+/** One tool execution. */
+export interface ToolExecution {
+  /** `gen_ai.tool.name`. */
+  readonly name: string;
+  /** The server providing the tool (e.g. an MCP server). */
+  readonly server?: string;
+  /** The arguments; summarised as JSON and truncated to 500 characters. */
+  readonly parameters?: unknown;
+  /** The result; summarised as JSON and truncated to 500 characters. */
+  readonly result?: unknown;
+  readonly success: boolean;
+  readonly durationMs: number;
+  readonly error?: unknown;
+}
+
+/** One model call. */
+export interface LlmCall {
+  /** `gen_ai.provider.name`, e.g. `openai`, `anthropic`, `aws.bedrock`. */
+  readonly provider: string;
+  /** `gen_ai.request.model`. */
+  readonly model: string;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly durationMs: number;
+  readonly success: boolean;
+  readonly streaming?: boolean;
+  readonly error?: unknown;
+  /** `gen_ai.operation.name`; default `chat`. */
+  readonly operation?: string;
+}
+
+/** A security-relevant event: an access decision, a login, a permission change. */
+export interface SecurityEvent {
+  /** What happened, e.g. `login`, `access`, `permission_change`. */
+  readonly type: string;
+  readonly resource?: string;
+  readonly action?: string;
+  /** Whether it was allowed; denied events are recorded at WARN. */
+  readonly allowed: boolean;
+  readonly reason?: string;
+  /** `user.id`. */
+  readonly user?: string;
+  /** `client.address`. */
+  readonly address?: string;
+}
+
+/** A running timer; see {@link PerformanceHelpers.timer}. */
+export interface PerformanceTimer {
+  /**
+   * Ends the span, records the duration and the record. Returns the duration
+   * in ms. A second call does nothing and returns the first duration.
+   */
+  stop(attributes?: HelperAttributes): number;
+}
+
+export interface UserHelpers {
+  interaction(interaction: UserInteraction): void;
+}
+
+export interface SystemHelpers {
+  startup(component: string, details?: HelperAttributes): void;
+  shutdown(component: string, details?: HelperAttributes): void;
+  error(component: string, error: unknown, details?: HelperAttributes): void;
+  warning(component: string, message: string, details?: HelperAttributes): void;
+  /** A configuration change, e.g. `{ key: 'pool.size', from: 10, to: 20 }`. */
+  configChange(component: string, change: HelperAttributes): void;
+}
+
+export interface ToolHelpers {
+  execution(execution: ToolExecution): void;
+}
+
+export interface LlmHelpers {
+  call(call: LlmCall): void;
+}
+
+export interface SecurityHelpers {
+  event(event: SecurityEvent): void;
+  /** Raises one `security.alert` record when a brute-force or rate-abuse threshold is reached. */
+  readonly monitor: SecurityMonitor;
+}
+
+export interface PerformanceHelpers {
+  /**
+   * Runs `fn` in a span named `name` (active while it runs, so its records and
+   * child spans are correlated), then records the `logkit.operation.duration`
+   * histogram (seconds, by `logkit.operation.name` and `error.type` on
+   * failure) and a `performance` record with `duration_ms`,
+   * `logkit.performance.memory_mb` (RSS at the end, MB) and
+   * `logkit.performance.cpu_percent` (process CPU time, user + system, over
+   * wall time; the whole process's, so it includes concurrent work and may
+   * exceed 100 with worker threads). Returns what `fn` returns (a promise is
+   * measured until it settles); rethrows what it throws.
+   */
+  measure<T>(name: string, fn: () => T, attributes?: HelperAttributes): T;
+  /**
+   * Starts a span and a clock; measured as by {@link measure} when `stop()` is
+   * called. The span is not made active (no scope spans the caller's code), but
+   * the record emitted at `stop()` carries its trace context.
+   */
+  timer(name: string, attributes?: HelperAttributes): PerformanceTimer;
+}
+
+/** What {@link createCategoryHelpers} returns. Every method never throws (except `measure` rethrowing `fn`'s error). */
+export interface CategoryHelpers {
+  readonly user: UserHelpers;
+  readonly system: SystemHelpers;
+  readonly tool: ToolHelpers;
+  readonly llm: LlmHelpers;
+  readonly security: SecurityHelpers;
+  readonly performance: PerformanceHelpers;
+}
+
+/** Options of {@link createCategoryHelpers}. */
+export interface CategoryHelpersOptions {
+  /** Thresholds (and, for tests, the clock) of `security.monitor`. */
+  readonly security?: SecurityMonitorOptions;
+}
+
+/** What the helpers need of a handle. */
+interface HandleLike {
+  getLogger(name: string, options?: { category?: string }): { emit(record: LogRecord): void };
+  readonly meterProvider: MeterProvider;
+}
+
+type Level = BuiltinLevelName;
+
+function guard(kind: string, fn: () => void): void {
+  try {
+    fn();
+  } catch (error) {
+    reportOnce(`categories.${kind}`, `the ${kind} helper failed; nothing was recorded`, error);
+  }
+}
+
+function finite(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+function errorType(error: unknown): string {
+  if (error === undefined) return ERROR_TYPE_VALUE_OTHER;
+  return errorToAttributes(error)[ATTR_EXCEPTION_TYPE] ?? ERROR_TYPE_VALUE_OTHER;
+}
+
+function round(value: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/**
+ * Typed helpers for the seed's categories (user, system, tool, llm, security,
+ * performance). Each call emits one record with an event name,
+ * semantic-convention attributes and its `logkit.category`, and records the
+ * category's metrics. Instruments are created here, once.
+ *
+ * @param handle - the registration; default {@link getLoggingHandle}().
+ * @throws Error when no handle is given and none is registered (a setup mistake).
+ */
+export function createCategoryHelpers<L extends string = never>(
+  handle?: LoggingHandle<L>,
+  options: CategoryHelpersOptions = {},
+): CategoryHelpers {
+  const h: HandleLike | undefined = handle ?? getLoggingHandle();
+  if (!h) {
+    throw new Error(
+      'otel-logkit: createCategoryHelpers() needs a LoggingHandle: call registerLogging() first or pass its handle',
+    );
+  }
+  return buildHelpers(h, options);
+}
+
+function buildHelpers(h: HandleLike, options: CategoryHelpersOptions): CategoryHelpers {
+  const loggerFor = (category: string) => h.getLogger(SCOPE, { category });
+  const loggers = {
+    user: loggerFor('user'),
+    system: loggerFor('system'),
+    tool: loggerFor('tool'),
+    llm: loggerFor('llm'),
+    security: loggerFor('security'),
+    performance: loggerFor('performance'),
+  };
+  const emit = (
+    logger: { emit(record: LogRecord): void },
+    eventName: string,
+    level: Level,
+    body: string,
+    attributes: Record<string, unknown>,
+  ): void => {
+    const { severityNumber, severityText } = BUILTIN_LEVELS[level];
+    logger.emit({
+      eventName,
+      severityNumber,
+      severityText,
+      body,
+      attributes: toAttributes(attributes),
+    });
+  };
+
+  const meter = h.meterProvider.getMeter(SCOPE);
+  const tokenUsage = meter.createHistogram(METRICS.tokenUsage.name, {
+    unit: METRICS.tokenUsage.unit,
+    description: 'Number of input and output tokens used.',
+    valueType: ValueType.INT,
+    advice: { explicitBucketBoundaries: GEN_AI_TOKEN_USAGE_BUCKETS },
+  });
+  const operationDuration = meter.createHistogram(METRICS.operationDuration.name, {
+    unit: METRICS.operationDuration.unit,
+    description: 'GenAI operation duration.',
+    advice: { explicitBucketBoundaries: GEN_AI_DURATION_BUCKETS },
+  });
+  const toolDuration = meter.createHistogram(METRICS.toolDuration.name, {
+    unit: METRICS.toolDuration.unit,
+    description: 'Duration of tool executions.',
+    advice: { explicitBucketBoundaries: GEN_AI_DURATION_BUCKETS },
+  });
+  const performanceDuration = meter.createHistogram(METRICS.performanceDuration.name, {
+    unit: METRICS.performanceDuration.unit,
+    description: 'Duration of operations measured by otel-logkit performance helpers.',
+    advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+  });
+
+  const user: UserHelpers = {
+    interaction: (i) =>
+      guard('user', () => {
+        const failed = !i.success || i.error !== undefined;
+        const attributes: Record<string, unknown> = {
+          [ATTRS.userInput]: truncate(String(i.input ?? '')),
+          [ATTRS.success]: i.success === true,
+          [ATTRS.durationMs]: i.durationMs,
+        };
+        if (i.response !== undefined) attributes[ATTRS.userResponse] = summarise(i.response);
+        if (i.toolCalls !== undefined) {
+          attributes[ATTRS.userToolCalls] = Array.from(i.toolCalls, (call) =>
+            typeof call === 'string' ? call : String(call?.name),
+          );
+        }
+        if (i.error !== undefined) Object.assign(attributes, errorToAttributes(i.error));
+        emit(
+          loggers.user,
+          EVENTS.userInteraction,
+          failed ? 'error' : 'info',
+          failed ? 'user interaction failed' : 'user interaction',
+          attributes,
+        );
+      }),
+  };
+
+  const systemRecord = (
+    eventName: string,
+    level: Level,
+    component: string,
+    body: string,
+    extra: Record<string, unknown>,
+    details: HelperAttributes | undefined,
+  ) =>
+    guard('system', () => {
+      const attributes: Record<string, unknown> = { [ATTRS.component]: component, ...extra };
+      if (details !== undefined) attributes[ATTRS.details] = details;
+      emit(loggers.system, eventName, level, body, attributes);
+    });
+  const system: SystemHelpers = {
+    startup: (component, details) =>
+      systemRecord(EVENTS.systemStartup, 'info', component, `${component} started`, {}, details),
+    shutdown: (component, details) =>
+      systemRecord(EVENTS.systemShutdown, 'info', component, `${component} stopped`, {}, details),
+    error: (component, error, details) =>
+      systemRecord(
+        EVENTS.systemError,
+        'error',
+        component,
+        `${component} error`,
+        errorToAttributes(error),
+        details,
+      ),
+    warning: (component, message, details) =>
+      systemRecord(EVENTS.systemWarning, 'warn', component, String(message), {}, details),
+    configChange: (component, change) =>
+      systemRecord(
+        EVENTS.systemConfigChange,
+        'info',
+        component,
+        `${component} configuration changed`,
+        { [ATTRS.configChange]: change },
+        undefined,
+      ),
+  };
+
+  const tool: ToolHelpers = {
+    execution: (t) =>
+      guard('tool', () => {
+        const failed = !t.success || t.error !== undefined;
+        const metricAttributes: Attributes = {
+          [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
+          [ATTR_GEN_AI_TOOL_NAME]: String(t.name),
+        };
+        if (failed) metricAttributes[ATTR_ERROR_TYPE] = errorType(t.error);
+        const attributes: Record<string, unknown> = {
+          ...metricAttributes,
+          [ATTRS.success]: t.success === true,
+          [ATTRS.durationMs]: t.durationMs,
+        };
+        if (t.server !== undefined) attributes[ATTRS.toolServer] = t.server;
+        if (t.parameters !== undefined) {
+          attributes[ATTR_GEN_AI_TOOL_CALL_ARGUMENTS] = summarise(t.parameters);
+        }
+        if (t.result !== undefined) attributes[ATTR_GEN_AI_TOOL_CALL_RESULT] = summarise(t.result);
+        if (t.error !== undefined) Object.assign(attributes, errorToAttributes(t.error));
+        emit(
+          loggers.tool,
+          EVENTS.toolExecution,
+          failed ? 'error' : 'info',
+          `${GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL} ${t.name}${failed ? ' failed' : ''}`,
+          attributes,
+        );
+        if (finite(t.durationMs) && t.durationMs >= 0) {
+          toolDuration.record(t.durationMs / 1000, metricAttributes);
+        }
+      }),
+  };
+
+  const llm: LlmHelpers = {
+    call: (c) =>
+      guard('llm', () => {
+        const failed = !c.success || c.error !== undefined;
+        const metricAttributes: Attributes = {
+          [ATTR_GEN_AI_OPERATION_NAME]: c.operation ?? GEN_AI_OPERATION_NAME_VALUE_CHAT,
+          [ATTR_GEN_AI_PROVIDER_NAME]: String(c.provider),
+          [ATTR_GEN_AI_REQUEST_MODEL]: String(c.model),
+        };
+        const durationAttributes: Attributes = failed
+          ? { ...metricAttributes, [ATTR_ERROR_TYPE]: errorType(c.error) }
+          : metricAttributes;
+        const attributes: Record<string, unknown> = {
+          ...durationAttributes,
+          [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: c.inputTokens,
+          [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: c.outputTokens,
+          [ATTRS.success]: c.success === true,
+          [ATTRS.durationMs]: c.durationMs,
+        };
+        if (c.streaming !== undefined) attributes[ATTRS.llmStreaming] = c.streaming;
+        if (c.error !== undefined) Object.assign(attributes, errorToAttributes(c.error));
+        emit(
+          loggers.llm,
+          EVENTS.llmCall,
+          failed ? 'error' : 'info',
+          `${String(metricAttributes[ATTR_GEN_AI_OPERATION_NAME])} ${c.model}${failed ? ' failed' : ''}`,
+          attributes,
+        );
+        if (finite(c.inputTokens) && c.inputTokens >= 0) {
+          tokenUsage.record(Math.round(c.inputTokens), {
+            ...metricAttributes,
+            [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_INPUT,
+          });
+        }
+        if (finite(c.outputTokens) && c.outputTokens >= 0) {
+          tokenUsage.record(Math.round(c.outputTokens), {
+            ...metricAttributes,
+            [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_OUTPUT,
+          });
+        }
+        if (finite(c.durationMs) && c.durationMs >= 0) {
+          operationDuration.record(c.durationMs / 1000, durationAttributes);
+        }
+      }),
+  };
+
+  const onAlert = (alert: SecurityAlert) =>
+    guard('security', () => {
+      const attributes: Record<string, unknown> = {
+        [ATTRS.alertType]: alert.type,
+        [ATTRS.alertCount]: alert.count,
+        [ATTRS.alertWindowMs]: alert.windowMillis,
+      };
+      if (alert.user !== undefined) attributes[ATTR_USER_ID] = alert.user;
+      if (alert.address !== undefined) attributes[ATTR_CLIENT_ADDRESS] = alert.address;
+      const who = alert.type === 'brute_force' ? `user ${alert.user}` : `address ${alert.address}`;
+      const what = alert.type === 'brute_force' ? 'failed logins' : 'rate-limit violations';
+      emit(
+        loggers.security,
+        EVENTS.securityAlert,
+        'error',
+        `${alert.type}: ${alert.count} ${what} for ${who} within ${alert.windowMillis} ms`,
+        attributes,
+      );
+    });
+  const monitor = new SecurityMonitor(onAlert, options.security);
+  const security: SecurityHelpers = {
+    event: (e) =>
+      guard('security', () => {
+        const attributes: Record<string, unknown> = {
+          [ATTRS.securityType]: e.type,
+          [ATTRS.securityAllowed]: e.allowed === true,
+        };
+        if (e.resource !== undefined) attributes[ATTRS.securityResource] = e.resource;
+        if (e.action !== undefined) attributes[ATTRS.securityAction] = e.action;
+        if (e.reason !== undefined) attributes[ATTRS.securityReason] = e.reason;
+        if (e.user !== undefined) attributes[ATTR_USER_ID] = e.user;
+        if (e.address !== undefined) attributes[ATTR_CLIENT_ADDRESS] = e.address;
+        const target = [e.action, e.resource].filter((s) => s !== undefined).join(' ');
+        emit(
+          loggers.security,
+          EVENTS.securityEvent,
+          e.allowed === true ? 'info' : 'warn',
+          `${e.type}${target ? ` ${target}` : ''} ${e.allowed === true ? 'allowed' : 'denied'}`,
+          attributes,
+        );
+      }),
+    monitor,
+  };
+
+  const performance = createPerformanceHelpers(
+    (level, body, attributes) =>
+      emit(loggers.performance, EVENTS.performanceMeasure, level, body, attributes),
+    performanceDuration,
+  );
+
+  return { user, system, tool, llm, security, performance };
+}
+
+interface Measurement {
+  readonly span: Span | undefined;
+  finish(error: unknown, failed: boolean, attributes: HelperAttributes | undefined): number;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+function createPerformanceHelpers(
+  emit: (level: Level, body: string, attributes: Record<string, unknown>) => void,
+  histogram: Histogram,
+): PerformanceHelpers {
+  const start = (name: string, base: HelperAttributes | undefined): Measurement | undefined => {
+    try {
+      const span = trace.getTracer(SCOPE).startSpan(name, {
+        attributes: { [ATTRS.operationName]: name },
+      });
+      const t0 = globalThis.performance.now();
+      const cpu0 = process.cpuUsage();
+      let done: number | undefined;
+      return {
+        span,
+        finish(error, failed, attributes) {
+          if (done !== undefined) return done;
+          const durationMs = globalThis.performance.now() - t0;
+          done = durationMs;
+          guard('performance', () => {
+            const cpu = process.cpuUsage(cpu0);
+            const cpuMs = (cpu.user + cpu.system) / 1000;
+            const metricAttributes: Attributes = { [ATTRS.operationName]: name };
+            if (failed) metricAttributes[ATTR_ERROR_TYPE] = errorType(error);
+            const record: Record<string, unknown> = {
+              ...base,
+              ...attributes,
+              ...metricAttributes,
+              [ATTRS.success]: !failed,
+              [ATTRS.durationMs]: round(durationMs, 3),
+              [ATTRS.memoryMb]: round(process.memoryUsage.rss() / (1024 * 1024), 2),
+              [ATTRS.cpuPercent]: durationMs > 0 ? round((cpuMs / durationMs) * 100, 1) : 0,
+            };
+            if (failed) Object.assign(record, errorToAttributes(error));
+            context.with(trace.setSpan(context.active(), span), () =>
+              emit(
+                failed ? 'error' : 'info',
+                failed
+                  ? `${name} failed after ${durationMs.toFixed(1)} ms`
+                  : `${name} took ${durationMs.toFixed(1)} ms`,
+                record,
+              ),
+            );
+            histogram.record(durationMs / 1000, metricAttributes);
+            if (failed) {
+              if (error instanceof Error) span.recordException(error);
+              span.setAttribute(ATTR_ERROR_TYPE, String(metricAttributes[ATTR_ERROR_TYPE]));
+              span.setStatus({
+                code: SpanStatusCode.ERROR,
+                message: error instanceof Error ? error.message : undefined,
+              });
+            }
+          });
+          try {
+            span.end();
+          } catch (e) {
+            reportOnce('categories.performance.span', 'a performance span could not end', e);
+          }
+          return durationMs;
+        },
+      };
+    } catch (error) {
+      reportOnce(
+        'categories.performance',
+        'the performance helper failed; nothing was recorded',
+        error,
+      );
+      return undefined;
+    }
+  };
+
+  return {
+    measure<T>(name: string, fn: () => T, attributes?: HelperAttributes): T {
+      const m = start(name, attributes);
+      if (!m) return fn();
+      let result: T;
+      try {
+        result = m.span ? context.with(trace.setSpan(context.active(), m.span), fn) : fn();
+      } catch (error) {
+        m.finish(error, true, undefined);
+        throw error;
+      }
+      if (isThenable(result)) {
+        return Promise.resolve(result).then(
+          (value) => {
+            m.finish(undefined, false, undefined);
+            return value;
+          },
+          (error: unknown) => {
+            m.finish(error, true, undefined);
+            throw error;
+          },
+        ) as T;
+      }
+      m.finish(undefined, false, undefined);
+      return result;
+    },
+    timer(name: string, attributes?: HelperAttributes): PerformanceTimer {
+      const m = start(name, attributes);
+      let stopped: number | undefined;
+      const t0 = globalThis.performance.now();
+      return {
+        stop(extra?: HelperAttributes): number {
+          if (stopped !== undefined) return stopped;
+          stopped = m ? m.finish(undefined, false, extra) : globalThis.performance.now() - t0;
+          return stopped;
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,289 @@
+import ts from 'typescript';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CATEGORY_EVENTS,
+  createCategoryHelpers,
+  logged,
+  timed,
+} from '../../src/categories/index.js';
+import type { LoggingHandle } from '../../src/index.js';
+import { resetReportOnce } from '../../src/internal/reportOnce.js';
+import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlpReceiver.js';
+import { flush, metric, point, recordsOf, registerAgainst } from './support.js';
+
+let receiver: OtlpReceiver;
+let handle: LoggingHandle | undefined;
+
+beforeAll(async () => {
+  receiver = await startOtlpReceiver();
+});
+
+afterAll(async () => {
+  await receiver.close();
+});
+
+afterEach(async () => {
+  await handle?.shutdown();
+  handle = undefined;
+  receiver.clear();
+  resetReportOnce();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function expectMeasureRecord(
+  record: ReturnType<typeof recordsOf>[number] | undefined,
+  name: string,
+): void {
+  expect(record).toBeDefined();
+  expect(record!.attributes).toMatchObject({
+    'logkit.category': 'performance',
+    'logkit.operation.name': name,
+  });
+  expect(typeof record!.attributes.duration_ms).toBe('number');
+  expect(record!.attributes['logkit.performance.memory_mb']).toBeGreaterThan(1);
+  expect(typeof record!.attributes['logkit.performance.cpu_percent']).toBe('number');
+}
+
+describe('performance.measure and timer', () => {
+  it('should measure sync and async functions with a span, a histogram and a correlated record', async () => {
+    handle = registerAgainst(receiver);
+    const { performance } = createCategoryHelpers(handle);
+    expect(performance.measure('sum', () => 1 + 2)).toBe(3);
+    await expect(
+      performance.measure('fetch', async () => {
+        await sleep(30);
+        return 'ok';
+      }),
+    ).resolves.toBe('ok');
+    expect(() =>
+      performance.measure('explode', () => {
+        throw new SyntaxError('bad');
+      }),
+    ).toThrow('bad');
+    await expect(
+      performance.measure('reject', () => Promise.reject(new RangeError('no'))),
+    ).rejects.toThrow('no');
+    await flush(handle, receiver, { records: 4, metrics: true, spans: 4 });
+
+    const records = recordsOf(receiver, CATEGORY_EVENTS.performanceMeasure);
+    const byName = Object.fromEntries(
+      records.map((r) => [r.attributes['logkit.operation.name'], r]),
+    );
+    for (const name of ['sum', 'fetch', 'explode', 'reject']) {
+      expectMeasureRecord(byName[name], name);
+      const span = receiver.spans.find((s) => s.name === name);
+      expect(span, name).toBeDefined();
+      expect(span!.scope.name).toBe('otel-logkit');
+      // The record is emitted inside the span.
+      expect(byName[name]).toMatchObject({ traceId: span!.traceId, spanId: span!.spanId });
+    }
+    expect(byName.fetch!.attributes.duration_ms).toBeGreaterThanOrEqual(25);
+    expect(byName.sum).toMatchObject({ severityText: 'INFO' });
+    expect(byName.explode).toMatchObject({ severityText: 'ERROR' });
+    expect(byName.explode!.attributes).toMatchObject({
+      'error.type': 'SyntaxError',
+      'exception.message': 'bad',
+      success: false,
+    });
+    const explodeSpan = receiver.spans.find((s) => s.name === 'explode')!;
+    expect(explodeSpan.status.code).toBe(2);
+    expect(explodeSpan.attributes['error.type']).toBe('SyntaxError');
+    expect(explodeSpan.events.map((e) => e.name)).toContain('exception');
+    expect(receiver.spans.find((s) => s.name === 'reject')!.status).toMatchObject({
+      code: 2,
+      message: 'no',
+    });
+
+    const m = metric(receiver, 'logkit.operation.duration');
+    expect(m).toMatchObject({ unit: 's', kind: 'histogram' });
+    expect(m!.dataPoints).toHaveLength(4);
+    const fetchPoint = point(m, { 'logkit.operation.name': 'fetch' });
+    expect(fetchPoint).toMatchObject({ count: 1 });
+    expect(fetchPoint!.sum).toBeGreaterThanOrEqual(0.025);
+    expect(
+      point(m, { 'logkit.operation.name': 'reject', 'error.type': 'RangeError' }),
+    ).toBeDefined();
+  });
+
+  it('should make the measured span the parent of spans and records inside fn', async () => {
+    handle = registerAgainst(receiver);
+    const helpers = createCategoryHelpers(handle);
+    const log = handle.getLogger('inner');
+    helpers.performance.measure('outer', () => log.info('inside'));
+    await flush(handle, receiver, { records: 2, spans: 1 });
+    const span = receiver.spans.find((s) => s.name === 'outer')!;
+    const inside = receiver.logs.find((r) => r.body === 'inside')!;
+    expect(inside.spanId).toBe(span.spanId);
+  });
+
+  it('should time with timer().stop(), once', async () => {
+    handle = registerAgainst(receiver);
+    const { performance } = createCategoryHelpers(handle);
+    const timer = performance.timer('batch', { items: 3 });
+    await sleep(20);
+    const ms = timer.stop({ extra: 'yes' });
+    expect(ms).toBeGreaterThanOrEqual(15);
+    expect(timer.stop()).toBe(ms);
+    await flush(handle, receiver, { records: 1, metrics: true, spans: 1 });
+
+    const records = recordsOf(receiver, CATEGORY_EVENTS.performanceMeasure);
+    expect(records).toHaveLength(1);
+    expectMeasureRecord(records[0], 'batch');
+    expect(records[0]!.attributes).toMatchObject({ items: 3, extra: 'yes', success: true });
+    const span = receiver.spans.find((s) => s.name === 'batch')!;
+    expect(records[0]!.spanId).toBe(span.spanId);
+    expect(
+      point(metric(receiver, 'logkit.operation.duration'), { 'logkit.operation.name': 'batch' }),
+    ).toMatchObject({ count: 1 });
+  });
+});
+
+/**
+ * Vitest 4 transforms TypeScript with Oxc, which does not lower TC39 standard
+ * decorators, so the decorated class is compiled here with the TypeScript
+ * compiler itself (TS 5.9, `experimentalDecorators` off), as a user's build
+ * would, and given the real `logged` and `timed`.
+ */
+function compileDecorated<T>(source: string, decorators: Record<string, unknown>): T {
+  const { outputText, diagnostics } = ts.transpileModule(source, {
+    compilerOptions: {
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.CommonJS,
+      experimentalDecorators: false,
+    },
+    reportDiagnostics: true,
+  });
+  expect(diagnostics ?? []).toEqual([]);
+  const exports: Record<string, unknown> = {};
+  const names = Object.keys(decorators);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  new Function('exports', ...names, outputText)(exports, ...names.map((n) => decorators[n]));
+  return exports.Service as T;
+}
+
+interface Service {
+  add(a: number, b: number): number;
+  load(id: string): Promise<string>;
+  fail(): void;
+  failAsync(): Promise<void>;
+  crunch(): number;
+  fetchAll(): Promise<number>;
+}
+
+const SERVICE_SOURCE = `
+export class Service {
+  @logged() add(a: number, b: number) { return a + b; }
+  @logged({ level: 'info', category: 'user', logArguments: true, logResult: true })
+  async load(id: string) { await new Promise((r) => setTimeout(r, 5)); return 'item ' + id; }
+  @logged() fail() { throw new TypeError('sync failure'); }
+  @logged() async failAsync() { await Promise.resolve(); throw new RangeError('async failure'); }
+  @timed() crunch() { let s = 0; for (let i = 0; i < 1000; i++) s += i; return s; }
+  @timed('service.fetch_all') async fetchAll() { await new Promise((r) => setTimeout(r, 10)); return 7; }
+}
+`;
+
+describe('decorators', () => {
+  const ServiceClass = compileDecorated<new () => Service>(SERVICE_SOURCE, { logged, timed });
+
+  it('should run methods unchanged when nothing is registered', async () => {
+    const service = new ServiceClass();
+    expect(service.add(1, 2)).toBe(3);
+    await expect(service.load('a')).resolves.toBe('item a');
+    expect(() => service.fail()).toThrow('sync failure');
+    expect(service.crunch()).toBe(499500);
+    await expect(service.fetchAll()).resolves.toBe(7);
+  });
+
+  it('@logged should record call, return and throw for sync and async methods', async () => {
+    handle = registerAgainst(receiver, 'debug');
+    const service = new ServiceClass();
+    expect(service.add(2, 3)).toBe(5);
+    await expect(service.load('42')).resolves.toBe('item 42');
+    expect(() => service.fail()).toThrow(TypeError);
+    await expect(service.failAsync()).rejects.toThrow('async failure');
+    await flush(handle, receiver, { records: 8 });
+
+    const of = (fn: string) =>
+      receiver.logs
+        .filter((r) => r.attributes['code.function.name'] === `Service.${fn}`)
+        .map((r) => [r.eventName, r.severityText]);
+    expect(of('add')).toEqual([
+      ['logkit.method.call', 'DEBUG'],
+      ['logkit.method.return', 'DEBUG'],
+    ]);
+    expect(of('load')).toEqual([
+      ['logkit.method.call', 'INFO'],
+      ['logkit.method.return', 'INFO'],
+    ]);
+    expect(of('fail')).toEqual([
+      ['logkit.method.call', 'DEBUG'],
+      ['logkit.method.error', 'ERROR'],
+    ]);
+    expect(of('failAsync')).toEqual([
+      ['logkit.method.call', 'DEBUG'],
+      ['logkit.method.error', 'ERROR'],
+    ]);
+    const loadRecords = receiver.logs.filter(
+      (r) => r.attributes['code.function.name'] === 'Service.load',
+    );
+    expect(loadRecords[0]!.attributes).toMatchObject({
+      'logkit.category': 'user',
+      'logkit.method.arguments': '["42"]',
+    });
+    expect(loadRecords[1]!.attributes).toMatchObject({ 'logkit.method.result': 'item 42' });
+    expect(loadRecords[1]!.attributes.duration_ms).toBeGreaterThanOrEqual(3);
+    const asyncError = receiver.logs.find(
+      (r) =>
+        r.eventName === 'logkit.method.error' &&
+        r.attributes['code.function.name'] === 'Service.failAsync',
+    )!;
+    expect(asyncError.attributes).toMatchObject({
+      'exception.type': 'RangeError',
+      'exception.message': 'async failure',
+    });
+  });
+
+  it('@timed should measure sync and async methods like performance.measure', async () => {
+    handle = registerAgainst(receiver);
+    const service = new ServiceClass();
+    expect(service.crunch()).toBe(499500);
+    await expect(service.fetchAll()).resolves.toBe(7);
+    await flush(handle, receiver, { records: 2, metrics: true, spans: 2 });
+
+    const records = recordsOf(receiver, CATEGORY_EVENTS.performanceMeasure);
+    expectMeasureRecord(
+      records.find((r) => r.attributes['logkit.operation.name'] === 'Service.crunch'),
+      'Service.crunch',
+    );
+    expectMeasureRecord(
+      records.find((r) => r.attributes['logkit.operation.name'] === 'service.fetch_all'),
+      'service.fetch_all',
+    );
+    expect(receiver.spans.map((s) => s.name).sort()).toEqual([
+      'Service.crunch',
+      'service.fetch_all',
+    ]);
+    const m = metric(receiver, 'logkit.operation.duration');
+    expect(point(m, { 'logkit.operation.name': 'service.fetch_all' })!.sum).toBeGreaterThanOrEqual(
+      0.008,
+    );
+  });
+
+  it('should also apply when called as plain functions with a decorator context', () => {
+    // What TypeScript emits, without the syntax: the decorator returns the replacement.
+    const add = function (this: unknown, a: number, b: number) {
+      return a + b;
+    };
+    const replaced = timed()(add, {
+      kind: 'method',
+      name: 'add',
+      static: false,
+      private: false,
+      access: { has: () => true, get: () => add },
+      metadata: {},
+      addInitializer: () => {},
+    } as unknown as ClassMethodDecoratorContext<unknown, typeof add>);
+    expect(replaced.call({}, 2, 2)).toBe(4);
+  });
+});
