@@ -7,6 +7,9 @@ export default defineConfig([
     dts: true,
     sourcemap: true,
     clean: true,
+    // The winston bridge loads winston-transport lazily through
+    // createRequire(import.meta.url); the CJS build needs import.meta shimmed.
+    shims: true,
     target: 'node20',
     platform: 'node',
   },

@@ -85,3 +85,41 @@ export type {
   UserHelpers,
   UserInteraction,
 } from './categories/index.js';
+export { AuditChainLogRecordProcessor, verifyAuditChain } from './audit/index.js';
+export type {
+  AuditChainHead,
+  AuditChainOptions,
+  AuditProblem,
+  AuditProblemKind,
+  AuditVerification,
+  VerifyAuditChainOptions,
+} from './audit/index.js';
+export {
+  createHttpInstrumentation,
+  EVENT_HTTP_ACCESS,
+  EVENT_HTTP_ERROR,
+  HTTP_CATEGORY,
+  HTTP_DURATION_BUCKETS,
+} from './instrumentation/http/index.js';
+export type {
+  ExpressLikeErrorMiddleware,
+  ExpressLikeMiddleware,
+  FastifyLikePlugin,
+  HttpHandler,
+  HttpInstrumentation,
+  HttpInstrumentationOptions,
+} from './instrumentation/http/index.js';
+export {
+  captureConsole,
+  pinoDestination,
+  winstonTransport,
+} from './instrumentation/bridges/index.js';
+export type {
+  BridgeOptions,
+  CaptureConsoleOptions,
+  ConsoleMethod,
+  PinoDestination,
+  PinoDestinationOptions,
+  WinstonTransportClass,
+  WinstonTransportOptions,
+} from './instrumentation/bridges/index.js';

@@ -4,6 +4,8 @@ import { EXIT_OK, EXIT_USAGE, InputError, UsageError } from './errors.js';
 import { handleClosedPipes, warn } from './output.js';
 import { runStats } from './stats.js';
 import type { StatsOptions } from './stats.js';
+import { runVerify } from './verify.js';
+import type { VerifyOptions } from './verify.js';
 import { runView } from './view.js';
 import type { ViewOptions } from './view.js';
 
@@ -85,7 +87,7 @@ Examples:
 `;
 
 const SHORT_USAGE =
-  "Usage: otel-logkit view|stats [options] [paths...]; 'otel-logkit <command> --help' for more.";
+  "Usage: otel-logkit view|stats [options] [paths...] | verify <dir>; 'otel-logkit <command> --help' for more.";
 
 function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('otel-logkit')
@@ -146,6 +148,22 @@ function buildProgram(setExitCode: (code: number) => void): Command {
     .addHelpText('after', AFTER_HELP)
     .action(async (paths: string[], options: StatsOptions) => {
       setExitCode(await runStats(paths, options));
+    });
+
+  program
+    .command('verify')
+    .summary('verify the tamper-evident hash chain of an audit directory')
+    .description(
+      'Verify the audit hash chain of a directory (e.g. logs/audit): every record hash, seq and ' +
+        'prev_hash link across the category files and their rotated backups. Prints OK with the ' +
+        'record count (exit 0) or the first modified, removed, inserted or reordered record (exit 1); ' +
+        'exit 2 for a missing directory.',
+    )
+    .argument('<dir>', 'the audit directory')
+    .option('--allow-missing-start', 'accept a chain whose oldest records were rotated out')
+    .option('--json', 'print the outcome as one JSON object')
+    .action(async (dir: string, options: VerifyOptions) => {
+      setExitCode(await runVerify(dir, options));
     });
 
   return program;

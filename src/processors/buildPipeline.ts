@@ -1,6 +1,7 @@
 import { BatchLogRecordProcessor, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { diag } from '@opentelemetry/api';
+import { AuditChainLogRecordProcessor } from '../audit/index.js';
 import { LoggingConfigError } from '../config/LoggingConfigError.js';
 import type { LogsExporterName } from '../config/LoggingOptions.js';
 import type { ResolvedConfig } from '../config/resolveConfig.js';
@@ -108,6 +109,17 @@ export function createDestinations(
     ),
     accepts: rule(name),
   }));
+  for (const [name, exporter] of Object.entries(config.destinations)) {
+    destinations.push({
+      name,
+      processor: createLogProcessor(exporter, config, monitor(name)),
+      accepts: rule(name),
+    });
+  }
+  config.logRecordProcessors.forEach((processor, index) => {
+    destinations.push({ name: `logRecordProcessors[${index}]`, processor, accepts: () => true });
+  });
+  // Last, so no destination after it changes a record once it is chained.
   if (config.audit) {
     const auditCategory = compileRouteRule(
       { include: { category: config.audit.categories } },
@@ -121,20 +133,13 @@ export function createDestinations(
     });
     destinations.push({
       name: 'audit',
-      processor: createLogProcessor(exporter, config, monitor('audit')),
+      processor: new AuditChainLogRecordProcessor({
+        dir: config.audit.dir,
+        delegate: createLogProcessor(exporter, config, monitor('audit')),
+      }),
       accepts: (record) => auditCategory(record) && userRule(record),
     });
   }
-  for (const [name, exporter] of Object.entries(config.destinations)) {
-    destinations.push({
-      name,
-      processor: createLogProcessor(exporter, config, monitor(name)),
-      accepts: rule(name),
-    });
-  }
-  config.logRecordProcessors.forEach((processor, index) => {
-    destinations.push({ name: `logRecordProcessors[${index}]`, processor, accepts: () => true });
-  });
   const known = new Set(['console', 'file', 'otlp', 'audit', ...Object.keys(config.destinations)]);
   for (const name of config.routing.keys()) {
     if (!known.has(name)) {

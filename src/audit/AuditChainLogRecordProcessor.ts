@@ -1,0 +1,219 @@
+import { readFileSync } from 'node:fs';
+import type { Context } from '@opentelemetry/api';
+import type { AnyValue } from '@opentelemetry/api-logs';
+import { JsonLogsSerializer } from '@opentelemetry/otlp-transformer';
+import { emptyResource } from '@opentelemetry/resources';
+import type {
+  LogRecordProcessor,
+  ReadableLogRecord,
+  ReadWriteLogRecord,
+} from '@opentelemetry/sdk-logs';
+import { reportOnce } from '../internal/reportOnce.js';
+import {
+  ATTR_AUDIT_HASH,
+  ATTR_AUDIT_PREV_HASH,
+  ATTR_AUDIT_SEQ,
+  ATTR_LOG_RECORD_UID,
+  GENESIS_HASH,
+  auditHash,
+  intAttribute,
+  stringAttribute,
+  uuidV7,
+} from './canonical.js';
+import type { OtlpJsonLogRecord } from './canonical.js';
+import { decodeFileText, listAuditChains, parseLine, splitLines } from './files.js';
+
+/** Options of {@link AuditChainLogRecordProcessor}. */
+export interface AuditChainOptions {
+  /** The processor that writes the records, e.g. a BatchLogRecordProcessor over a FileLogRecordExporter. */
+  delegate: LogRecordProcessor;
+  /** The directory the delegate writes to; read at construction to resume the chain. */
+  dir: string;
+}
+
+/** Where a chain stands: the last record's seq and hash (seq 0 and 64 zeros before the first). */
+export interface AuditChainHead {
+  readonly seq: number;
+  readonly hash: string;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Makes the records it gets a tamper-evident hash chain, then hands them to
+ * `delegate`. One chain per audit directory: records of every category are
+ * chained in emit order and each category file holds a subsequence, so
+ * {@link verifyAuditChain} merges the files by seq.
+ *
+ * In `onEmit` (while the record is still writable) it sets on each record:
+ * - `log.record.uid`: a UUID v7;
+ * - `logkit.audit.seq`: 1, 2, 3, … (an int);
+ * - `logkit.audit.prev_hash`: the previous record's `logkit.audit.hash`, 64
+ *   zeros for seq 1;
+ * - `logkit.audit.hash`: hex SHA-256 of the record's canonical form (see
+ *   {@link canonicalForm}), computed from the record's OTLP/JSON serialisation
+ *   (the file exporter's own serializer), so the verifier can recompute it
+ *   from the file.
+ *
+ * The four attributes are written into the record's attribute map directly,
+ * so they land even on a record a held-then-forwarded step made read-only, or
+ * one at the attribute count limit.
+ *
+ * At construction it reads the directory's files (current and rotated `.gz`)
+ * and continues from the highest seq found, so the chain survives restarts
+ * and rotation. One process per directory: two writers would fork the chain.
+ * Records the delegate loses (a full queue, a failed write, a crash before a
+ * flush) leave a gap that the verifier reports as removed; that is the point.
+ */
+export class AuditChainLogRecordProcessor implements LogRecordProcessor {
+  /** The audit directory. */
+  readonly dir: string;
+  private readonly delegate: LogRecordProcessor;
+  private seq: number;
+  private prevHash: string;
+
+  constructor(options: AuditChainOptions) {
+    this.delegate = options.delegate;
+    this.dir = options.dir;
+    const head = readChainHead(options.dir);
+    this.seq = head.seq;
+    this.prevHash = head.hash;
+  }
+
+  /** The last record chained so far (seq 0 and 64 zeros when none). */
+  get head(): AuditChainHead {
+    return { seq: this.seq, hash: this.prevHash };
+  }
+
+  onEmit(logRecord: ReadWriteLogRecord, context?: Context): void {
+    try {
+      this.chain(logRecord);
+    } catch (error) {
+      reportOnce('audit:chain', 'could not add an audit record to the hash chain', error);
+    }
+    this.delegate.onEmit(logRecord, context);
+  }
+
+  forceFlush(): Promise<void> {
+    return this.delegate.forceFlush();
+  }
+
+  shutdown(): Promise<void> {
+    return this.delegate.shutdown();
+  }
+
+  private chain(record: ReadWriteLogRecord): void {
+    const seq = this.seq + 1;
+    setAttribute(record, ATTR_LOG_RECORD_UID, uuidV7());
+    setAttribute(record, ATTR_AUDIT_SEQ, seq);
+    setAttribute(record, ATTR_AUDIT_PREV_HASH, this.prevHash);
+    // A stale hash (a record emitted twice) must not take part in its own hash.
+    deleteAttribute(record, ATTR_AUDIT_HASH);
+    const serialized = serializeOne(record);
+    const hash = auditHash(serialized.record, serialized.scopeName);
+    setAttribute(record, ATTR_AUDIT_HASH, hash);
+    this.seq = seq;
+    this.prevHash = hash;
+  }
+}
+
+function setAttribute(record: ReadWriteLogRecord, key: string, value: AnyValue): void {
+  try {
+    (record.attributes as Record<string, AnyValue>)[key] = value;
+  } catch {
+    // A frozen attribute map: only the setter is left.
+  }
+  if (record.attributes[key] !== value) record.setAttribute(key, value);
+}
+
+function deleteAttribute(record: ReadWriteLogRecord, key: string): void {
+  if (!(key in record.attributes)) return;
+  try {
+    delete (record.attributes as Record<string, AnyValue>)[key];
+  } catch {
+    // Frozen: hashing excludes the key anyway.
+  }
+}
+
+/** The record's OTLP/JSON form, as the file exporter will write it. */
+function serializeOne(record: ReadWriteLogRecord): {
+  record: OtlpJsonLogRecord;
+  scopeName: string;
+} {
+  // The resource is not hashed, and its async attributes may still be pending.
+  const view: ReadableLogRecord = {
+    hrTime: record.hrTime,
+    hrTimeObserved: record.hrTimeObserved,
+    spanContext: record.spanContext,
+    severityText: record.severityText,
+    severityNumber: record.severityNumber,
+    body: record.body,
+    eventName: record.eventName,
+    resource: emptyResource(),
+    instrumentationScope: record.instrumentationScope,
+    attributes: record.attributes,
+    droppedAttributesCount: record.droppedAttributesCount,
+  };
+  const bytes = JsonLogsSerializer.serializeRequest([view]);
+  if (!bytes) throw new Error('the OTLP JSON serializer returned nothing');
+  const groups = parseLine(decoder.decode(bytes));
+  const group = groups?.[0];
+  const serialized = group?.records[0];
+  if (!group || !serialized) throw new Error('the OTLP JSON serializer wrote no record');
+  return { record: serialized, scopeName: group.scopeName };
+}
+
+/**
+ * The last record of the chain in `dir`: the highest `logkit.audit.seq` found
+ * and its stored hash. Per category file only the newest file holding a
+ * record is read, from its last line back (seqs grow along each file).
+ * A missing directory is a new chain; an unreadable one is reported and
+ * starts a new chain (which the verifier will then flag).
+ */
+export function readChainHead(dir: string): AuditChainHead {
+  let head: AuditChainHead = { seq: 0, hash: GENESIS_HASH };
+  let chains;
+  try {
+    chains = listAuditChains(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      reportOnce('audit:resume', `could not read the audit directory ${dir}`, error);
+    }
+    return head;
+  }
+  for (const files of chains) {
+    for (const file of [...files].reverse()) {
+      let found: AuditChainHead | undefined;
+      try {
+        found = lastInFile(decodeFileText(readFileSync(file.path)));
+      } catch (error) {
+        reportOnce('audit:resume', `could not read the audit file ${file.path}`, error);
+      }
+      if (found) {
+        if (found.seq > head.seq) head = found;
+        break;
+      }
+    }
+  }
+  return head;
+}
+
+function lastInFile(text: string): AuditChainHead | undefined {
+  const lines = splitLines(text);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const groups = parseLine(lines[i]!);
+    if (!groups) continue;
+    let best: AuditChainHead | undefined;
+    for (const group of groups) {
+      for (const record of group.records) {
+        const seq = intAttribute(record, ATTR_AUDIT_SEQ);
+        const hash = stringAttribute(record, ATTR_AUDIT_HASH);
+        if (seq !== undefined && hash !== undefined && (!best || seq > best.seq)) {
+          best = { seq, hash };
+        }
+      }
+    }
+    if (best) return best;
+  }
+  return undefined;
+}
