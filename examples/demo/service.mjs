@@ -1,122 +1,116 @@
-// The demo service: a node:http checkout endpoint whose every request runs in
-// a server span, calls a simulated tool and a simulated LLM, and logs at
-// several levels through otel-logkit.
+// The demo service: a node:http checkout endpoint, logged by otel-logkit's
+// HTTP middleware (one access record, the http.server.request.duration
+// histogram and a server span per request), whose handler checks access,
+// calls a simulated tool and a simulated LLM, prices the order under a
+// performance timer, and records the user interaction, all through the typed
+// category helpers, so one run produces every log-derived metric.
 import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { withContext } from 'otel-logkit';
+import { trace } from '@opentelemetry/api';
+import { createCategoryHelpers, createHttpInstrumentation, withContext } from 'otel-logkit';
 
 const tracer = trace.getTracer('demo-checkout');
 
-/** A pretend search tool: a few ms of "work", then a summary. */
-async function runTool(log, query) {
-  return tracer.startActiveSpan('execute_tool search_catalog', async (span) => {
-    const started = performance.now();
-    await sleep(2 + Math.random() * 5);
-    // Deterministic, so every run logs the same records: item-0, item-7 and
-    // item-14 find nothing, which the service logs as a warning.
-    const result = { hits: Number(/\d+$/.exec(query)?.[0] ?? 1) % 7, query };
-    log.info('tool executed', {
-      'gen_ai.tool.name': 'search_catalog',
-      'gen_ai.operation.name': 'execute_tool',
-      'tool.server': 'catalog-mcp',
-      'tool.parameters': { query },
-      'tool.result_summary': JSON.stringify(result),
-      success: true,
-      duration_ms: Math.round(performance.now() - started),
-    });
-    span.end();
-    return result;
-  });
-}
-
-/** A pretend LLM call: token counts and a duration, as a real client would report. */
-async function callModel(log, prompt) {
-  return tracer.startActiveSpan('chat demo-model', { kind: SpanKind.CLIENT }, async (span) => {
-    const started = performance.now();
-    await sleep(5 + Math.random() * 10);
-    const inputTokens = 20 + prompt.length;
-    const outputTokens = 40 + Math.floor(Math.random() * 40);
-    log.debug('model request sent', {
-      'gen_ai.request.model': 'demo-model',
-      prompt_chars: prompt.length,
-    });
-    log.info('model call completed', {
-      'gen_ai.provider.name': 'demo-provider',
-      'gen_ai.operation.name': 'chat',
-      'gen_ai.request.model': 'demo-model',
-      'gen_ai.usage.input_tokens': inputTokens,
-      'gen_ai.usage.output_tokens': outputTokens,
-      streaming: false,
-      success: true,
-      duration_ms: Math.round(performance.now() - started),
-    });
-    span.end();
-    return `A summary for ${prompt}`;
-  });
+/** Deterministic, so every run logs the same records: item-0, item-7 and item-14 find nothing. */
+function hitsFor(query) {
+  return Number(/\d+$/.exec(query)?.[0] ?? 1) % 7;
 }
 
 /** Creates the HTTP server; `handle` is what registerLogging returned. */
 export function createService(handle) {
-  const httpLog = handle.getLogger('demo.http', { category: 'user' });
-  const toolLog = handle.getLogger('demo.tool', { category: 'tool' });
-  const llmLog = handle.getLogger('demo.llm', { category: 'llm' });
-  const systemLog = handle.getLogger('demo.system', { category: 'system' });
+  const helpers = createCategoryHelpers(handle);
+  const httpLogging = createHttpInstrumentation(handle);
+  const log = handle.getLogger('demo.checkout', { category: 'user' });
 
-  const server = http.createServer((req, res) => {
+  async function runTool(query) {
+    return tracer.startActiveSpan('execute_tool search_catalog', async (span) => {
+      const started = performance.now();
+      await sleep(2 + (query.length % 5));
+      const result = { hits: hitsFor(query), query };
+      helpers.tool.execution({
+        name: 'search_catalog',
+        server: 'catalog-mcp',
+        parameters: { query },
+        result,
+        success: true,
+        durationMs: performance.now() - started,
+      });
+      span.end();
+      return result;
+    });
+  }
+
+  async function callModel(prompt) {
+    return tracer.startActiveSpan('chat demo-model', async (span) => {
+      const started = performance.now();
+      await sleep(5 + (prompt.length % 7));
+      helpers.llm.call({
+        provider: 'demo-provider',
+        model: 'demo-model',
+        inputTokens: 20 + prompt.length,
+        outputTokens: 40 + (prompt.length % 13),
+        durationMs: performance.now() - started,
+        success: true,
+        streaming: false,
+      });
+      span.end();
+      return `A summary for ${prompt}`;
+    });
+  }
+
+  async function handle_(req, res) {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    // Continue the caller's trace when it sent a traceparent header.
-    const parent = propagation.extract(context.active(), req.headers);
-    tracer.startActiveSpan(
-      `${req.method} ${url.pathname}`,
-      {
-        kind: SpanKind.SERVER,
-        attributes: { 'http.request.method': req.method, 'url.path': url.pathname },
+    const user = url.searchParams.get('user') ?? 'anonymous';
+    await withContext(
+      { 'user.id': user, 'request.id': url.searchParams.get('id') ?? '' },
+      async () => {
+        const started = performance.now();
+        const query = url.searchParams.get('q') ?? 'shoes';
+        log.debug('request received', { 'url.path': url.pathname });
+        helpers.security.event({
+          type: 'authorization',
+          resource: url.pathname,
+          action: 'purchase',
+          allowed: true,
+          user,
+        });
+        try {
+          const found = await runTool(query);
+          if (found.hits === 0) log.warn('no catalog hits', { query });
+          const price = helpers.performance.measure('checkout.pricing', () => found.hits * 9.99);
+          const answer = await callModel(query);
+          if (url.searchParams.get('fail') === '1') {
+            throw new Error('payment provider unavailable', {
+              cause: new Error('connect ECONNREFUSED 10.0.0.7:443'),
+            });
+          }
+          helpers.user.interaction({
+            input: query,
+            response: answer,
+            toolCalls: ['search_catalog'],
+            success: true,
+            durationMs: performance.now() - started,
+          });
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ answer, price }));
+        } catch (error) {
+          helpers.user.interaction({
+            input: query,
+            toolCalls: ['search_catalog'],
+            success: false,
+            durationMs: performance.now() - started,
+            error,
+          });
+          res.writeHead(500, { 'content-type': 'application/json' });
+          res.end(JSON.stringify({ error: 'internal error' }));
+        }
       },
-      parent,
-      (span) =>
-        withContext(
-          {
-            'user.id': url.searchParams.get('user') ?? 'anonymous',
-            'request.id': url.searchParams.get('id') ?? '',
-          },
-          async () => {
-            const started = performance.now();
-            try {
-              httpLog.debug('request received', {
-                'http.request.method': req.method,
-                'url.path': url.pathname,
-              });
-              const query = url.searchParams.get('q') ?? 'shoes';
-              const found = await runTool(toolLog, query);
-              if (found.hits === 0) httpLog.warn('no catalog hits', { query });
-              const answer = await callModel(llmLog, query);
-              if (url.searchParams.get('fail') === '1') {
-                throw new Error('payment provider unavailable', {
-                  cause: new Error('connect ECONNREFUSED 10.0.0.7:443'),
-                });
-              }
-              res.writeHead(200, { 'content-type': 'application/json' });
-              res.end(JSON.stringify({ answer }));
-              httpLog.info('request completed', {
-                'http.response.status_code': 200,
-                duration_ms: Math.round(performance.now() - started),
-              });
-            } catch (error) {
-              span.recordException(error);
-              span.setStatus({ code: SpanStatusCode.ERROR });
-              httpLog.error('request failed', error, { 'http.response.status_code': 500 });
-              res.writeHead(500, { 'content-type': 'application/json' });
-              res.end(JSON.stringify({ error: 'internal error' }));
-            } finally {
-              span.end();
-            }
-          },
-        ),
     );
-  });
+  }
+
+  const server = http.createServer(httpLogging.wrap(handle_));
   server.on('listening', () =>
-    systemLog.notice('demo service listening', { 'server.port': server.address().port }),
+    helpers.system.startup('demo-checkout', { 'server.port': server.address().port }),
   );
   return server;
 }

@@ -25,6 +25,7 @@ import {
   withContext,
   type LoggingHandle,
   type LoggingOptions,
+  verifyAuditChain,
 } from '../../src/index.js';
 import { resetReportOnce } from '../../src/internal/reportOnce.js';
 import { readLogFiles } from '../helpers/readLogFiles.js';
@@ -407,6 +408,12 @@ describe('the pipeline', () => {
       await handle!.forceFlush();
       const audit = readLogFiles(path.join(logDir, 'audit'));
       expect(audit.map((r) => r.body).sort()).toEqual(['login failed', 'role granted']);
+      // The audit records form a verifiable hash chain.
+      expect(audit.every((r) => typeof r.attributes['logkit.audit.hash'] === 'string')).toBe(true);
+      expect(await verifyAuditChain(path.join(logDir, 'audit'))).toMatchObject({
+        ok: true,
+        records: 2,
+      });
       expect(
         readLogFiles(logDir)
           .map((r) => r.body)
