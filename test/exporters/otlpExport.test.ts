@@ -1,40 +1,19 @@
 import { diag, DiagLogLevel, trace, type DiagLogger } from '@opentelemetry/api';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { registerLogging, type LoggingHandle, type OtlpProtocol } from '../../src/index.js';
-import { resetReportOnce } from '../../src/internal/reportOnce.js';
-import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlpReceiver.js';
+import { describe, expect, it } from 'vitest';
+import type { LoggingHandle, OtlpProtocol } from '../../src/index.js';
+import { useOtlpReceiver } from '../helpers/useOtlpReceiver.js';
 
-let receiver: OtlpReceiver;
-let handle: LoggingHandle | undefined;
-
-beforeAll(async () => {
-  receiver = await startOtlpReceiver();
-});
-
-afterAll(async () => {
-  await receiver.close();
-});
-
-afterEach(async () => {
-  await handle?.shutdown();
-  handle = undefined;
-  receiver.clear();
-  receiver.setStatus(200);
-  diag.disable();
-  resetReportOnce();
-});
+const otlp = useOtlpReceiver();
 
 function registerAgainst(protocol: OtlpProtocol): LoggingHandle {
-  handle = registerLogging({
+  return otlp.register({
     serviceName: 'otlp-it',
     serviceVersion: '9.9.9',
-    endpoint: receiver.url,
     protocol,
     traces: true,
     handleProcessExit: false,
     metricExportIntervalMillis: 60_000,
   });
-  return handle;
 }
 
 const contentTypes = {
@@ -65,13 +44,15 @@ describe('OTLP export', () => {
         log.info('outside any span');
         h.meterProvider.getMeter('it').createCounter('it.requests').add(2, { route: '/pay' });
         await h.forceFlush();
-        await receiver.waitFor(
+        await otlp.receiver.waitFor(
           () =>
-            receiver.logs.length >= 3 && receiver.spans.length >= 1 && receiver.metrics.length >= 1,
+            otlp.receiver.logs.length >= 3 &&
+            otlp.receiver.spans.length >= 1 &&
+            otlp.receiver.metrics.length >= 1,
         );
 
-        expect(receiver.requests[`/v1/logs ${contentTypes[protocol]}`]).toBeGreaterThan(0);
-        const [warn, error, outside] = receiver.logs;
+        expect(otlp.receiver.requests[`/v1/logs ${contentTypes[protocol]}`]).toBeGreaterThan(0);
+        const [warn, error, outside] = otlp.receiver.logs;
         expect(warn!.resource).toMatchObject({
           'service.name': 'otlp-it',
           'service.version': '9.9.9',
@@ -107,11 +88,11 @@ describe('OTLP export', () => {
         expect(outside!.traceId).toBeUndefined();
         expect(outside!.spanId).toBeUndefined();
 
-        const span = receiver.spans.find((s) => s.name === 'charge');
+        const span = otlp.receiver.spans.find((s) => s.name === 'charge');
         expect(span).toMatchObject({ traceId, spanId });
         expect(span!.resource['service.name']).toBe('otlp-it');
 
-        const metric = receiver.metrics.find((m) => m.name === 'it.requests');
+        const metric = otlp.receiver.metrics.find((m) => m.name === 'it.requests');
         expect(metric?.kind).toBe('sum');
         expect(metric?.dataPoints[0]).toMatchObject({ value: 2, attributes: { route: '/pay' } });
       });
@@ -124,12 +105,14 @@ describe('OTLP export', () => {
       messages.push([m, ...args.map(String)].join(' '));
     const logger: DiagLogger = { error: push, warn: push, info: push, debug: push, verbose: push };
     diag.setLogger(logger, DiagLogLevel.ERROR);
-    receiver.setStatus(400);
+    otlp.receiver.setStatus(400);
     const h = registerAgainst('http/protobuf');
     expect(() => h.getLogger('fails').error('will not arrive')).not.toThrow();
     await expect(h.forceFlush()).resolves.toBeUndefined();
-    await receiver.waitFor(() => (receiver.requests['/v1/logs application/x-protobuf'] ?? 0) > 0);
-    expect(receiver.logs).toHaveLength(0);
+    await otlp.receiver.waitFor(
+      () => (otlp.receiver.requests['/v1/logs application/x-protobuf'] ?? 0) > 0,
+    );
+    expect(otlp.receiver.logs).toHaveLength(0);
     expect(messages.join('\n')).toMatch(/400|Bad Request|export/i);
   });
 });

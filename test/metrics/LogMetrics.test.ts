@@ -1,51 +1,31 @@
 import { createServer } from 'node:net';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { registerLogging, type LoggingHandle, type LoggingOptions } from '../../src/index.js';
-import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlpReceiver.js';
+import { describe, expect, it } from 'vitest';
+import type { LoggingHandle, LoggingOptions } from '../../src/index.js';
+import { useOtlpReceiver } from '../helpers/useOtlpReceiver.js';
 
-let receiver: OtlpReceiver;
-let handle: LoggingHandle | undefined;
-
-beforeAll(async () => {
-  receiver = await startOtlpReceiver();
-});
-afterAll(async () => {
-  await receiver.close();
-});
-afterEach(async () => {
-  await handle?.shutdown();
-  handle = undefined;
-  receiver.clear();
-});
+const otlp = useOtlpReceiver({ serviceName: 'metrics-test', traces: false });
 
 function register(options: LoggingOptions = {}): LoggingHandle {
-  handle = registerLogging({
-    serviceName: 'metrics-test',
-    endpoint: receiver.url,
-    handleProcessExit: false,
-    metricExportIntervalMillis: 60_000,
-    ...options,
-  });
-  return handle;
+  return otlp.register(options);
 }
 
 function points(name: string) {
-  return receiver.metrics.filter((m) => m.name === name).flatMap((m) => m.dataPoints);
+  return otlp.receiver.metrics.filter((m) => m.name === name).flatMap((m) => m.dataPoints);
 }
 
 describe('log-derived metrics', () => {
   it('should count records by severity, category and event name before sampling', async () => {
     register({ sampling: { ratio: 0 } });
-    const tool = handle!.getLogger('t', { category: 'tool' });
+    const tool = otlp.handle!.getLogger('t', { category: 'tool' });
     tool.info('sampled away');
     tool.info('sampled away too');
     tool.warn('kept');
     tool.emit({ eventName: 'tool.retry', severityNumber: 13, severityText: 'WARN', body: 'retry' });
-    await handle!.forceFlush();
-    await receiver.waitFor(() => points('log.record.count').length > 0);
-    const metric = receiver.metrics.find((m) => m.name === 'log.record.count')!;
+    await otlp.handle!.forceFlush();
+    await otlp.receiver.waitFor(() => points('log.record.count').length > 0);
+    const metric = otlp.receiver.metrics.find((m) => m.name === 'log.record.count')!;
     expect(metric).toMatchObject({ kind: 'sum', unit: '{log_record}', isMonotonic: true });
     const byAttributes = Object.fromEntries(
       metric.dataPoints.map((p) => [JSON.stringify(p.attributes), p.value]),
@@ -78,7 +58,7 @@ describe('log-derived metrics', () => {
         { match: { category: 'security' }, name: 'security.events', instrument: 'counter' },
       ],
     });
-    const log = handle!.getLogger('shop');
+    const log = otlp.handle!.getLogger('shop');
     for (const amount of [10, 20, 30]) {
       log.emit({
         eventName: 'checkout.completed',
@@ -86,10 +66,10 @@ describe('log-derived metrics', () => {
       });
     }
     log.emit({ eventName: 'checkout.completed', attributes: { amount: 'not a number' } });
-    handle!.getLogger('sec', { category: 'security' }).warn('denied');
-    await handle!.forceFlush();
-    await receiver.waitFor(() => points('checkout.amount').length > 0);
-    const histogram = receiver.metrics.find((m) => m.name === 'checkout.amount')!;
+    otlp.handle!.getLogger('sec', { category: 'security' }).warn('denied');
+    await otlp.handle!.forceFlush();
+    await otlp.receiver.waitFor(() => points('checkout.amount').length > 0);
+    const histogram = otlp.receiver.metrics.find((m) => m.name === 'checkout.amount')!;
     expect(histogram.kind).toBe('histogram');
     expect(histogram.unit).toBe('{EUR}');
     expect(histogram.dataPoints).toHaveLength(1);
@@ -118,7 +98,7 @@ describe('log-derived metrics', () => {
       });
     });
     register({ prometheus: { port, host: '127.0.0.1' } });
-    handle!.getLogger('p').info('counted');
+    otlp.handle!.getLogger('p').info('counted');
     let text = '';
     for (let i = 0; i < 50 && !text.includes('log_record_count'); i++) {
       try {
@@ -140,19 +120,19 @@ describe('handle.health()', () => {
       shutdown: () => Promise.resolve(),
     };
     register({ destinations: { failing } });
-    const log = handle!.getLogger('h');
+    const log = otlp.handle!.getLogger('h');
     log.info('one');
     log.info('two');
-    await handle!.forceFlush();
-    const health = handle!.health();
+    await otlp.handle!.forceFlush();
+    const health = otlp.handle!.health();
     expect(health.healthy).toBe(false);
-    const otlp = health.destinations.find((d) => d.name === 'otlp')!;
-    expect(otlp).toMatchObject({
+    const otlpDestination = health.destinations.find((d) => d.name === 'otlp')!;
+    expect(otlpDestination).toMatchObject({
       consecutiveFailures: 0,
       exported: 2,
       queue: { size: 0, capacity: 2048 },
     });
-    expect(otlp.lastSuccessAt).toBeGreaterThan(Date.now() - 60_000);
+    expect(otlpDestination.lastSuccessAt).toBeGreaterThan(Date.now() - 60_000);
     const bad = health.destinations.find((d) => d.name === 'failing')!;
     expect(bad).toMatchObject({
       consecutiveFailures: 1,
@@ -160,6 +140,6 @@ describe('handle.health()', () => {
       lastError: 'backend down',
       dropped: { 'queue-full': 0, 'export-failed': 2 },
     });
-    expect(handle!.stats().dropped['export-failed']).toBe(2);
+    expect(otlp.handle!.stats().dropped['export-failed']).toBe(2);
   });
 });

@@ -1,45 +1,26 @@
 import { trace } from '@opentelemetry/api';
 import pino from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { registerLogging, type LoggingHandle } from '../../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import type { LoggingHandle } from '../../../src/index.js';
 import { pinoDestination } from '../../../src/instrumentation/bridges/index.js';
-import { resetReportOnce } from '../../../src/internal/reportOnce.js';
-import { startOtlpReceiver, type OtlpReceiver } from '../../helpers/otlpReceiver.js';
+import { useOtlpReceiver } from '../../helpers/useOtlpReceiver.js';
 
-let receiver: OtlpReceiver;
-let handle: LoggingHandle | undefined;
-
-beforeAll(async () => {
-  receiver = await startOtlpReceiver();
-});
-
-afterAll(async () => {
-  await receiver.close();
-});
-
-afterEach(async () => {
-  await handle?.shutdown();
-  handle = undefined;
-  receiver.clear();
-  resetReportOnce();
-});
+const otlp = useOtlpReceiver();
 
 function register(level = 'trace'): LoggingHandle {
-  handle = registerLogging({
+  return otlp.register({
     serviceName: 'pino-bridge',
-    endpoint: receiver.url,
     traces: true,
     handleProcessExit: false,
     level,
     metricExportIntervalMillis: 60_000,
   });
-  return handle;
 }
 
 async function flush(h: LoggingHandle, count: number) {
   await h.forceFlush();
-  await receiver.waitFor(() => receiver.logs.length >= count);
-  return receiver.logs;
+  await otlp.receiver.waitFor(() => otlp.receiver.logs.length >= count);
+  return otlp.receiver.logs;
 }
 
 describe('pinoDestination', () => {
@@ -171,6 +152,6 @@ describe('pinoDestination', () => {
     const [record] = await flush(h, 1);
     expect(record!.body).toBe('after registration');
     expect(record!.attributes['logkit.category']).toBe('user');
-    expect(receiver.logs).toHaveLength(1);
+    expect(otlp.receiver.logs).toHaveLength(1);
   });
 });

@@ -1,46 +1,27 @@
 import { trace } from '@opentelemetry/api';
 import winston from 'winston';
 import Transport from 'winston-transport';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { registerLogging, type LoggingHandle } from '../../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import type { LoggingHandle } from '../../../src/index.js';
 import { winstonTransport } from '../../../src/instrumentation/bridges/index.js';
-import { resetReportOnce } from '../../../src/internal/reportOnce.js';
-import { startOtlpReceiver, type OtlpReceiver } from '../../helpers/otlpReceiver.js';
+import { useOtlpReceiver } from '../../helpers/useOtlpReceiver.js';
 
-let receiver: OtlpReceiver;
-let handle: LoggingHandle | undefined;
-
-beforeAll(async () => {
-  receiver = await startOtlpReceiver();
-});
-
-afterAll(async () => {
-  await receiver.close();
-});
-
-afterEach(async () => {
-  await handle?.shutdown();
-  handle = undefined;
-  receiver.clear();
-  resetReportOnce();
-});
+const otlp = useOtlpReceiver();
 
 function register(): LoggingHandle {
-  handle = registerLogging({
+  return otlp.register({
     serviceName: 'winston-bridge',
-    endpoint: receiver.url,
     traces: true,
     handleProcessExit: false,
     level: 'trace',
     metricExportIntervalMillis: 60_000,
   });
-  return handle;
 }
 
 async function flush(h: LoggingHandle, count: number) {
   await h.forceFlush();
-  await receiver.waitFor(() => receiver.logs.length >= count);
-  return receiver.logs;
+  await otlp.receiver.waitFor(() => otlp.receiver.logs.length >= count);
+  return otlp.receiver.logs;
 }
 
 describe('winstonTransport', () => {
@@ -181,6 +162,6 @@ describe('winstonTransport', () => {
     log.info('after registration');
     const [record] = await flush(h, 1);
     expect(record!.body).toBe('after registration');
-    expect(receiver.logs).toHaveLength(1);
+    expect(otlp.receiver.logs).toHaveLength(1);
   });
 });

@@ -1,0 +1,65 @@
+import { diag } from '@opentelemetry/api';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { registerLogging, type LoggingHandle, type LoggingOptions } from '../../src/index.js';
+import { resetReportOnce } from '../../src/internal/reportOnce.js';
+import { startOtlpReceiver, type OtlpReceiver } from './otlpReceiver.js';
+
+/** What {@link useOtlpReceiver} gives a test file. */
+export interface OtlpTestContext {
+  /** The loopback receiver, started before the file's tests. */
+  readonly receiver: OtlpReceiver;
+  /** The handle of the test's registration, if it made one. */
+  readonly handle: LoggingHandle | undefined;
+  /**
+   * Registers against the receiver: `endpoint` set to it, exit hooks off, a
+   * TracerProvider of otel-logkit's, metrics exported only on flush; shut down
+   * after the test.
+   */
+  register<L extends string = never>(options?: LoggingOptions<L>): LoggingHandle<L>;
+}
+
+/**
+ * Sets up the hooks every OTLP test file needs: a receiver for the file, and
+ * after each test the registration shut down, the receiver cleared and
+ * answering 200, diag and report-once state reset.
+ */
+export function useOtlpReceiver(defaults: LoggingOptions = {}): OtlpTestContext {
+  let receiver: OtlpReceiver | undefined;
+  let handle: LoggingHandle | undefined;
+  beforeAll(async () => {
+    receiver = await startOtlpReceiver();
+  });
+  afterAll(async () => {
+    await receiver?.close();
+  });
+  afterEach(async () => {
+    await handle?.shutdown();
+    handle = undefined;
+    receiver?.clear();
+    receiver?.setStatus(200);
+    diag.disable();
+    resetReportOnce();
+  });
+  return {
+    get receiver() {
+      if (!receiver) throw new Error('the receiver starts in beforeAll');
+      return receiver;
+    },
+    get handle() {
+      return handle;
+    },
+    register<L extends string = never>(options: LoggingOptions<L> = {}): LoggingHandle<L> {
+      const registered = registerLogging<L>({
+        serviceName: 'otlp-test',
+        endpoint: this.receiver.url,
+        traces: true,
+        handleProcessExit: false,
+        metricExportIntervalMillis: 60_000,
+        ...(defaults as LoggingOptions<L>),
+        ...options,
+      });
+      handle = registered;
+      return registered;
+    },
+  };
+}
