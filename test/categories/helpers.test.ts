@@ -1,49 +1,30 @@
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CATEGORY_EVENTS,
   CATEGORY_METRICS,
   createCategoryHelpers,
 } from '../../src/categories/index.js';
-import type { LoggingHandle } from '../../src/index.js';
-import { resetReportOnce } from '../../src/internal/reportOnce.js';
-import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlpReceiver.js';
-import { flush, metric, point, recordsOf, registerAgainst } from './support.js';
+import { useOtlpReceiver } from '../helpers/useOtlpReceiver.js';
+import { flush, metric, point, recordsOf } from './support.js';
 
-let receiver: OtlpReceiver;
-let handle: LoggingHandle | undefined;
-
-beforeAll(async () => {
-  receiver = await startOtlpReceiver();
-});
-
-afterAll(async () => {
-  await receiver.close();
-});
-
-afterEach(async () => {
-  await handle?.shutdown();
-  handle = undefined;
-  receiver.clear();
-  diag.disable();
-  resetReportOnce();
-});
+const otlp = useOtlpReceiver({ serviceName: 'categories-it' });
 
 function setup(options?: Parameters<typeof createCategoryHelpers>[1]) {
-  handle = registerAgainst(receiver);
-  return createCategoryHelpers(handle, options);
+  otlp.register();
+  return createCategoryHelpers(otlp.handle, options);
 }
 
 describe('createCategoryHelpers', () => {
-  it('should throw a clear error when no registration exists and no handle is given', () => {
+  it('should throw a clear error when no registration exists and no otlp.handle is given', () => {
     expect(() => createCategoryHelpers()).toThrow(/registerLogging\(\)/);
   });
 
   it('should default to the live registration', async () => {
-    handle = registerAgainst(receiver);
+    otlp.register();
     createCategoryHelpers().system.startup('db');
-    await flush(handle, receiver, { records: 1 });
-    expect(recordsOf(receiver, 'logkit.system.startup')).toHaveLength(1);
+    await flush(otlp.handle!, otlp.receiver, { records: 1 });
+    expect(recordsOf(otlp.receiver, 'logkit.system.startup')).toHaveLength(1);
   });
 });
 
@@ -63,9 +44,9 @@ describe('user.interaction', () => {
       durationMs: 5,
       error: new TypeError('boom'),
     });
-    await flush(handle!, receiver, { records: 2 });
+    await flush(otlp.handle!, otlp.receiver, { records: 2 });
 
-    const [ok, failed] = recordsOf(receiver, CATEGORY_EVENTS.userInteraction);
+    const [ok, failed] = recordsOf(otlp.receiver, CATEGORY_EVENTS.userInteraction);
     expect(ok).toMatchObject({ severityText: 'INFO', severityNumber: 9 });
     expect(ok!.attributes).toEqual({
       'logkit.category': 'user',
@@ -94,9 +75,9 @@ describe('system', () => {
     helpers.system.error('db', new Error('lost connection'), { retry: 3 });
     helpers.system.warning('cache', 'slow evictions', { ms: 900 });
     helpers.system.configChange('pool', { key: 'size', from: 10, to: 20 });
-    await flush(handle!, receiver, { records: 5 });
+    await flush(otlp.handle!, otlp.receiver, { records: 5 });
 
-    const byEvent = Object.fromEntries(receiver.logs.map((r) => [r.eventName, r]));
+    const byEvent = Object.fromEntries(otlp.receiver.logs.map((r) => [r.eventName, r]));
     expect(Object.keys(byEvent).sort()).toEqual(
       [
         'logkit.system.config_change',
@@ -106,7 +87,7 @@ describe('system', () => {
         'logkit.system.warning',
       ].sort(),
     );
-    for (const r of receiver.logs) expect(r.attributes['logkit.category']).toBe('system');
+    for (const r of otlp.receiver.logs) expect(r.attributes['logkit.category']).toBe('system');
     expect(byEvent['logkit.system.startup']).toMatchObject({
       severityText: 'INFO',
       body: 'db started',
@@ -149,9 +130,9 @@ describe('tool.execution', () => {
       durationMs: 750,
       error: new RangeError('too many'),
     });
-    await flush(handle!, receiver, { records: 2, metrics: true });
+    await flush(otlp.handle!, otlp.receiver, { records: 2, metrics: true });
 
-    const [ok, failed] = recordsOf(receiver, CATEGORY_EVENTS.toolExecution);
+    const [ok, failed] = recordsOf(otlp.receiver, CATEGORY_EVENTS.toolExecution);
     expect(ok!.attributes).toMatchObject({
       'logkit.category': 'tool',
       'gen_ai.operation.name': 'execute_tool',
@@ -170,7 +151,7 @@ describe('tool.execution', () => {
       'exception.type': 'RangeError',
     });
 
-    const m = metric(receiver, CATEGORY_METRICS.toolDuration.name);
+    const m = metric(otlp.receiver, CATEGORY_METRICS.toolDuration.name);
     expect(m).toMatchObject({ name: 'gen_ai.execute_tool.duration', unit: 's', kind: 'histogram' });
     expect(m!.dataPoints).toHaveLength(2);
     expect(
@@ -213,9 +194,9 @@ describe('llm.call', () => {
       success: false,
       error: Object.assign(new Error('rate limited'), { name: 'RateLimitError' }),
     });
-    await flush(handle!, receiver, { records: 3, metrics: true });
+    await flush(otlp.handle!, otlp.receiver, { records: 3, metrics: true });
 
-    const [first, , failed] = recordsOf(receiver, CATEGORY_EVENTS.llmCall);
+    const [first, , failed] = recordsOf(otlp.receiver, CATEGORY_EVENTS.llmCall);
     expect(first!.attributes).toEqual({
       'logkit.category': 'llm',
       'gen_ai.operation.name': 'chat',
@@ -238,7 +219,7 @@ describe('llm.call', () => {
       'gen_ai.provider.name': 'openai',
       'gen_ai.request.model': 'gpt-4o',
     };
-    const tokens = metric(receiver, 'gen_ai.client.token.usage');
+    const tokens = metric(otlp.receiver, 'gen_ai.client.token.usage');
     expect(tokens).toMatchObject({ unit: '{token}', kind: 'histogram' });
     expect(tokens!.dataPoints).toHaveLength(2);
     expect(point(tokens, { ...dims, 'gen_ai.token.type': 'input' })).toMatchObject({
@@ -250,7 +231,7 @@ describe('llm.call', () => {
       sum: 50,
     });
 
-    const duration = metric(receiver, 'gen_ai.client.operation.duration');
+    const duration = metric(otlp.receiver, 'gen_ai.client.operation.duration');
     expect(duration).toMatchObject({ unit: 's', kind: 'histogram' });
     expect(point(duration, dims)).toMatchObject({ count: 2, sum: 2 });
     expect(point(duration, { ...dims, 'error.type': 'RateLimitError' })).toMatchObject({
@@ -273,9 +254,9 @@ describe('security', () => {
       reason: 'no role',
       user: 'bob',
     });
-    await flush(handle!, receiver, { records: 2 });
+    await flush(otlp.handle!, otlp.receiver, { records: 2 });
 
-    const [allowed, denied] = recordsOf(receiver, CATEGORY_EVENTS.securityEvent);
+    const [allowed, denied] = recordsOf(otlp.receiver, CATEGORY_EVENTS.securityEvent);
     expect(allowed).toMatchObject({ severityText: 'INFO' });
     expect(allowed!.attributes).toEqual({
       'logkit.category': 'security',
@@ -307,7 +288,7 @@ describe('security', () => {
     now += 59_000;
     monitor.loginFailed('eve');
     monitor.loginFailed('ann'); // another user does not count
-    expect(receiver.logs).toHaveLength(0);
+    expect(otlp.receiver.logs).toHaveLength(0);
     now += 500;
     expect(monitor.loginFailed('eve', '10.0.0.7')).toBe(true); // third within 60 s
     expect(monitor.loginFailed('eve')).toBe(false); // reset after the alert
@@ -317,11 +298,11 @@ describe('security', () => {
     monitor.rateLimitViolation('10.1.1.1');
     now += 10;
     monitor.rateLimitViolation('10.1.1.1');
-    await flush(handle!, receiver, { records: 2 });
+    await flush(otlp.handle!, otlp.receiver, { records: 2 });
 
-    const alerts = recordsOf(receiver, 'security.alert');
+    const alerts = recordsOf(otlp.receiver, 'security.alert');
     expect(alerts).toHaveLength(2);
-    expect(receiver.logs).toHaveLength(2);
+    expect(otlp.receiver.logs).toHaveLength(2);
     expect(alerts[0]).toMatchObject({ severityText: 'ERROR', severityNumber: 17 });
     expect(alerts[0]!.attributes).toEqual({
       'logkit.category': 'security',
@@ -380,13 +361,15 @@ describe('robustness', () => {
     expect(() =>
       helpers.tool.execution({ name: 't', parameters: circular, success: true, durationMs: 1 }),
     ).not.toThrow();
-    await flush(handle!, receiver, { records: 2 });
+    await flush(otlp.handle!, otlp.receiver, { records: 2 });
     expect(messages.filter((m) => m.includes('user helper failed'))).toHaveLength(1);
     // The llm record is still emitted; no metric point from invalid numbers.
-    expect(recordsOf(receiver, 'logkit.llm.call')).toHaveLength(1);
-    expect(metric(receiver, 'gen_ai.client.token.usage')).toBeUndefined();
+    expect(recordsOf(otlp.receiver, 'logkit.llm.call')).toHaveLength(1);
+    expect(metric(otlp.receiver, 'gen_ai.client.token.usage')).toBeUndefined();
     expect(
-      recordsOf(receiver, 'logkit.tool.execution')[0]!.attributes['gen_ai.tool.call.arguments'],
+      recordsOf(otlp.receiver, 'logkit.tool.execution')[0]!.attributes[
+        'gen_ai.tool.call.arguments'
+      ],
     ).toMatch(/Circular/);
   });
 });

@@ -1,33 +1,15 @@
 import ts from 'typescript';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CATEGORY_EVENTS,
   createCategoryHelpers,
   logged,
   timed,
 } from '../../src/categories/index.js';
-import type { LoggingHandle } from '../../src/index.js';
-import { resetReportOnce } from '../../src/internal/reportOnce.js';
-import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlpReceiver.js';
-import { flush, metric, point, recordsOf, registerAgainst } from './support.js';
+import { useOtlpReceiver } from '../helpers/useOtlpReceiver.js';
+import { flush, metric, point, recordsOf } from './support.js';
 
-let receiver: OtlpReceiver;
-let handle: LoggingHandle | undefined;
-
-beforeAll(async () => {
-  receiver = await startOtlpReceiver();
-});
-
-afterAll(async () => {
-  await receiver.close();
-});
-
-afterEach(async () => {
-  await handle?.shutdown();
-  handle = undefined;
-  receiver.clear();
-  resetReportOnce();
-});
+const otlp = useOtlpReceiver({ serviceName: 'categories-it' });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -47,8 +29,8 @@ function expectMeasureRecord(
 
 describe('performance.measure and timer', () => {
   it('should measure sync and async functions with a span, a histogram and a correlated record', async () => {
-    handle = registerAgainst(receiver);
-    const { performance } = createCategoryHelpers(handle);
+    otlp.register();
+    const { performance } = createCategoryHelpers(otlp.handle);
     expect(performance.measure('sum', () => 1 + 2)).toBe(3);
     await expect(
       performance.measure('fetch', async () => {
@@ -64,15 +46,15 @@ describe('performance.measure and timer', () => {
     await expect(
       performance.measure('reject', () => Promise.reject(new RangeError('no'))),
     ).rejects.toThrow('no');
-    await flush(handle, receiver, { records: 4, metrics: true, spans: 4 });
+    await flush(otlp.handle!, otlp.receiver, { records: 4, metrics: true, spans: 4 });
 
-    const records = recordsOf(receiver, CATEGORY_EVENTS.performanceMeasure);
+    const records = recordsOf(otlp.receiver, CATEGORY_EVENTS.performanceMeasure);
     const byName = Object.fromEntries(
       records.map((r) => [r.attributes['logkit.operation.name'], r]),
     );
     for (const name of ['sum', 'fetch', 'explode', 'reject']) {
       expectMeasureRecord(byName[name], name);
-      const span = receiver.spans.find((s) => s.name === name);
+      const span = otlp.receiver.spans.find((s) => s.name === name);
       expect(span, name).toBeDefined();
       expect(span!.scope.name).toBe('otel-logkit');
       // The record is emitted inside the span.
@@ -86,16 +68,16 @@ describe('performance.measure and timer', () => {
       'exception.message': 'bad',
       success: false,
     });
-    const explodeSpan = receiver.spans.find((s) => s.name === 'explode')!;
+    const explodeSpan = otlp.receiver.spans.find((s) => s.name === 'explode')!;
     expect(explodeSpan.status.code).toBe(2);
     expect(explodeSpan.attributes['error.type']).toBe('SyntaxError');
     expect(explodeSpan.events.map((e) => e.name)).toContain('exception');
-    expect(receiver.spans.find((s) => s.name === 'reject')!.status).toMatchObject({
+    expect(otlp.receiver.spans.find((s) => s.name === 'reject')!.status).toMatchObject({
       code: 2,
       message: 'no',
     });
 
-    const m = metric(receiver, 'logkit.operation.duration');
+    const m = metric(otlp.receiver, 'logkit.operation.duration');
     expect(m).toMatchObject({ unit: 's', kind: 'histogram' });
     expect(m!.dataPoints).toHaveLength(4);
     const fetchPoint = point(m, { 'logkit.operation.name': 'fetch' });
@@ -107,34 +89,36 @@ describe('performance.measure and timer', () => {
   });
 
   it('should make the measured span the parent of spans and records inside fn', async () => {
-    handle = registerAgainst(receiver);
-    const helpers = createCategoryHelpers(handle);
-    const log = handle.getLogger('inner');
+    otlp.register();
+    const helpers = createCategoryHelpers(otlp.handle);
+    const log = otlp.handle!.getLogger('inner');
     helpers.performance.measure('outer', () => log.info('inside'));
-    await flush(handle, receiver, { records: 2, spans: 1 });
-    const span = receiver.spans.find((s) => s.name === 'outer')!;
-    const inside = receiver.logs.find((r) => r.body === 'inside')!;
+    await flush(otlp.handle!, otlp.receiver, { records: 2, spans: 1 });
+    const span = otlp.receiver.spans.find((s) => s.name === 'outer')!;
+    const inside = otlp.receiver.logs.find((r) => r.body === 'inside')!;
     expect(inside.spanId).toBe(span.spanId);
   });
 
   it('should time with timer().stop(), once', async () => {
-    handle = registerAgainst(receiver);
-    const { performance } = createCategoryHelpers(handle);
+    otlp.register();
+    const { performance } = createCategoryHelpers(otlp.handle);
     const timer = performance.timer('batch', { items: 3 });
     await sleep(20);
     const ms = timer.stop({ extra: 'yes' });
     expect(ms).toBeGreaterThanOrEqual(15);
     expect(timer.stop()).toBe(ms);
-    await flush(handle, receiver, { records: 1, metrics: true, spans: 1 });
+    await flush(otlp.handle!, otlp.receiver, { records: 1, metrics: true, spans: 1 });
 
-    const records = recordsOf(receiver, CATEGORY_EVENTS.performanceMeasure);
+    const records = recordsOf(otlp.receiver, CATEGORY_EVENTS.performanceMeasure);
     expect(records).toHaveLength(1);
     expectMeasureRecord(records[0], 'batch');
     expect(records[0]!.attributes).toMatchObject({ items: 3, extra: 'yes', success: true });
-    const span = receiver.spans.find((s) => s.name === 'batch')!;
+    const span = otlp.receiver.spans.find((s) => s.name === 'batch')!;
     expect(records[0]!.spanId).toBe(span.spanId);
     expect(
-      point(metric(receiver, 'logkit.operation.duration'), { 'logkit.operation.name': 'batch' }),
+      point(metric(otlp.receiver, 'logkit.operation.duration'), {
+        'logkit.operation.name': 'batch',
+      }),
     ).toMatchObject({ count: 1 });
   });
 });
@@ -196,16 +180,16 @@ describe('decorators', () => {
   });
 
   it('@logged should record call, return and throw for sync and async methods', async () => {
-    handle = registerAgainst(receiver, 'debug');
+    otlp.register({ level: 'debug' });
     const service = new ServiceClass();
     expect(service.add(2, 3)).toBe(5);
     await expect(service.load('42')).resolves.toBe('item 42');
     expect(() => service.fail()).toThrow(TypeError);
     await expect(service.failAsync()).rejects.toThrow('async failure');
-    await flush(handle, receiver, { records: 8 });
+    await flush(otlp.handle!, otlp.receiver, { records: 8 });
 
     const of = (fn: string) =>
-      receiver.logs
+      otlp.receiver.logs
         .filter((r) => r.attributes['code.function.name'] === `Service.${fn}`)
         .map((r) => [r.eventName, r.severityText]);
     expect(of('add')).toEqual([
@@ -224,7 +208,7 @@ describe('decorators', () => {
       ['logkit.method.call', 'DEBUG'],
       ['logkit.method.error', 'ERROR'],
     ]);
-    const loadRecords = receiver.logs.filter(
+    const loadRecords = otlp.receiver.logs.filter(
       (r) => r.attributes['code.function.name'] === 'Service.load',
     );
     expect(loadRecords[0]!.attributes).toMatchObject({
@@ -233,7 +217,7 @@ describe('decorators', () => {
     });
     expect(loadRecords[1]!.attributes).toMatchObject({ 'logkit.method.result': 'item 42' });
     expect(loadRecords[1]!.attributes.duration_ms).toBeGreaterThanOrEqual(3);
-    const asyncError = receiver.logs.find(
+    const asyncError = otlp.receiver.logs.find(
       (r) =>
         r.eventName === 'logkit.method.error' &&
         r.attributes['code.function.name'] === 'Service.failAsync',
@@ -245,13 +229,13 @@ describe('decorators', () => {
   });
 
   it('@timed should measure sync and async methods like performance.measure', async () => {
-    handle = registerAgainst(receiver);
+    otlp.register();
     const service = new ServiceClass();
     expect(service.crunch()).toBe(499500);
     await expect(service.fetchAll()).resolves.toBe(7);
-    await flush(handle, receiver, { records: 2, metrics: true, spans: 2 });
+    await flush(otlp.handle!, otlp.receiver, { records: 2, metrics: true, spans: 2 });
 
-    const records = recordsOf(receiver, CATEGORY_EVENTS.performanceMeasure);
+    const records = recordsOf(otlp.receiver, CATEGORY_EVENTS.performanceMeasure);
     expectMeasureRecord(
       records.find((r) => r.attributes['logkit.operation.name'] === 'Service.crunch'),
       'Service.crunch',
@@ -260,11 +244,11 @@ describe('decorators', () => {
       records.find((r) => r.attributes['logkit.operation.name'] === 'service.fetch_all'),
       'service.fetch_all',
     );
-    expect(receiver.spans.map((s) => s.name).sort()).toEqual([
+    expect(otlp.receiver.spans.map((s) => s.name).sort()).toEqual([
       'Service.crunch',
       'service.fetch_all',
     ]);
-    const m = metric(receiver, 'logkit.operation.duration');
+    const m = metric(otlp.receiver, 'logkit.operation.duration');
     expect(point(m, { 'logkit.operation.name': 'service.fetch_all' })!.sum).toBeGreaterThanOrEqual(
       0.008,
     );

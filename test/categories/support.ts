@@ -1,22 +1,10 @@
-import { registerLogging, type LoggingHandle } from '../../src/index.js';
+import type { LoggingHandle } from '../../src/index.js';
 import type {
   OtlpReceiver,
   ReceivedDataPoint,
   ReceivedLogRecord,
   ReceivedMetric,
 } from '../helpers/otlpReceiver.js';
-
-/** Registers against the loopback receiver, as the issue's tests ask. */
-export function registerAgainst(receiver: OtlpReceiver, level?: string): LoggingHandle {
-  return registerLogging({
-    serviceName: 'categories-it',
-    endpoint: receiver.url,
-    traces: true,
-    handleProcessExit: false,
-    metricExportIntervalMillis: 60_000,
-    ...(level === undefined ? {} : { level }),
-  });
-}
 
 /** Flushes and waits until the receiver has `records` log records (and metrics/spans when asked). */
 export async function flush(

@@ -1,51 +1,36 @@
 import { diag, DiagLogLevel, trace } from '@opentelemetry/api';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { registerLogging, type LoggingHandle, type LoggingOptions } from '../../../src/index.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { LoggingHandle, LoggingOptions } from '../../../src/index.js';
 import { captureConsole } from '../../../src/instrumentation/bridges/index.js';
-import { resetReportOnce } from '../../../src/internal/reportOnce.js';
-import { startOtlpReceiver, type OtlpReceiver } from '../../helpers/otlpReceiver.js';
+import { useOtlpReceiver } from '../../helpers/useOtlpReceiver.js';
 
-let receiver: OtlpReceiver;
-let handle: LoggingHandle | undefined;
+const otlp = useOtlpReceiver();
+
 let restore: (() => void) | undefined;
-
-beforeAll(async () => {
-  receiver = await startOtlpReceiver();
-});
-
-afterAll(async () => {
-  await receiver.close();
-});
 
 afterEach(async () => {
   diag.disable();
   restore?.();
   restore = undefined;
   vi.restoreAllMocks();
-  await handle?.shutdown();
-  handle = undefined;
-  receiver.clear();
-  receiver.setStatus(200);
-  resetReportOnce();
+  await otlp.handle?.shutdown();
 });
 
 function register(options: Partial<LoggingOptions> = {}): LoggingHandle {
-  handle = registerLogging({
+  return otlp.register({
     serviceName: 'console-bridge',
-    endpoint: receiver.url,
     traces: true,
     handleProcessExit: false,
     level: 'debug',
     metricExportIntervalMillis: 60_000,
     ...options,
   });
-  return handle;
 }
 
 async function flush(h: LoggingHandle, count: number) {
   await h.forceFlush();
-  await receiver.waitFor(() => receiver.logs.length >= count);
-  return receiver.logs;
+  await otlp.receiver.waitFor(() => otlp.receiver.logs.length >= count);
+  return otlp.receiver.logs;
 }
 
 /** Replaces the console methods with silent spies, which the capture then wraps. */
@@ -171,7 +156,6 @@ describe('captureConsole', () => {
     console.log('captured only, again');
     expect(spies.log).toHaveBeenCalledTimes(1);
     await h.shutdown();
-    handle = undefined;
     console.log('after shutdown');
     expect(spies.log).toHaveBeenLastCalledWith('after shutdown');
   });
@@ -215,12 +199,14 @@ describe('captureConsole', () => {
   it('should not capture what a console-printing diag logger prints when an export fails', async () => {
     const spies = silenceConsole();
     setConsoleDiagLogger(DiagLogLevel.WARN);
-    receiver.setStatus(400);
+    otlp.receiver.setStatus(400);
     const h = register();
     restore = captureConsole(h);
     console.log('will be rejected');
     await h.forceFlush();
-    await receiver.waitFor(() => (receiver.requests['/v1/logs application/x-protobuf'] ?? 0) > 0);
+    await otlp.receiver.waitFor(
+      () => (otlp.receiver.requests['/v1/logs application/x-protobuf'] ?? 0) > 0,
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     await h.forceFlush();
     expect(spies.error).toHaveBeenCalled();
