@@ -167,7 +167,7 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
   const { steps, sampling } = createSteps(config);
   const { destinations, monitors } = createDestinations(config, counts);
 
-  const resource = buildResource(config.resourceAttributes);
+  const resource = buildResource(config.resourceAttributes, config.redaction);
   ensureContextManager();
   ensurePropagator();
   const tracerProvider = setupTracing(

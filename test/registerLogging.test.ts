@@ -89,6 +89,23 @@ describe('registerLogging', () => {
       expect(resource.attributes['host.name']).toEqual(expect.any(String));
     });
 
+    it('should redact secrets the process detector copies from the command line into the Resource', async () => {
+      const secret = 'sk-proj-Abcdefghijklmnopqrstuvwxyz0123456789';
+      process.argv.push(`--api-key=${secret}`, 'password=hunter2');
+      try {
+        register();
+      } finally {
+        process.argv.splice(-2, 2);
+      }
+      handle!.getLogger('app').info('hello');
+      const { resource } = await only();
+      const args = JSON.stringify(resource.attributes['process.command_args']);
+      expect(args).toContain('--api-key=');
+      expect(args).not.toContain(secret);
+      expect(args).not.toContain('hunter2');
+      expect(resource.attributes['service.name']).toBe('test-svc');
+    });
+
     it('should warn through diag and return the first handle when called twice', () => {
       const { messages, logger } = diagMessages();
       diag.setLogger(logger, DiagLogLevel.WARN);

@@ -10,6 +10,9 @@ import {
   serviceInstanceIdDetector,
   type Resource,
 } from '@opentelemetry/resources';
+import { reportOnce } from '../internal/reportOnce.js';
+import type { RedactionOptions } from '../processors/redaction/RedactionOptions.js';
+import { Redactor } from '../processors/redaction/Redactor.js';
 
 /**
  * The Resource of every signal: the SDK default (`telemetry.sdk.*`,
@@ -17,10 +20,47 @@ import {
  * OS, `process.*` including `process.runtime.*`, a `service.instance.id`, and
  * `OTEL_RESOURCE_ATTRIBUTES` / `OTEL_SERVICE_NAME` through the env detector),
  * then the attributes given in options, which win.
+ *
+ * Unless `redaction` is `false`, the detected attributes are redacted once,
+ * here, with the same rules as records: the process detector copies the
+ * command line (`process.command_args`), where a secret passed as an argument
+ * would otherwise reach every exported record, span and metric.
  */
-export function buildResource(attributes: Attributes): Resource {
+export function buildResource(
+  attributes: Attributes,
+  redaction: RedactionOptions | false,
+): Resource {
   const detected = detectResources({
     detectors: [hostDetector, osDetector, processDetector, serviceInstanceIdDetector, envDetector],
   });
-  return defaultResource().merge(detected).merge(resourceFromAttributes(attributes));
+  const resource = defaultResource().merge(detected).merge(resourceFromAttributes(attributes));
+  return redaction === false ? resource : redactResource(resource, Redactor.fromOptions(redaction));
+}
+
+/**
+ * The resource with its synchronous attributes redacted. Detectors' async
+ * attributes (the host id) are kept as they come: they are identifiers the
+ * detectors produce, not user input.
+ */
+function redactResource(resource: Resource, redactor: Redactor): Resource {
+  let changed = false;
+  const redacted: Attributes = {};
+  try {
+    for (const [key, value] of Object.entries(resource.attributes)) {
+      redactor.begin();
+      const out = redactor.isSecretKey(key)
+        ? redactor.redactSecretValue(value)
+        : redactor.redact(value).value;
+      if (out !== value) changed = true;
+      redacted[key] = out as Attributes[string];
+    }
+  } catch (error) {
+    reportOnce(
+      'resource-redaction',
+      'could not redact the Resource; it is used as detected',
+      error,
+    );
+    return resource;
+  }
+  return changed ? resource.merge(resourceFromAttributes(redacted)) : resource;
 }
