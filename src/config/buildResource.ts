@@ -46,13 +46,20 @@ function redactResource(resource: Resource, redactor: Redactor): Resource {
   let changed = false;
   const redacted: Attributes = {};
   try {
-    for (const [key, value] of Object.entries(resource.attributes)) {
+    // getRawAttributes, not `attributes`: reading the latter before the
+    // detectors' async attributes settle makes the SDK log a diag error.
+    for (const [key, value] of resource.getRawAttributes()) {
+      if (value === undefined || value instanceof Promise) continue;
       redactor.begin();
       const out = redactor.isSecretKey(key)
         ? redactor.redactSecretValue(value)
         : redactor.redact(value).value;
-      if (out !== value) changed = true;
-      redacted[key] = out as Attributes[string];
+      // Only changed keys: the raw list holds every merged layer, and
+      // re-setting the others could let a default win over an option.
+      if (out !== value) {
+        changed = true;
+        redacted[key] = out as Attributes[string];
+      }
     }
   } catch (error) {
     reportOnce(
