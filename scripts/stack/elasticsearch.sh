@@ -34,12 +34,10 @@ PID_FILE="$PID_DIR/elasticsearch.pid"
 LOG_DIR="$STACK_DIR/logs"
 URL="http://127.0.0.1:$ES_PORT"
 
-log() { echo "[elasticsearch] $*" >&2; }
-die() {
-  log "ERROR: $*"
-  exit 1
-}
-
+COMPONENT=elasticsearch
+PID_MATCH="org.elasticsearch"
+# shellcheck source=lib.sh
+source "$ROOT/scripts/stack/lib.sh"
 need() { command -v "$1" >/dev/null 2>&1 || die "$1 is required ($2)"; }
 
 java_home() {
@@ -106,15 +104,6 @@ as_user() {
   else
     runuser -u "$STACK_USER" -- "$@"
   fi
-}
-
-recorded_pid() {
-  [[ -s "$PID_FILE" ]] || return 1
-  local pid
-  pid="$(tr -dc 0-9 <"$PID_FILE")"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null &&
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'org.elasticsearch' &&
-    echo "$pid"
 }
 
 healthy() {
@@ -214,25 +203,7 @@ install_templates() {
     }' >/dev/null || die "could not install the index template otel-logkit-logs-otel"
 }
 
-stop() {
-  local pid
-  if ! pid="$(recorded_pid)"; then
-    rm -f "$PID_FILE"
-    log "not running (no live recorded pid)"
-    return
-  fi
-  log "stopping pid $pid"
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 60); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.5
-  done
-  if kill -0 "$pid" 2>/dev/null; then
-    log "pid $pid still alive after 30s, sending SIGKILL"
-    kill -KILL "$pid" 2>/dev/null || true
-  fi
-  rm -f "$PID_FILE"
-}
+stop() { stop_recorded 30; }
 
 case "${1:-start}" in
   install) install ;;

@@ -28,12 +28,10 @@ PID_FILE="$PID_DIR/jaeger.pid"
 LOG_DIR="$STACK_DIR/logs"
 URL="http://127.0.0.1:$JAEGER_UI_PORT"
 
-log() { echo "[jaeger] $*" >&2; }
-die() {
-  log "ERROR: $*"
-  exit 1
-}
-
+COMPONENT=jaeger
+PID_MATCH="$J_DIR/config.yaml"
+# shellcheck source=lib.sh
+source "$ROOT/scripts/stack/lib.sh"
 install() {
   [[ -x "$BIN" ]] && return
   command -v go >/dev/null 2>&1 || {
@@ -102,15 +100,6 @@ exporters:
 YAML
 }
 
-recorded_pid() {
-  [[ -s "$PID_FILE" ]] || return 1
-  local pid
-  pid="$(tr -dc 0-9 <"$PID_FILE")"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null &&
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$J_DIR/config.yaml" &&
-    echo "$pid"
-}
-
 healthy() { curl -fsS --max-time 3 "$URL/api/services" >/dev/null 2>&1; }
 
 start() {
@@ -136,22 +125,7 @@ start() {
   log "ready after $((SECONDS - started))s: UI $URL, OTLP gRPC 127.0.0.1:$JAEGER_OTLP_GRPC_PORT (pid $(recorded_pid))"
 }
 
-stop() {
-  local pid
-  if ! pid="$(recorded_pid)"; then
-    rm -f "$PID_FILE"
-    log "not running (no live recorded pid)"
-    return
-  fi
-  log "stopping pid $pid"
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 40); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.5
-  done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-  rm -f "$PID_FILE"
-}
+stop() { stop_recorded 20; }
 
 case "${1:-start}" in
   install) install ;;

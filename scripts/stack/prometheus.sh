@@ -19,26 +19,15 @@ PID_FILE="$PID_DIR/prometheus.pid"
 LOG_DIR="$STACK_DIR/logs"
 URL="http://127.0.0.1:$PROMETHEUS_PORT"
 
-log() { echo "[prometheus] $*" >&2; }
-die() {
-  log "ERROR: $*"
-  exit 1
-}
-
+COMPONENT=prometheus
+PID_MATCH="$PROM_DIR/prometheus.yml"
+# shellcheck source=lib.sh
+source "$ROOT/scripts/stack/lib.sh"
 prom_bin() {
   local bin="${PROMETHEUS_BIN:-$(command -v prometheus || true)}"
   [[ -n "$bin" && -x "$bin" ]] ||
     die "prometheus not found: on Debian/Ubuntu run 'sudo apt-get install prometheus' (or set PROMETHEUS_BIN)"
   echo "$bin"
-}
-
-recorded_pid() {
-  [[ -s "$PID_FILE" ]] || return 1
-  local pid
-  pid="$(tr -dc 0-9 <"$PID_FILE")"
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null &&
-    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "$PROM_DIR/prometheus.yml" &&
-    echo "$pid"
 }
 
 healthy() { curl -fsS --max-time 3 "$URL/-/ready" >/dev/null 2>&1; }
@@ -80,22 +69,7 @@ start() {
   log "ready after $((SECONDS - started))s: $URL (pid $(recorded_pid))"
 }
 
-stop() {
-  local pid
-  if ! pid="$(recorded_pid)"; then
-    rm -f "$PID_FILE"
-    log "not running (no live recorded pid)"
-    return
-  fi
-  log "stopping pid $pid"
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 1 40); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.5
-  done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-  rm -f "$PID_FILE"
-}
+stop() { stop_recorded 20; }
 
 case "${1:-start}" in
   start) start ;;

@@ -1,0 +1,44 @@
+# Shared by the component scripts (elasticsearch.sh, jaeger.sh, prometheus.sh),
+# which set, before sourcing it:
+#   COMPONENT  the log prefix;
+#   PID_FILE   where the component's pid is recorded;
+#   PID_MATCH  text the recorded process's command line must contain, so a
+#              recycled pid is never mistaken for ours and never signalled.
+
+log() { echo "[$COMPONENT] $*" >&2; }
+
+die() {
+  log "ERROR: $*"
+  exit 1
+}
+
+# Prints the recorded pid when that process is alive and is ours.
+recorded_pid() {
+  [[ -s "$PID_FILE" ]] || return 1
+  local pid
+  pid="$(tr -dc 0-9 <"$PID_FILE")"
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null &&
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$PID_MATCH" &&
+    echo "$pid"
+}
+
+# Stops exactly the recorded process: SIGTERM, then SIGKILL after $1 seconds.
+stop_recorded() {
+  local grace="${1:-20}" pid
+  if ! pid="$(recorded_pid)"; then
+    rm -f "$PID_FILE"
+    log "not running (no live recorded pid)"
+    return
+  fi
+  log "stopping pid $pid"
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 1 $((grace * 2))); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.5
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "pid $pid still alive after ${grace}s, sending SIGKILL"
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$PID_FILE"
+}
