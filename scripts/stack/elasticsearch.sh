@@ -203,13 +203,5 @@ install_templates() {
     }' >/dev/null || die "could not install the index template otel-logkit-logs-otel"
 }
 
-stop() { stop_recorded 30; }
-
-case "${1:-start}" in
-  install) install ;;
-  start) start ;;
-  stop) stop ;;
-  status) recorded_pid >/dev/null && healthy ;;
-  url) echo "$URL" ;;
-  *) die "usage: $0 install|start|stop|status|url" ;;
-esac
+STOP_GRACE=30
+dispatch "$@"

@@ -125,13 +125,4 @@ start() {
   log "ready after $((SECONDS - started))s: UI $URL, OTLP gRPC 127.0.0.1:$JAEGER_OTLP_GRPC_PORT (pid $(recorded_pid))"
 }
 
-stop() { stop_recorded 20; }
-
-case "${1:-start}" in
-  install) install ;;
-  start) start ;;
-  stop) stop ;;
-  status) recorded_pid >/dev/null && healthy ;;
-  url) echo "$URL" ;;
-  *) die "usage: $0 install|start|stop|status|url" ;;
-esac
+dispatch "$@"

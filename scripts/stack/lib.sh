@@ -42,3 +42,19 @@ stop_recorded() {
   fi
   rm -f "$PID_FILE"
 }
+
+# Runs the command in $1 (default start): install (when the script defines
+# one), start, stop (SIGKILL after $STOP_GRACE seconds, default 20), status,
+# url. The script defines start, healthy and URL.
+dispatch() {
+  local usage="start|stop|status|url"
+  declare -F install >/dev/null && usage="install|$usage"
+  case "${1:-start}" in
+    install) declare -F install >/dev/null || die "usage: $0 $usage"; install ;;
+    start) start ;;
+    stop) stop_recorded "${STOP_GRACE:-20}" ;;
+    status) recorded_pid >/dev/null && healthy ;;
+    url) echo "$URL" ;;
+    *) die "usage: $0 $usage" ;;
+  esac
+}

@@ -69,12 +69,4 @@ start() {
   log "ready after $((SECONDS - started))s: $URL (pid $(recorded_pid))"
 }
 
-stop() { stop_recorded 20; }
-
-case "${1:-start}" in
-  start) start ;;
-  stop) stop ;;
-  status) recorded_pid >/dev/null && healthy ;;
-  url) echo "$URL" ;;
-  *) die "usage: $0 start|stop|status|url" ;;
-esac
+dispatch "$@"

@@ -63,7 +63,8 @@ async function json(url: string, init?: RequestInit): Promise<any> {
   return JSON.parse(body);
 }
 
-describe.skipIf(missing.length > 0)(
+// In CI a missing component has already failed this file above.
+describe.skipIf(missing.length > 0 && !process.env.CI)(
   'local stack backends (real Elasticsearch and Prometheus)',
   () => {
     const timings: Record<string, number> = {};

@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLogFiles, type FileRecord } from '../helpers/readLogFiles.js';
+import { runProcess, type ProcessRun } from '../helpers/runProcess.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BINARY = path.join(ROOT, '.cache/stack/otelcol/otelcol-logkit');
@@ -49,41 +50,13 @@ function freePort(): Promise<number> {
   });
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 function run(
   cmd: string,
   args: string[],
   env: Record<string, string>,
   timeoutMs: number,
-): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${cmd} ${args.join(' ')} timed out\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('error', (err) => {
-      clearTimeout(timer);
-      reject(err);
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
+): Promise<ProcessRun> {
+  return runProcess(cmd, args, { cwd: ROOT, env, timeoutMs });
 }
 
 /** Environment for collector-config.yaml: temp dirs and free loopback ports. */
@@ -305,8 +278,8 @@ describe.skipIf(Boolean(missing) && !IN_CI)('the real OpenTelemetry Collector', 
     let dataDir: string;
     let signalsDir: string;
     let demoDir: string;
-    let demo: Run;
-    let secrets: Run;
+    let demo: ProcessRun;
+    let secrets: ProcessRun;
     let arrived: FileRecord[];
     let emitted: FileRecord[];
 

@@ -1,34 +1,18 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readLogFiles } from '../helpers/readLogFiles.js';
+import { runProcess, type ProcessRun } from '../helpers/runProcess.js';
 import { startOtlpReceiver } from '../helpers/otlpReceiver.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-function runDemo(
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['examples/demo/run.mjs'], {
-      cwd: ROOT,
-      env: { ...process.env, NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`demo timed out; stderr: ${stderr}`));
-    }, 30_000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+function runDemo(env: Record<string, string>): Promise<ProcessRun> {
+  return runProcess(process.execPath, ['examples/demo/run.mjs'], {
+    cwd: ROOT,
+    env,
+    timeoutMs: 30_000,
   });
 }
 
