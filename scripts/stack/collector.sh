@@ -6,11 +6,13 @@
 #   FORCE=1 bash scripts/stack/collector.sh  # rebuild unconditionally
 #
 # Output: .cache/stack/otelcol/otelcol-logkit (gitignored via .cache/).
-# The builder itself is installed with `go install` into .cache/stack/bin.
 # The build is skipped when the binary exists and the manifest's sha256 matches
 # the one stored next to it (.cache/stack/otelcol/otelcol-logkit.manifest.sha256).
-# The Go module and build caches (go env GOMODCACHE / GOCACHE) are reused, so a
-# rebuild on the same machine is much faster than the first one.
+# Every build is also kept in the machine's shared cache ($LOGKIT_STACK_CACHE,
+# default ~/.cache/otel-logkit/stack: otelcol/otelcol-logkit-<manifest sha256>,
+# and the builder in bin/builder-<version>), so another clone of the repository
+# with the same manifest copies it instead of building. The Go module and build
+# caches (go env GOMODCACHE / GOCACHE) are reused too.
 #
 # The last line printed on stdout is the absolute path of the binary.
 set -euo pipefail
@@ -19,16 +21,14 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 
 MANIFEST="collector/builder-config.yaml"
-BIN_DIR="$ROOT/.cache/stack/bin"
 OUT_DIR="$ROOT/.cache/stack/otelcol"
 BINARY="$OUT_DIR/otelcol-logkit"
 SUM_FILE="$BINARY.manifest.sha256"
 
-log() { echo "[collector.sh] $*" >&2; }
-die() {
-  echo "[collector.sh] ERROR: $*" >&2
-  exit 1
-}
+COMPONENT=collector.sh
+# shellcheck source=lib.sh
+source "$ROOT/scripts/stack/lib.sh"
+BIN_DIR="$SHARED_CACHE/bin"
 
 [ -f "$MANIFEST" ] || die "manifest $MANIFEST not found"
 command -v sha256sum >/dev/null 2>&1 || die "sha256sum (coreutils) is required"
@@ -38,8 +38,17 @@ BUILDER_VERSION="$(sed -n 's#^ *- gomod: go.opentelemetry.io/collector/receiver/
 [ -n "$BUILDER_VERSION" ] || die "could not read the core version (otlpreceiver line) from $MANIFEST"
 
 SUM="$(sha256sum "$MANIFEST" | cut -d' ' -f1)"
+SHARED_BINARY="$SHARED_CACHE/otelcol/otelcol-logkit-$SUM"
 if [ -z "${FORCE:-}" ] && [ -x "$BINARY" ] && [ -f "$SUM_FILE" ] && [ "$(cat "$SUM_FILE")" = "$SUM" ]; then
   log "up to date: $BINARY (manifest sha256 $SUM)"
+  echo "$BINARY"
+  exit 0
+fi
+if [ -z "${FORCE:-}" ] && [ -x "$SHARED_BINARY" ]; then
+  mkdir -p "$OUT_DIR"
+  cp -f "$SHARED_BINARY" "$BINARY"
+  echo "$SUM" >"$SUM_FILE"
+  log "copied the build of this manifest from the shared cache: $SHARED_BINARY"
   echo "$BINARY"
   exit 0
 fi
@@ -49,13 +58,13 @@ command -v go >/dev/null 2>&1 ||
   die "Go is not installed (need Go >= 1.25 on PATH). Install it from https://go.dev/dl/ and re-run."
 mkdir -p "$BIN_DIR" "$OUT_DIR"
 
-BUILDER="$BIN_DIR/builder"
-BUILDER_STAMP="$BIN_DIR/builder.version"
-if [ ! -x "$BUILDER" ] || [ "$(cat "$BUILDER_STAMP" 2>/dev/null)" != "$BUILDER_VERSION" ]; then
-  log "installing go.opentelemetry.io/collector/cmd/builder@$BUILDER_VERSION into $BIN_DIR ..."
-  GOBIN="$BIN_DIR" go install "go.opentelemetry.io/collector/cmd/builder@$BUILDER_VERSION" ||
+BUILDER="$BIN_DIR/builder-$BUILDER_VERSION"
+if [ ! -x "$BUILDER" ]; then
+  log "installing go.opentelemetry.io/collector/cmd/builder@$BUILDER_VERSION as $BUILDER ..."
+  GOBIN="$BIN_DIR/.install-$$" go install "go.opentelemetry.io/collector/cmd/builder@$BUILDER_VERSION" ||
     die "go install of the Collector Builder $BUILDER_VERSION failed (is the Go module proxy reachable? GOPROXY=$(go env GOPROXY))"
-  echo "$BUILDER_VERSION" >"$BUILDER_STAMP"
+  mv "$BIN_DIR/.install-$$/builder" "$BUILDER"
+  rmdir "$BIN_DIR/.install-$$"
 fi
 
 # The checksum database behind our Go module proxy does not answer for the
@@ -94,5 +103,7 @@ done < <(sed -n 's#^ *- gomod: \([^ ]*\) \(v[0-9.]*\).*#\1 \2#p' "$MANIFEST")
 [ -x "$BINARY" ] || die "the builder finished but $BINARY is missing"
 "$BINARY" --version >&2 || die "$BINARY does not run"
 echo "$SUM" >"$SUM_FILE"
-log "built $BINARY in $(($(date +%s) - START))s"
+mkdir -p "$(dirname "$SHARED_BINARY")"
+cp -f "$BINARY" "$SHARED_BINARY.tmp-$$" && mv -f "$SHARED_BINARY.tmp-$$" "$SHARED_BINARY"
+log "built $BINARY in $(($(date +%s) - START))s (kept as $SHARED_BINARY)"
 echo "$BINARY"

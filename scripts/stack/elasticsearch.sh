@@ -13,7 +13,8 @@
 #
 # Environment: ES_VERSION (8.19.21), ES_PORT (9200), ES_TRANSPORT_PORT (9300),
 # ES_HEAP (512m), LOGKIT_STACK_USER (logkit-stack), STACK_DIR (<repo>/.cache/stack; pids, data,
-# logs), ES_DIST_DIR (<repo>/.cache/stack/elasticsearch/dist: the downloaded zip, shared).
+# logs), ES_DIST_DIR (the downloaded zip; default $LOGKIT_STACK_CACHE/elasticsearch, i.e.
+# ~/.cache/otel-logkit/stack/elasticsearch, shared by every clone on the machine).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -27,8 +28,6 @@ MAVEN_BASE="${MAVEN_BASE:-https://repo1.maven.org/maven2}"
 
 ES_DIR="$STACK_DIR/elasticsearch"
 ES_HOME="$ES_DIR/elasticsearch-$ES_VERSION"
-ES_DIST_DIR="${ES_DIST_DIR:-$ROOT/.cache/stack/elasticsearch/dist}"
-ES_ZIP="$ES_DIST_DIR/elasticsearch-$ES_VERSION.zip"
 PID_DIR="$STACK_DIR/pids"
 PID_FILE="$PID_DIR/elasticsearch.pid"
 LOG_DIR="$STACK_DIR/logs"
@@ -38,6 +37,8 @@ COMPONENT=elasticsearch
 PID_MATCH="org.elasticsearch"
 # shellcheck source=lib.sh
 source "$ROOT/scripts/stack/lib.sh"
+ES_DIST_DIR="${ES_DIST_DIR:-$SHARED_CACHE/elasticsearch}"
+ES_ZIP="$ES_DIST_DIR/elasticsearch-$ES_VERSION.zip"
 need() { command -v "$1" >/dev/null 2>&1 || die "$1 is required ($2)"; }
 
 java_home() {
@@ -72,12 +73,12 @@ install() {
   if [[ ! -s "$ES_ZIP" ]]; then
     local url="$MAVEN_BASE/org/elasticsearch/distribution/integ-test-zip/elasticsearch/$ES_VERSION/elasticsearch-$ES_VERSION.zip"
     log "downloading $url"
-    curl -fsSL --retry 3 -o "$ES_ZIP.part" "$url" || die "download failed: $url"
+    curl -fsSL --retry 3 -o "$ES_ZIP.part-$$" "$url" || die "download failed: $url"
     local want got
     want="$(curl -fsSL --retry 3 "$url.sha1" | cut -c1-40)" || die "checksum download failed"
-    got="$(sha1sum "$ES_ZIP.part" | cut -c1-40)"
+    got="$(sha1sum "$ES_ZIP.part-$$" | cut -c1-40)"
     [[ "$want" == "$got" ]] || die "sha1 mismatch for $url (want $want, got $got)"
-    mv "$ES_ZIP.part" "$ES_ZIP"
+    mv "$ES_ZIP.part-$$" "$ES_ZIP"
   fi
   log "unpacking $ES_ZIP"
   rm -rf "$ES_HOME.tmp"

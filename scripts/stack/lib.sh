@@ -1,9 +1,15 @@
-# Shared by the component scripts (elasticsearch.sh, jaeger.sh, prometheus.sh),
+# Shared by the component scripts (collector.sh, elasticsearch.sh, jaeger.sh, prometheus.sh),
 # which set, before sourcing it:
 #   COMPONENT  the log prefix;
 #   PID_FILE   where the component's pid is recorded;
 #   PID_MATCH  text the recorded process's command line must contain, so a
 #              recycled pid is never mistaken for ours and never signalled.
+
+# Downloads and builds that depend only on a version (the Elasticsearch zip, the Collector
+# built from a given manifest, the Jaeger binary) are kept in a cache shared by every clone on
+# this machine, so a fresh clone (as CI uses) does not download or build them again. Runtime
+# state (pids, data, logs) stays in the clone's STACK_DIR.
+SHARED_CACHE="${LOGKIT_STACK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/otel-logkit/stack}"
 
 log() { echo "[$COMPONENT] $*" >&2; }
 

@@ -11,143 +11,28 @@
 // override only re-points the pipelines' exporter lists to the real config's
 // `file/logs` exporter plus test-only file exporters for spans and metrics.
 // Receivers, processors, extensions and the file exporter are the real ones.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildCollector,
+  collectorEnv,
+  collectorPrerequisiteMissing,
+  COLLECTOR_BINARY as BINARY,
+  COLLECTOR_CONFIG as CONFIG,
+  freePort,
+  IN_CI,
+  run,
+  startCollector,
+  waitFor,
+  type Collector,
+} from '../helpers/collector.js';
 import { readLogFiles, type FileRecord } from '../helpers/readLogFiles.js';
-import { runProcess, type ProcessRun } from '../helpers/runProcess.js';
+import type { ProcessRun } from '../helpers/runProcess.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const BINARY = path.join(ROOT, '.cache/stack/otelcol/otelcol-logkit');
-const CONFIG = path.join(ROOT, 'collector-config.yaml');
-const IN_CI = Boolean(process.env.CI);
-
-function missingPrerequisite(): string | undefined {
-  // A binary built earlier (manifest unchanged) needs no Go; the script checks.
-  if (spawnSync('go', ['version'], { stdio: 'ignore' }).status === 0) return undefined;
-  const built = spawnSync('bash', ['-c', 'test -x "$0"', BINARY]).status === 0;
-  if (built) return undefined;
-  return (
-    'Go (>= 1.25) is not on PATH, and the Collector is built from its Go modules. ' +
-    'Install Go from https://go.dev/dl/ and run `bash scripts/stack/collector.sh`.'
-  );
-}
-
-const missing = missingPrerequisite();
+const missing = collectorPrerequisiteMissing();
 if (missing && !IN_CI) console.warn(`[e2e] skipping the Collector tests: ${missing}`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function run(
-  cmd: string,
-  args: string[],
-  env: Record<string, string>,
-  timeoutMs: number,
-): Promise<ProcessRun> {
-  return runProcess(cmd, args, { cwd: ROOT, env, timeoutMs });
-}
-
-/** Environment for collector-config.yaml: temp dirs and free loopback ports. */
-async function collectorEnv(dataDir: string): Promise<Record<string, string>> {
-  const [grpc, http, health, prom, jaeger, es, telemetry] = await Promise.all(
-    Array.from({ length: 7 }, () => freePort()),
-  );
-  return {
-    LOGKIT_OTLP_GRPC_ENDPOINT: `127.0.0.1:${grpc}`,
-    LOGKIT_OTLP_HTTP_ENDPOINT: `127.0.0.1:${http}`,
-    LOGKIT_HEALTH_ENDPOINT: `127.0.0.1:${health}`,
-    LOGKIT_COLLECTOR_DATA_DIR: dataDir,
-    LOGKIT_PROMETHEUS_ENDPOINT: `127.0.0.1:${prom}`,
-    LOGKIT_JAEGER_OTLP_ENDPOINT: `127.0.0.1:${jaeger}`,
-    LOGKIT_ELASTICSEARCH_ENDPOINT: `http://127.0.0.1:${es}`,
-    LOGKIT_COLLECTOR_TELEMETRY_HOST: '127.0.0.1',
-    LOGKIT_COLLECTOR_TELEMETRY_PORT: String(telemetry),
-  };
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: Error | undefined;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err instanceof Error ? err : new Error(String(err));
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
-}
-
-/** A running Collector; stop() ends it (SIGTERM, then SIGKILL) and resolves on exit. */
-interface Collector {
-  child: ChildProcess;
-  output: () => string;
-  stop: () => Promise<void>;
-}
-
-async function startCollector(
-  configs: string[],
-  env: Record<string, string>,
-  healthEndpoint: string,
-): Promise<Collector> {
-  const child = spawn(
-    BINARY,
-    configs.flatMap((c) => ['--config', c]),
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const collector: Collector = {
-    child,
-    output: () => output,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
-  try {
-    await waitFor(
-      'the Collector health check',
-      async () => {
-        if (child.exitCode !== null) throw new Error(`the Collector exited:\n${output}`);
-        const res = await fetch(`http://${healthEndpoint}/`);
-        return res.status === 200 ? true : undefined;
-      },
-      30_000,
-    );
-  } catch (err) {
-    await collector.stop();
-    throw new Error(`${String(err)}\n--- collector output ---\n${output}`, { cause: err });
-  }
-  return collector;
-}
 
 type Json = Record<string, unknown>;
 
@@ -211,13 +96,7 @@ describe.skipIf(Boolean(missing) && !IN_CI)('the real OpenTelemetry Collector', 
 
   beforeAll(async () => {
     if (missing) throw new Error(`[e2e] required in CI: ${missing}`);
-    const started = Date.now();
-    const build = await run('bash', ['scripts/stack/collector.sh'], {}, 40 * 60_000);
-    if (build.code !== 0) {
-      throw new Error(`scripts/stack/collector.sh failed:\n${build.stderr.slice(-4000)}`);
-    }
-    const seconds = Math.round((Date.now() - started) / 1000);
-    if (seconds > 5) console.log(`[e2e] Collector build took ${seconds}s`);
+    await buildCollector();
   });
 
   afterAll(async () => {
