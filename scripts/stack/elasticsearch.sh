@@ -114,10 +114,7 @@ healthy() {
 start() {
   check_java
   install
-  if recorded_pid >/dev/null; then
-    log "already running (pid $(recorded_pid)) at $URL"
-    return
-  fi
+  already_running && return
   if healthy; then
     die "something else already answers at $URL; set ES_PORT to another port"
   fi

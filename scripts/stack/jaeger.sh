@@ -116,10 +116,7 @@ healthy() { curl -fsS --max-time 3 "$URL/api/services" >/dev/null 2>&1; }
 
 start() {
   install
-  if recorded_pid >/dev/null; then
-    log "already running (pid $(recorded_pid)) at $URL"
-    return
-  fi
+  already_running && return
   healthy && die "something else already answers at $URL; set JAEGER_UI_PORT"
   mkdir -p "$PID_DIR" "$LOG_DIR" "$J_DIR"
   write_config

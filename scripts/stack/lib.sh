@@ -28,6 +28,15 @@ recorded_pid() {
     echo "$pid"
 }
 
+# For start(): true when the recorded process is running and answers at $URL (healthy);
+# dies when it runs but answers elsewhere or not at all (e.g. started with other ports).
+already_running() {
+  local pid
+  pid="$(recorded_pid)" || return 1
+  healthy || die "pid $pid (recorded in $PID_FILE) is running but $URL does not answer; stop it first ($0 stop)"
+  log "already running (pid $pid) at $URL"
+}
+
 # Stops exactly the recorded process: SIGTERM, then SIGKILL after $1 seconds.
 stop_recorded() {
   local grace="${1:-20}" pid

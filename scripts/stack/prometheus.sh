@@ -35,10 +35,7 @@ healthy() { curl -fsS --max-time 3 "$URL/-/ready" >/dev/null 2>&1; }
 start() {
   local bin
   bin="$(prom_bin)"
-  if recorded_pid >/dev/null; then
-    log "already running (pid $(recorded_pid)) at $URL"
-    return
-  fi
+  already_running && return
   healthy && die "something else already answers at $URL; set PROMETHEUS_PORT to another port"
   mkdir -p "$PROM_DIR/data" "$PID_DIR" "$LOG_DIR"
   sed "s/'otel-collector:8889'/'127.0.0.1:$COLLECTOR_PROMETHEUS_PORT'/" \
