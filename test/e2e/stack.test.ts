@@ -161,6 +161,31 @@ describe.skipIf(missing.length > 0 && !IN_CI)(
       }
     }
 
+    /** `waitFor`, failing with the end of the Collector's output (what it did meanwhile). */
+    function waitWithCollectorLog<T>(
+      what: string,
+      probe: () => Promise<T | undefined>,
+      timeoutMs: number,
+    ): Promise<T> {
+      return waitFor(what, probe, timeoutMs).catch((err: unknown) => {
+        const output = collector?.output().slice(-6000) ?? '';
+        throw new Error(`${String(err)}\n--- collector output ---\n${output}`, { cause: err });
+      });
+    }
+
+    /** The trace with this id from Jaeger's query API, once Jaeger has it. */
+    function jaegerTrace(traceId: string, timeoutMs: number): Promise<any> {
+      return waitWithCollectorLog(
+        `trace ${traceId} in Jaeger`,
+        async () => {
+          const res = await fetch(`${jaeger}/api/traces/${traceId}`);
+          if (res.status === 404) return undefined;
+          return ((await res.json()) as any).data?.[0];
+        },
+        timeoutMs,
+      );
+    }
+
     beforeAll(async () => {
       await buildCollector();
       for (const name of ['elasticsearch.sh', 'prometheus.sh']) {
@@ -413,16 +438,7 @@ describe.skipIf(missing.length > 0 && !IN_CI)(
           ctx.skip();
         }
         for (const traceId of traceIds) {
-          const trace = await waitFor(
-            `trace ${traceId} in Jaeger`,
-            async () => {
-              const res = await fetch(`${jaeger}/api/traces/${traceId}`);
-              if (res.status === 404) return undefined;
-              const body = (await res.json()) as any;
-              return body.data?.[0];
-            },
-            30_000,
-          );
+          const trace = await jaegerTrace(traceId, 30_000);
           expect(trace.traceID).toBe(traceId);
           const spanIds = new Set(trace.spans.map((s: any) => s.spanID));
           for (const r of emitted.filter((x) => x.traceId === traceId)) {
@@ -487,7 +503,7 @@ describe.skipIf(missing.length > 0 && !IN_CI)(
 
         // The exporter retries at most every 10 s.
         const query = { term: { 'attributes.e2e.run': runId } };
-        const found = await waitFor(
+        const found = await waitWithCollectorLog(
           'the records logged during the outage in Elasticsearch',
           async () => {
             await json(`${es}/logs-logkit.otel-default/_refresh`, { method: 'POST' });
@@ -498,11 +514,7 @@ describe.skipIf(missing.length > 0 && !IN_CI)(
             return res.hits.hits.length >= 50 ? res.hits.hits : undefined;
           },
           90_000,
-        ).catch((err: unknown) => {
-          throw new Error(
-            `${String(err)}\n--- collector output ---\n${collector!.output().slice(-6000)}`,
-          );
-        });
+        );
         // Settle, then count again: every record once.
         await new Promise((r) => setTimeout(r, 2_000));
         await json(`${es}/logs-logkit.otel-default/_refresh`, { method: 'POST' });
@@ -532,19 +544,7 @@ describe.skipIf(missing.length > 0 && !IN_CI)(
 
         for (const [i, traceId] of outageTraces.entries()) {
           // The exporter retries at most every 30 s.
-          const trace = await waitFor(
-            `outage trace ${traceId} in Jaeger`,
-            async () => {
-              const res = await fetch(`${jaeger}/api/traces/${traceId}`);
-              if (res.status === 404) return undefined;
-              return ((await res.json()) as any).data?.[0];
-            },
-            90_000,
-          ).catch((err: unknown) => {
-            throw new Error(
-              `${String(err)}\n--- collector output ---\n${collector!.output().slice(-6000)}`,
-            );
-          });
+          const trace = await jaegerTrace(traceId, 90_000);
           expect(trace.spans.map((sp: any) => sp.operationName)).toEqual([`outage request ${i}`]);
         }
       });
