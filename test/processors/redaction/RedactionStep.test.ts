@@ -66,6 +66,12 @@ describe('key matching', () => {
     'user.ssn',
     'password_',
     'Secret Token',
+    'secret_key',
+    'secretKey',
+    'aws_secret_access_key',
+    'AWS_SECRET_ACCESS_KEY',
+    'jwt.signing_key',
+    'ssh.passphrase',
   ])('matches %j', (key) => {
     expect(matcher.matches(key)).toBe(true);
   });
@@ -82,6 +88,9 @@ describe('key matching', () => {
     'http.route',
     'key',
     'monkey',
+    'aws_access_key_id',
+    'signing_algorithm',
+    'response',
     'api',
     '',
     'Ⓚ',
