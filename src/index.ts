@@ -120,6 +120,8 @@ export type {
   ConsoleMethod,
   PinoDestination,
   PinoDestinationOptions,
+  WinstonTransportBaseOptions,
   WinstonTransportClass,
+  WinstonTransportInstance,
   WinstonTransportOptions,
 } from './instrumentation/bridges/index.js';

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import type { LogRecord } from '@opentelemetry/api-logs';
-import type TransportStream from 'winston-transport';
+import type { Writable } from 'node:stream';
 import { reportOnce } from '../../internal/reportOnce.js';
 import { errorToAttributes } from '../../logger/exceptionAttributes.js';
 import type { LoggingHandle } from '../../LoggingHandle.js';
@@ -13,19 +13,43 @@ import {
   type BridgeOptions,
 } from './common.js';
 
+// winston-transport is an optional peer: these declarations describe what otel-logkit uses of
+// it structurally, so the published types do not import it (a consumer without winston compiles
+// them with skipLibCheck off). winston's own types accept them: a winston-transport
+// `TransportStream` is a `WinstonTransportInstance`, and the reverse holds where winston reads
+// one (`createLogger({ transports })`).
+
+/** The options of a `winston-transport` transport that {@link winstonTransport} passes on. */
+export interface WinstonTransportBaseOptions {
+  /** The most verbose level this transport logs; default: the logger's level. */
+  level?: string;
+  /** A logform format applied before this transport, e.g. `winston.format.json()`. */
+  format?: { transform(info: any, opts?: any): any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- logform's own signature
+  /** Drops every record when true; default false. */
+  silent?: boolean;
+  /** Logs uncaught exceptions; default false. */
+  handleExceptions?: boolean;
+  /** Logs unhandled promise rejections; default false. */
+  handleRejections?: boolean;
+}
+
+/** A winston transport: a writable stream in object mode with winston's `log` method. */
+export interface WinstonTransportInstance extends Writable {
+  level?: string;
+  silent?: boolean;
+  handleExceptions?: boolean;
+  handleRejections?: boolean;
+  log?(info: any, next: () => void): any; // eslint-disable-line @typescript-eslint/no-explicit-any -- winston-transport's own signature
+  close?(): void;
+}
+
 /** The `winston-transport` base class, `require('winston-transport')`. */
 export type WinstonTransportClass = new (
-  options?: TransportStream.TransportStreamOptions,
-) => TransportStream;
+  options?: WinstonTransportBaseOptions,
+) => WinstonTransportInstance;
 
 /** Options of {@link winstonTransport}. */
-export interface WinstonTransportOptions
-  extends
-    BridgeOptions,
-    Pick<
-      TransportStream.TransportStreamOptions,
-      'level' | 'format' | 'silent' | 'handleExceptions' | 'handleRejections'
-    > {
+export interface WinstonTransportOptions extends BridgeOptions, WinstonTransportBaseOptions {
   /**
    * SeverityNumbers for level names, over the built-in mapping of winston's
    * npm, syslog and cli levels; for custom levels.
@@ -127,7 +151,7 @@ function loadTransportClass(): WinstonTransportClass {
 export function winstonTransport<L extends string = never>(
   handle?: LoggingHandle<L>,
   options: WinstonTransportOptions = {},
-): TransportStream {
+): WinstonTransportInstance {
   const Base = options.Transport ?? loadTransportClass();
   const getLogger = bridgeLogger(handle, 'winston', options);
   const severities = { ...WINSTON_SEVERITIES, ...options.severities };
@@ -147,7 +171,7 @@ export function winstonTransport<L extends string = never>(
     }
   }
 
-  const transportOptions: TransportStream.TransportStreamOptions = {};
+  const transportOptions: WinstonTransportBaseOptions = {};
   for (const key of [
     'level',
     'format',
