@@ -89,6 +89,15 @@ export interface HttpInstrumentationOptions {
    * them; default false (the socket's remote address).
    */
   readonly trustProxy?: boolean;
+  /**
+   * Also put `server.address` and `server.port` on the
+   * `http.server.request.duration` points. Default false: semconv makes them
+   * Opt-In on this metric
+   * (https://opentelemetry.io/docs/specs/semconv/http/http-metrics/), and they
+   * come from the client's `Host` header, so every client could mint new
+   * series. The access records and spans carry them either way.
+   */
+  readonly metricServerAddress?: boolean;
   /** The logger name (InstrumentationScope) of the records. Default `otel-logkit.http`. */
   readonly loggerName?: string;
 }
@@ -265,7 +274,10 @@ function expressRoute(req: ExpressLikeRequest): string | undefined {
  *   aborted requests; never for 4xx, as semconv asks of servers). Never the query
  *   string (`url.query` carries tokens);
  * - a point of the `http.server.request.duration` histogram (seconds, with the
- *   semconv bucket boundaries);
+ *   semconv bucket boundaries; `http.request.method`, `url.scheme`,
+ *   `http.route`, `http.response.status_code`, `error.type`,
+ *   `network.protocol.version`, and `server.address`/`server.port` only with
+ *   `metricServerAddress`);
  * - an error record (event `logkit.http.error`, `exception.*`) when the handler
  *   throws or rejects, an error reaches `expressErrorHandler()`, or Fastify's
  *   `onError` hook runs: ERROR, or WARN when the error carries a 4xx
@@ -300,6 +312,7 @@ export function createHttpInstrumentation(
   const ignore = [...(options.ignorePaths ?? [])];
   const headerNames = (options.captureHeaders ?? []).map((name) => name.toLowerCase());
   const trustProxy = options.trustProxy === true;
+  const metricServerAddress = options.metricServerAddress === true;
   const inFlight = new WeakMap<IncomingMessage, Tracked>();
 
   const ignored = (path: string): boolean =>
@@ -448,8 +461,8 @@ export function createHttpInstrumentation(
         [ATTR_HTTP_RESPONSE_STATUS_CODE]: status,
         [ATTR_ERROR_TYPE]: errorType,
         [ATTR_NETWORK_PROTOCOL_VERSION]: info.protocolVersion,
-        [ATTR_SERVER_ADDRESS]: info.serverAddress,
-        [ATTR_SERVER_PORT]: info.serverPort,
+        [ATTR_SERVER_ADDRESS]: metricServerAddress ? info.serverAddress : undefined,
+        [ATTR_SERVER_PORT]: metricServerAddress ? info.serverPort : undefined,
       });
       histogram.record(durationMs / 1000, metricAttributes, tracked.ctx);
       if (span) {

@@ -197,8 +197,6 @@ describe('createHttpInstrumentation', () => {
         'url.scheme': 'http',
         'http.response.status_code': 200,
         'network.protocol.version': '1.1',
-        'server.address': '127.0.0.1',
-        'server.port': port,
       });
       expect(Number(okPoint!.count)).toBe(1);
       expect(okPoint!.explicitBounds).toEqual([...HTTP_DURATION_BUCKETS]);
@@ -215,6 +213,60 @@ describe('createHttpInstrumentation', () => {
       expect(spans.find((s) => s.attributes['url.path'] === '/boom')!.status.code).toBe(2);
       expect(spans.find((s) => s.attributes['url.path'] === '/missing')!.status.code).toBe(0);
       expect(h.stats()).toBeDefined();
+    });
+
+    it('should keep the client-controlled Host out of the duration metric unless metricServerAddress', async () => {
+      register();
+      const plain = createHttpInstrumentation();
+      const opted = createHttpInstrumentation(undefined, {
+        metricServerAddress: true,
+        loggerName: 'opted',
+      });
+      const ok = (_req: IncomingMessage, res: ServerResponse) => res.end('ok');
+      const bases = [
+        await listen(createServer(plain.wrap(ok))),
+        await listen(createServer(opted.wrap(ok))),
+      ];
+      const { request } = await import('node:http');
+      // fetch() does not let a caller set Host; node:http does, as any client can.
+      const get = (base: string, host: string) =>
+        new Promise<void>((resolve, reject) => {
+          request(`${base}/x`, { headers: { host } }, (res) => {
+            res.resume();
+            res.on('end', resolve);
+          })
+            .on('error', reject)
+            .end();
+        });
+      for (const base of bases) {
+        for (const host of ['a.example:1', 'b.example:2', 'c.example:3']) await get(base, host);
+      }
+      await flushAndWait(() => accessRecords().length >= 6);
+
+      // One Meter for both instrumentations: tell their points apart by the attributes.
+      const points = receiver.metrics
+        .filter((m) => m.name === 'http.server.request.duration')
+        .flatMap((m) => m.dataPoints);
+      const plainPoints = points.filter((p) => !('server.address' in p.attributes));
+      expect(plainPoints).toHaveLength(1);
+      expect(Number(plainPoints[0]!.count)).toBe(3); // three Hosts, one series
+      expect(plainPoints[0]!.attributes).not.toHaveProperty('server.port');
+      const optedPoints = points.filter((p) => 'server.address' in p.attributes);
+      expect(
+        optedPoints
+          .map((p) => [p.attributes['server.address'], p.attributes['server.port']])
+          .sort(),
+      ).toEqual([
+        ['a.example', 1],
+        ['b.example', 2],
+        ['c.example', 3],
+      ]);
+      // The access records carry them either way.
+      expect(
+        accessRecords()
+          .map((r) => r.attributes['server.address'])
+          .sort(),
+      ).toEqual(['a.example', 'a.example', 'b.example', 'b.example', 'c.example', 'c.example']);
     });
 
     it('should log inside an outer span an instrumentation started, never creating a second one', async () => {
