@@ -1,6 +1,7 @@
 import { types } from 'node:util';
 import { LoggingConfigError } from '../../config/LoggingConfigError.js';
 import { BUILTIN_PATTERN_NAMES } from './patterns.js';
+import { DEFAULT_REDACTED_KEYS } from './secretKeys.js';
 
 /**
  * What a rule leaves in place of a secret:
@@ -29,6 +30,7 @@ export type BuiltinPatternName =
   | 'us-ssn'
   | 'url-credentials'
   | 'secret-query-param'
+  | 'json-secret-field'
   | 'email'
   | 'ip-address';
 
@@ -62,29 +64,7 @@ export interface RedactionOptions {
   readonly hashKey?: string | Uint8Array;
 }
 
-/** The keys redacted by default (whole value, at any depth). */
-export const DEFAULT_REDACTED_KEYS: readonly string[] = [
-  'password',
-  'passwd',
-  'secret',
-  'token',
-  'access_token',
-  'refresh_token',
-  'api_key',
-  'authorization',
-  'cookie',
-  'set-cookie',
-  'private_key',
-  'client_secret',
-  'secret_key',
-  'secret_access_key',
-  'signing_key',
-  'passphrase',
-  'credit_card',
-  'card_number',
-  'cvv',
-  'ssn',
-];
+export { DEFAULT_REDACTED_KEYS } from './secretKeys.js';
 
 /** A {@link CustomPattern} after validation: a private copy of its expression. */
 export interface ResolvedCustomPattern {

@@ -1,4 +1,5 @@
 import type { BuiltinPatternName } from './RedactionOptions.js';
+import { DEFAULT_REDACTED_KEYS } from './secretKeys.js';
 
 /**
  * One built-in value pattern, as parts of a regular expression source put
@@ -76,6 +77,8 @@ export const GATE = {
   dot: 512,
   /** `:`: ip-address (IPv6). */
   colon: 1024,
+  /** `":`: json-secret-field. */
+  jsonMember: 2048,
 } as const;
 
 const SCHEME_WORD = /[Bb](?:earer|asic)|BEARER|BASIC/;
@@ -114,6 +117,9 @@ export function openGates(text: string, enabled: number): number {
       open |= GATE.awsSecret;
     }
   }
+  if (length >= 9 && (enabled & GATE.jsonMember) !== 0 && text.indexOf('":') !== -1) {
+    open |= GATE.jsonMember;
+  }
   if ((enabled & GATE.dot) !== 0 && length >= 7 && text.indexOf('.') !== -1) open |= GATE.dot;
   if ((enabled & GATE.colon) !== 0 && length >= 4 && text.indexOf(':') !== -1) {
     open |= GATE.colon;
@@ -138,6 +144,22 @@ export function escapeRegExp(text: string): string {
 
 function words(list: readonly string[]): string {
   return `(?:${list.map(ci).join('|')})`;
+}
+
+/**
+ * Key names as the key rule compares them: case-insensitive, and `api_key`
+ * also as `apiKey`, `api-key`, `api.key` (a separator where the listed name
+ * has one is optional and any of `_ - .` or a space).
+ */
+function keyNames(list: readonly string[]): string {
+  return `(?:${list
+    .map((key) =>
+      key
+        .split(/[-_. ]+/)
+        .map(ci)
+        .join('[_.\\- ]?'),
+    )
+    .join('|')})`;
 }
 
 // Placeholders must not be matched again (idempotence). Besides the check of
@@ -299,6 +321,20 @@ export const BUILTIN_PATTERNS: readonly BuiltinPatternSpec[] = [
     gate: GATE.assign,
   },
   {
+    name: 'json-secret-field',
+    // A JSON member in a string (a logged request body, JSON.stringify output) whose name
+    // ends with a default secret key, as the key rule matches keys: `"password":"…"`,
+    // `"db_password": "…"`, `"apiKey":"…"`. Found at the name's closing quote (the lookahead
+    // first, so the lookbehind runs at quotes only, and scans back to the opening quote).
+    // String values only; the value's content is the secret, its quotes are kept.
+    before: `(?=")(?<="[^"\\\\]*${keyNames(DEFAULT_REDACTED_KEYS)})`,
+    prefix: '"\\s*:\\s*"',
+    secret: '(?:[^"\\\\]|\\\\[\\s\\S])+',
+    after: '(?=")',
+    minLength: 9,
+    gate: GATE.jsonMember,
+  },
+  {
     name: 'aws-secret-key',
     prefix:
       `(?:${ci('aws')}${SEP})?${ci('secret')}${SEP}(?:${ci('access')}${SEP})?${ci('key')}` +
@@ -392,6 +428,7 @@ export const BUILTIN_PATTERN_NAMES: readonly BuiltinPatternName[] = [
   'us-ssn',
   'url-credentials',
   'secret-query-param',
+  'json-secret-field',
   'email',
   'ip-address',
 ];

@@ -96,6 +96,21 @@ const POSITIVES: [string, string, string][] = [
     'user=bob password=hunter2 token=abc',
     'user=bob password=[REDACTED] token=[REDACTED]',
   ],
+  [
+    'json-secret-field',
+    'body {"user":"bob","password":"hunter2","remember":true}',
+    'body {"user":"bob","password":"[REDACTED]","remember":true}',
+  ],
+  [
+    'json-secret-field (pretty-printed, escapes, suffix names)',
+    '{\n  "db_password": "p4ss \\"quoted\\" \\\\ end",\n  "n": 1\n}',
+    '{\n  "db_password": "[REDACTED]",\n  "n": 1\n}',
+  ],
+  [
+    'json-secret-field (camelCase and kebab-case names)',
+    '{"apiKey":"k-1","clientSecret":"s-2","X-Auth-Token":"t-3","aws_secret_access_key":"a-4"}',
+    '{"apiKey":"[REDACTED]","clientSecret":"[REDACTED]","X-Auth-Token":"[REDACTED]","aws_secret_access_key":"[REDACTED]"}',
+  ],
 ];
 
 // Near misses that must come through unchanged.
@@ -125,6 +140,12 @@ const NEGATIVES: [string, string][] = [
   ['e-mail (opt-in)', 'mail bob@example.com'],
   ['ip (opt-in)', 'from 192.168.1.10 and 2001:db8::1'],
   ['empty', ''],
+  [
+    'json without secret names',
+    '{"max_tokens":"4096","tokenizer":"bpe","password_hash":"x","secretary":"y","user":"bob"}',
+  ],
+  ['json secret names with non-string values', '{"password":null,"token":12,"secret":false}'],
+  ['json secret name as a value', '{"field":"password","note":"token"}'],
 ];
 
 describe('built-in value patterns', () => {
