@@ -1,7 +1,6 @@
 import { types } from 'node:util';
 import { LoggingConfigError } from '../../config/LoggingConfigError.js';
 import { BUILTIN_PATTERN_NAMES } from './patterns.js';
-import { DEFAULT_REDACTED_KEYS } from './secretKeys.js';
 
 /**
  * What a rule leaves in place of a secret:
@@ -64,7 +63,33 @@ export interface RedactionOptions {
   readonly hashKey?: string | Uint8Array;
 }
 
-export { DEFAULT_REDACTED_KEYS } from './secretKeys.js';
+/**
+ * The keys redacted by default (whole value, at any depth). With `keys`, they
+ * also name the JSON members whose string values `json-secret-field` redacts
+ * inside strings.
+ */
+export const DEFAULT_REDACTED_KEYS: readonly string[] = [
+  'password',
+  'passwd',
+  'secret',
+  'token',
+  'access_token',
+  'refresh_token',
+  'api_key',
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'private_key',
+  'client_secret',
+  'secret_key',
+  'secret_access_key',
+  'signing_key',
+  'passphrase',
+  'credit_card',
+  'card_number',
+  'cvv',
+  'ssn',
+];
 
 /** A {@link CustomPattern} after validation: a private copy of its expression. */
 export interface ResolvedCustomPattern {

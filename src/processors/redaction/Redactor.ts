@@ -86,8 +86,12 @@ export class Redactor {
     this.keys = new KeyMatcher(options.keys);
     this.keyMode = options.keyMode;
     this.hashKey = options.hashKey;
-    const specs = BUILTIN_PATTERNS.filter((spec) => options.builtins.has(spec.name));
-    this.builtinRules = specs.map((spec) => builtinRule(spec, options.mode));
+    const specs = BUILTIN_PATTERNS.filter(
+      (spec) =>
+        options.builtins.has(spec.name) &&
+        (spec.beforeKeys === undefined || options.keys.length > 0),
+    );
+    this.builtinRules = specs.map((spec) => builtinRule(spec, options.mode, options.keys));
     let gates = 0;
     for (const spec of specs) gates |= spec.gate;
     this.gates = gates;
@@ -306,10 +310,10 @@ export class Redactor {
   }
 }
 
-function builtinRule(spec: BuiltinPatternSpec, mode: RedactionMode): Rule {
+function builtinRule(spec: BuiltinPatternSpec, mode: RedactionMode, keys: readonly string[]): Rule {
+  const before = spec.beforeKeys ? spec.beforeKeys(keys) : (spec.before ?? '');
   const source =
-    `${spec.before ?? ''}(${spec.prefix ?? ''})(${spec.secret})(${spec.suffix ?? ''})` +
-    (spec.after ?? '');
+    `${before}(${spec.prefix ?? ''})(${spec.secret})(${spec.suffix ?? ''})` + (spec.after ?? '');
   return {
     name: spec.name,
     minLength: spec.minLength,

@@ -1,5 +1,4 @@
 import type { BuiltinPatternName } from './RedactionOptions.js';
-import { DEFAULT_REDACTED_KEYS } from './secretKeys.js';
 
 /**
  * One built-in value pattern, as parts of a regular expression source put
@@ -40,6 +39,12 @@ export interface BuiltinPatternSpec {
   readonly card?: boolean;
   /** JWTs: the match starts at the header's end; {@link jwtStart} finds its start. */
   readonly jwt?: boolean;
+  /**
+   * For a pattern that looks for secret key names: {@link before} built from
+   * the configured key list (defaults and `keys`). The pattern is left out
+   * when that list is empty.
+   */
+  readonly beforeKeys?: (keys: readonly string[]) => string;
   /**
    * The gate of the pattern: one of {@link GATE}. {@link openGates} tests
    * all gates at once, cheaply, before any pattern runs; a pattern runs only
@@ -323,11 +328,11 @@ export const BUILTIN_PATTERNS: readonly BuiltinPatternSpec[] = [
   {
     name: 'json-secret-field',
     // A JSON member in a string (a logged request body, JSON.stringify output) whose name
-    // ends with a default secret key, as the key rule matches keys: `"password":"…"`,
+    // ends with a secret key of the key rule (the defaults and `keys`): `"password":"…"`,
     // `"db_password": "…"`, `"apiKey":"…"`. Found at the name's closing quote (the lookahead
     // first, so the lookbehind runs at quotes only, and scans back to the opening quote).
     // String values only; the value's content is the secret, its quotes are kept.
-    before: `(?=")(?<="[^"\\\\]*${keyNames(DEFAULT_REDACTED_KEYS)})`,
+    beforeKeys: (keys) => `(?=")(?<="[^"\\\\]*${keyNames(keys)})`,
     prefix: '"\\s*:\\s*"',
     secret: '(?:[^"\\\\]|\\\\[\\s\\S])+',
     after: '(?=")',

@@ -190,6 +190,33 @@ describe('built-in value patterns', () => {
     }
   });
 
+  it('finds JSON members by the configured key list, as the key rule does', () => {
+    const json = '{"session_id":"s-1","password":"p-2","q":"x"}';
+    expect(redactText(json, { keys: ['session.id'] })).toBe(
+      '{"session_id":"[REDACTED]","password":"[REDACTED]","q":"x"}',
+    );
+    expect(redactText(json, { keys: ['session_id'], replaceDefaultKeys: true })).toBe(
+      '{"session_id":"[REDACTED]","password":"p-2","q":"x"}',
+    );
+    // No keys at all: the pattern has nothing to look for and is left out.
+    expect(redactText(json, { keys: [], replaceDefaultKeys: true })).toBe(json);
+    // Regular-expression characters in a key are literal.
+    expect(redactText('{"a+b":"1","aab":"2"}', { keys: ['a+b'] })).toBe(
+      '{"a+b":"[REDACTED]","aab":"2"}',
+    );
+    expect(redactText(json, { disablePatterns: ['json-secret-field'] })).toBe(json);
+  });
+
+  it('masks and hashes JSON member values, and leaves its own output alone', () => {
+    const json = '{"token":"abcdef123456"}';
+    const masked = redactText(json, { mode: 'mask' });
+    expect(masked).toMatch(/^\{"token":"\*+3456"\}$/);
+    expect(redactText(masked, { mode: 'mask' })).toBe(masked);
+    const hashed = redactText(json, { mode: 'hash', hashKey: 'k' });
+    expect(hashed).toMatch(/^\{"token":"\[HMAC:[0-9a-f]{16}\]"\}$/);
+    expect(redactText(hashed, { mode: 'hash', hashKey: 'k' })).toBe(hashed);
+  });
+
   it('turns off patterns listed in disablePatterns', () => {
     const options: RedactionOptions = { disablePatterns: ['card-number', 'jwt'] };
     expect(redactText('card 4111111111111111', options)).toBe('card 4111111111111111');
