@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readLogFiles, type FileRecord } from './helpers/readLogFiles.js';
+import { runProcess } from './helpers/runProcess.js';
 
 // These tests run the BUILT package (dist/), as an application installing it
 // would: `npm test` builds it before vitest runs.
@@ -43,52 +43,29 @@ function rawFlags(dir: string): Map<string, unknown> {
   return flags;
 }
 
-/** The child's env: no OTEL_* of the caller's, and diag at WARN, printed to stderr. */
-function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { NO_COLOR: '1', OTEL_LOG_LEVEL: 'WARN' };
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!key.startsWith('OTEL_')) env[key] = value;
-  }
-  return env;
-}
-
-function spawnConsumer(fixture: string): Promise<ConsumerRun> {
+async function spawnConsumer(fixture: string): Promise<ConsumerRun> {
   const logDir = mkdtempSync(path.join(os.tmpdir(), 'logkit-consumer-'));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(FIXTURES, fixture), logDir], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: childEnv(),
+  const { code, signal, stdout, stderr } = await runProcess(
+    process.execPath,
+    [path.join(FIXTURES, fixture), logDir],
+    // Diag at WARN, printed to stderr (runProcess passes none of the caller's OTEL_*).
+    { cwd: ROOT, env: { OTEL_LOG_LEVEL: 'WARN' }, timeoutMs: 15_000 },
+  );
+  try {
+    const output = JSON.parse(stdout) as FixtureOutput;
+    return {
+      code,
+      signal,
+      stderr,
+      output,
+      records: readLogFiles(logDir),
+      flags: rawFlags(logDir),
+    };
+  } catch (error) {
+    throw new Error(`${fixture} exited ${code ?? signal}; stdout: ${stdout}; stderr: ${stderr}`, {
+      cause: error,
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${fixture} did not exit; stderr: ${stderr}`));
-    }, 15_000);
-    child.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      try {
-        const output = JSON.parse(stdout) as FixtureOutput;
-        resolve({
-          code,
-          signal,
-          stderr,
-          output,
-          records: readLogFiles(logDir),
-          flags: rawFlags(logDir),
-        });
-      } catch (error) {
-        reject(
-          new Error(`${fixture} exited ${code ?? signal}; stdout: ${stdout}; stderr: ${stderr}`, {
-            cause: error,
-          }),
-        );
-      }
-    });
-  });
+  }
 }
 
 // Each fixture runs once, shared by the tests that read its result.

@@ -1,17 +1,8 @@
-import {
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { DiagLogLevel, ROOT_CONTEXT, diag, trace } from '@opentelemetry/api';
-import type { DiagLogger, SpanContext } from '@opentelemetry/api';
+import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import type { SpanContext } from '@opentelemetry/api';
 import type { AnyValue } from '@opentelemetry/api-logs';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
@@ -21,37 +12,16 @@ import {
   SimpleLogRecordProcessor,
 } from '@opentelemetry/sdk-logs';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ATTR_LOGKIT_CATEGORY } from '../../src/attributes.js';
 import { CATEGORY_FILES, fileNameForCategory } from '../../src/exporters/categoryFiles.js';
 import { FileLogRecordExporter } from '../../src/exporters/FileLogRecordExporter.js';
-import { resetReportOnce } from '../../src/internal/reportOnce.js';
+import { exportAsync, useExporterTestEnv } from './support.js';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 const SPAN_ID = 'b7ad6b7169203331';
 
-let tmp: string;
-let diagErrors: unknown[][];
-
-beforeEach(() => {
-  tmp = mkdtempSync(join(tmpdir(), 'logkit-logs-'));
-  resetReportOnce();
-  diagErrors = [];
-  const noop = (): void => {};
-  const logger: DiagLogger = {
-    error: (...args: unknown[]) => diagErrors.push(args),
-    warn: noop,
-    info: noop,
-    debug: noop,
-    verbose: noop,
-  };
-  diag.setLogger(logger, DiagLogLevel.ALL);
-});
-
-afterEach(() => {
-  diag.disable();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const env = useExporterTestEnv('logkit-logs-');
 
 interface RecordSpec {
   body: string;
@@ -80,10 +50,6 @@ async function makeRecords(specs: RecordSpec[]): Promise<ReadableLogRecord[]> {
   const records = memory.getFinishedLogRecords();
   await provider.shutdown();
   return records;
-}
-
-function exportAsync(exporter: FileLogRecordExporter, logs: ReadableLogRecord[]) {
-  return new Promise<ExportResult>((resolve) => exporter.export(logs, resolve));
 }
 
 interface OtlpLogRecord {
@@ -140,11 +106,11 @@ describe('fileNameForCategory', () => {
 
 describe('FileLogRecordExporter', () => {
   it('exposes its directory', () => {
-    expect(new FileLogRecordExporter({ dir: tmp }).dir).toBe(tmp);
+    expect(new FileLogRecordExporter({ dir: env.tmp }).dir).toBe(env.tmp);
   });
 
   it('writes each category to its own file as OTLP JSON lines', async () => {
-    const dir = join(tmp, 'logs');
+    const dir = join(env.tmp, 'logs');
     const exporter = new FileLogRecordExporter({ dir });
     const records = await makeRecords([
       { body: 'u1', category: 'user' },
@@ -192,7 +158,7 @@ describe('FileLogRecordExporter', () => {
   });
 
   it('writes trace and span ids as hex strings when the record had a span context', async () => {
-    const exporter = new FileLogRecordExporter({ dir: tmp });
+    const exporter = new FileLogRecordExporter({ dir: env.tmp });
     const records = await makeRecords([
       { body: 'traced', spanContext: { traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: 1 } },
       { body: 'untraced' },
@@ -200,7 +166,7 @@ describe('FileLogRecordExporter', () => {
     await exportAsync(exporter, records);
     await exporter.shutdown();
 
-    const [line] = readLines(join(tmp, 'app.jsonl'));
+    const [line] = readLines(join(env.tmp, 'app.jsonl'));
     const [traced, untraced] = line!;
     expect(traced!.traceId).toBe(TRACE_ID);
     expect(traced!.spanId).toBe(SPAN_ID);
@@ -209,7 +175,7 @@ describe('FileLogRecordExporter', () => {
   });
 
   it('has everything exported before shutdown() resolves on disk', async () => {
-    const exporter = new FileLogRecordExporter({ dir: tmp });
+    const exporter = new FileLogRecordExporter({ dir: env.tmp });
     const results: ExportResult[] = [];
     for (let batch = 0; batch < 5; batch++) {
       const records = await makeRecords([
@@ -222,16 +188,16 @@ describe('FileLogRecordExporter', () => {
 
     expect(results).toHaveLength(5);
     expect(results.every((r) => r.code === ExportResultCode.SUCCESS)).toBe(true);
-    expect(bodies(readLines(join(tmp, 'user_interactions.jsonl')))).toEqual(
+    expect(bodies(readLines(join(env.tmp, 'user_interactions.jsonl')))).toEqual(
       [0, 1, 2, 3, 4].map((b) => [`user-${b}`]),
     );
-    expect(bodies(readLines(join(tmp, 'llm_calls.jsonl')))).toEqual(
+    expect(bodies(readLines(join(env.tmp, 'llm_calls.jsonl')))).toEqual(
       [0, 1, 2, 3, 4].map((b) => [`llm-${b}`]),
     );
   });
 
   it('forceFlush waits for pending exports', async () => {
-    const exporter = new FileLogRecordExporter({ dir: tmp });
+    const exporter = new FileLogRecordExporter({ dir: env.tmp });
     const results: ExportResult[] = [];
     exporter.export(await makeRecords([{ body: 'x' }]), (result) => results.push(result));
     exporter.export(await makeRecords([{ body: 'y' }]), (result) => results.push(result));
@@ -240,12 +206,12 @@ describe('FileLogRecordExporter', () => {
       ExportResultCode.SUCCESS,
       ExportResultCode.SUCCESS,
     ]);
-    expect(bodies(readLines(join(tmp, 'app.jsonl')))).toEqual([['x'], ['y']]);
+    expect(bodies(readLines(join(env.tmp, 'app.jsonl')))).toEqual([['x'], ['y']]);
     await exporter.shutdown();
   });
 
   it('works behind the SDK: records emitted before provider.shutdown() are on disk', async () => {
-    const exporter = new FileLogRecordExporter({ dir: tmp });
+    const exporter = new FileLogRecordExporter({ dir: env.tmp });
     const provider = new LoggerProvider({
       processors: [new SimpleLogRecordProcessor({ exporter })],
     });
@@ -254,12 +220,12 @@ describe('FileLogRecordExporter', () => {
       logger.emit({ body: `m${i}`, attributes: { [ATTR_LOGKIT_CATEGORY]: 'tool' } });
     }
     await provider.shutdown();
-    const lines = bodies(readLines(join(tmp, 'tool_executions.jsonl')));
+    const lines = bodies(readLines(join(env.tmp, 'tool_executions.jsonl')));
     expect(lines.flat()).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`));
   });
 
   it('rotates each file into gzip backups of whole lines', async () => {
-    const exporter = new FileLogRecordExporter({ dir: tmp, maxFileBytes: 1500, maxBackups: 2 });
+    const exporter = new FileLogRecordExporter({ dir: env.tmp, maxFileBytes: 1500, maxBackups: 2 });
     for (let i = 0; i < 12; i++) {
       const result = await exportAsync(
         exporter,
@@ -269,9 +235,9 @@ describe('FileLogRecordExporter', () => {
     }
     await exporter.shutdown();
 
-    const files = readdirSync(tmp).sort();
+    const files = readdirSync(env.tmp).sort();
     expect(files).toEqual(['security.jsonl', 'security.jsonl.1.gz', 'security.jsonl.2.gz']);
-    const current = readFileSync(join(tmp, 'security.jsonl'));
+    const current = readFileSync(join(env.tmp, 'security.jsonl'));
     expect(current.length).toBeLessThanOrEqual(1500);
 
     const parse = (text: string) =>
@@ -282,8 +248,8 @@ describe('FileLogRecordExporter', () => {
           const request = JSON.parse(line) as { resourceLogs: { scopeLogs: OtlpScopeLogs[] }[] };
           return request.resourceLogs[0]!.scopeLogs[0]!.logRecords[0]!.body.stringValue;
         });
-    const older = parse(gunzipSync(readFileSync(join(tmp, 'security.jsonl.2.gz'))).toString());
-    const newer = parse(gunzipSync(readFileSync(join(tmp, 'security.jsonl.1.gz'))).toString());
+    const older = parse(gunzipSync(readFileSync(join(env.tmp, 'security.jsonl.2.gz'))).toString());
+    const newer = parse(gunzipSync(readFileSync(join(env.tmp, 'security.jsonl.1.gz'))).toString());
     const latest = parse(current.toString());
     const all = [...older, ...newer, ...latest];
     // The oldest records were dropped with the third backup; the rest are in order.
@@ -292,7 +258,7 @@ describe('FileLogRecordExporter', () => {
   });
 
   it('returns FAILED after shutdown without writing, and shutdown is idempotent', async () => {
-    const dir = join(tmp, 'never');
+    const dir = join(env.tmp, 'never');
     const exporter = new FileLogRecordExporter({ dir });
     const first = exporter.shutdown();
     expect(exporter.shutdown()).toBe(first);
@@ -305,7 +271,7 @@ describe('FileLogRecordExporter', () => {
   });
 
   it('returns FAILED on a write error, never throws, and reports through diag once', async () => {
-    const blocker = join(tmp, 'a-file');
+    const blocker = join(env.tmp, 'a-file');
     writeFileSync(blocker, '');
     const exporter = new FileLogRecordExporter({ dir: join(blocker, 'logs') });
     const records = await makeRecords([
@@ -325,22 +291,22 @@ describe('FileLogRecordExporter', () => {
       expect(result.error).toBeInstanceOf(Error);
     }
     // Two files, three exports, one error code: one report.
-    expect(diagErrors).toHaveLength(1);
-    expect(String(diagErrors[0]![0])).toContain('otel-logkit');
+    expect(env.diagErrors).toHaveLength(1);
+    expect(String(env.diagErrors[0]![0])).toContain('otel-logkit');
     await expect(exporter.shutdown()).resolves.toBeUndefined();
-    expect(diagErrors).toHaveLength(1);
+    expect(env.diagErrors).toHaveLength(1);
   });
 
   it('reports a write error under /proc as FAILED without throwing', async () => {
     const exporter = new FileLogRecordExporter({ dir: '/proc/otel-logkit-test/logs' });
     const result = await exportAsync(exporter, await makeRecords([{ body: 'x' }]));
     expect(result.code).toBe(ExportResultCode.FAILED);
-    expect(diagErrors).toHaveLength(1);
+    expect(env.diagErrors).toHaveLength(1);
     await exporter.shutdown();
   });
 
   it('keeps the good records of a batch holding one that cannot be serialized', async () => {
-    const exporter = new FileLogRecordExporter({ dir: tmp });
+    const exporter = new FileLogRecordExporter({ dir: env.tmp });
     const [good1, template, good2] = await makeRecords([
       { body: 'good-1' },
       { body: 'bad' },
@@ -371,12 +337,12 @@ describe('FileLogRecordExporter', () => {
 
     expect(result?.code).toBe(ExportResultCode.FAILED);
     expect(result?.error?.message).toContain('dropped 1 log record');
-    expect(bodies(readLines(join(tmp, 'app.jsonl')))).toEqual([['good-1', 'good-2']]);
-    expect(diagErrors).toHaveLength(1);
+    expect(bodies(readLines(join(env.tmp, 'app.jsonl')))).toEqual([['good-1', 'good-2']]);
+    expect(env.diagErrors).toHaveLength(1);
   });
 
   it('succeeds on an empty batch without creating files', async () => {
-    const dir = join(tmp, 'empty');
+    const dir = join(env.tmp, 'empty');
     const exporter = new FileLogRecordExporter({ dir });
     expect(await exportAsync(exporter, [])).toEqual({ code: ExportResultCode.SUCCESS });
     await exporter.shutdown();
@@ -384,12 +350,12 @@ describe('FileLogRecordExporter', () => {
   });
 
   it('contains a throwing result callback', async () => {
-    const exporter = new FileLogRecordExporter({ dir: tmp });
+    const exporter = new FileLogRecordExporter({ dir: env.tmp });
     exporter.export(await makeRecords([{ body: 'x' }]), () => {
       throw new Error('callback failure');
     });
     await exporter.shutdown();
-    expect(diagErrors).toHaveLength(1);
-    expect(bodies(readLines(join(tmp, 'app.jsonl')))).toEqual([['x']]);
+    expect(env.diagErrors).toHaveLength(1);
+    expect(bodies(readLines(join(env.tmp, 'app.jsonl')))).toEqual([['x']]);
   });
 });

@@ -1,17 +1,6 @@
-import {
-  existsSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { DiagLogLevel, diag } from '@opentelemetry/api';
-import type { DiagLogger } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import {
@@ -22,32 +11,11 @@ import {
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FileMetricExporter, METRICS_FILE } from '../../src/exporters/FileMetricExporter.js';
-import { resetReportOnce } from '../../src/internal/reportOnce.js';
+import { exportAsync, useExporterTestEnv } from './support.js';
 
-let tmp: string;
-let diagErrors: unknown[][];
-
-beforeEach(() => {
-  tmp = mkdtempSync(join(tmpdir(), 'logkit-metrics-'));
-  resetReportOnce();
-  diagErrors = [];
-  const noop = (): void => {};
-  const logger: DiagLogger = {
-    error: (...args: unknown[]) => diagErrors.push(args),
-    warn: noop,
-    info: noop,
-    debug: noop,
-    verbose: noop,
-  };
-  diag.setLogger(logger, DiagLogLevel.ALL);
-});
-
-afterEach(() => {
-  diag.disable();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const env = useExporterTestEnv('logkit-metrics-');
 
 /** Real ResourceMetrics collected by the SDK, one per collection. */
 async function collectMetrics(count: number): Promise<ResourceMetrics[]> {
@@ -66,10 +34,6 @@ async function collectMetrics(count: number): Promise<ResourceMetrics[]> {
   const metrics = [...memory.getMetrics()];
   await provider.shutdown();
   return metrics;
-}
-
-function exportAsync(exporter: FileMetricExporter, metrics: ResourceMetrics) {
-  return new Promise<ExportResult>((resolve) => exporter.export(metrics, resolve));
 }
 
 interface OtlpRequest {
@@ -101,15 +65,15 @@ function requestCounts(requests: OtlpRequest[]): unknown[] {
 
 describe('FileMetricExporter', () => {
   it('asks for cumulative temporality for every instrument', () => {
-    const exporter = new FileMetricExporter({ dir: tmp });
+    const exporter = new FileMetricExporter({ dir: env.tmp });
     for (const type of Object.values(InstrumentType)) {
       expect(exporter.selectAggregationTemporality(type)).toBe(AggregationTemporality.CUMULATIVE);
     }
-    expect(exporter.dir).toBe(tmp);
+    expect(exporter.dir).toBe(env.tmp);
   });
 
   it('writes one OTLP JSON line per export to metrics.jsonl', async () => {
-    const dir = join(tmp, 'out');
+    const dir = join(env.tmp, 'out');
     const exporter = new FileMetricExporter({ dir });
     const collected = await collectMetrics(3);
     for (const metrics of collected) {
@@ -132,52 +96,52 @@ describe('FileMetricExporter', () => {
   });
 
   it('works behind a PeriodicExportingMetricReader: shutdown leaves the last collection on disk', async () => {
-    const exporter = new FileMetricExporter({ dir: tmp });
+    const exporter = new FileMetricExporter({ dir: env.tmp });
     const provider = new MeterProvider({
       readers: [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000 })],
     });
     provider.getMeter('test-meter').createCounter('requests').add(7);
     await provider.shutdown();
-    const requests = readRequests(readFileSync(join(tmp, METRICS_FILE), 'utf8'));
+    const requests = readRequests(readFileSync(join(env.tmp, METRICS_FILE), 'utf8'));
     expect(requestCounts(requests).at(-1)).toBe(7);
   });
 
   it('has everything exported before shutdown() resolves on disk', async () => {
-    const exporter = new FileMetricExporter({ dir: tmp });
+    const exporter = new FileMetricExporter({ dir: env.tmp });
     const results: ExportResult[] = [];
     for (const metrics of await collectMetrics(4)) {
       exporter.export(metrics, (result) => results.push(result));
     }
     await exporter.shutdown();
     expect(results.map((r) => r.code)).toEqual(Array(4).fill(ExportResultCode.SUCCESS));
-    expect(requestCounts(readRequests(readFileSync(join(tmp, METRICS_FILE), 'utf8')))).toEqual([
+    expect(requestCounts(readRequests(readFileSync(join(env.tmp, METRICS_FILE), 'utf8')))).toEqual([
       1, 3, 6, 10,
     ]);
   });
 
   it('rotates metrics.jsonl into gzip backups', async () => {
-    const exporter = new FileMetricExporter({ dir: tmp, maxFileBytes: 1, maxBackups: 2 });
+    const exporter = new FileMetricExporter({ dir: env.tmp, maxFileBytes: 1, maxBackups: 2 });
     for (const metrics of await collectMetrics(4)) {
       expect((await exportAsync(exporter, metrics)).code).toBe(ExportResultCode.SUCCESS);
     }
     await exporter.shutdown();
-    expect(readdirSync(tmp).sort()).toEqual([
+    expect(readdirSync(env.tmp).sort()).toEqual([
       METRICS_FILE,
       `${METRICS_FILE}.1.gz`,
       `${METRICS_FILE}.2.gz`,
     ]);
     const read = (name: string) =>
-      readRequests(gunzipSync(readFileSync(join(tmp, name))).toString());
+      readRequests(gunzipSync(readFileSync(join(env.tmp, name))).toString());
     // One line per file; the first export was dropped with the oldest backup.
     expect(requestCounts(read(`${METRICS_FILE}.2.gz`))).toEqual([3]);
     expect(requestCounts(read(`${METRICS_FILE}.1.gz`))).toEqual([6]);
-    expect(requestCounts(readRequests(readFileSync(join(tmp, METRICS_FILE), 'utf8')))).toEqual([
+    expect(requestCounts(readRequests(readFileSync(join(env.tmp, METRICS_FILE), 'utf8')))).toEqual([
       10,
     ]);
   });
 
   it('returns FAILED on a write error, never throws, and reports through diag once', async () => {
-    const blocker = join(tmp, 'a-file');
+    const blocker = join(env.tmp, 'a-file');
     writeFileSync(blocker, '');
     const exporter = new FileMetricExporter({ dir: join(blocker, 'metrics') });
     const [metrics] = await collectMetrics(1);
@@ -191,23 +155,23 @@ describe('FileMetricExporter', () => {
       expect(result.code).toBe(ExportResultCode.FAILED);
       expect(result.error).toBeInstanceOf(Error);
     }
-    expect(diagErrors).toHaveLength(1);
-    expect(String(diagErrors[0]![0])).toContain('otel-logkit');
+    expect(env.diagErrors).toHaveLength(1);
+    expect(String(env.diagErrors[0]![0])).toContain('otel-logkit');
     await expect(exporter.shutdown()).resolves.toBeUndefined();
   });
 
   it('returns FAILED for metrics that cannot be serialized, without throwing', async () => {
-    const exporter = new FileMetricExporter({ dir: tmp });
+    const exporter = new FileMetricExporter({ dir: env.tmp });
     const bad = { resource: null, scopeMetrics: null } as unknown as ResourceMetrics;
     const result = await exportAsync(exporter, bad);
     expect(result.code).toBe(ExportResultCode.FAILED);
-    expect(diagErrors).toHaveLength(1);
+    expect(env.diagErrors).toHaveLength(1);
     await exporter.shutdown();
-    expect(existsSync(join(tmp, METRICS_FILE))).toBe(false);
+    expect(existsSync(join(env.tmp, METRICS_FILE))).toBe(false);
   });
 
   it('returns FAILED after shutdown without writing; shutdown is idempotent', async () => {
-    const dir = join(tmp, 'never');
+    const dir = join(env.tmp, 'never');
     const exporter = new FileMetricExporter({ dir });
     const first = exporter.shutdown();
     expect(exporter.shutdown()).toBe(first);

@@ -9,18 +9,33 @@ export interface ProcessRun {
 }
 
 /**
- * Runs `cmd args` with `NO_COLOR=1` and `env` over the test's environment,
- * collecting its output; rejects (after SIGKILL) when it runs past `timeoutMs`.
+ * Runs `cmd args` with `NO_COLOR=1` and `env` over the test's environment (a
+ * variable set to `undefined` in `env` is removed), collecting its output;
+ * rejects (after SIGKILL) when it runs past `timeoutMs`. The caller's `OTEL_*`
+ * variables are not passed on (a developer's shell must not change what a
+ * test's child does); `env` sets the ones a test needs.
  */
 export function runProcess(
   cmd: string,
   args: string[],
-  { cwd, env = {}, timeoutMs }: { cwd: string; env?: Record<string, string>; timeoutMs: number },
+  {
+    cwd,
+    env = {},
+    timeoutMs,
+  }: { cwd: string; env?: Record<string, string | undefined>; timeoutMs: number },
 ): Promise<ProcessRun> {
+  const childEnv: NodeJS.ProcessEnv = { NO_COLOR: '1' };
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!key.startsWith('OTEL_') && key !== 'NO_COLOR') childEnv[key] = value;
+  }
+  for (const [key, value] of Object.entries(env)) {
+    if (value === undefined) delete childEnv[key];
+    else childEnv[key] = value;
+  }
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
       cwd,
-      env: { ...process.env, NO_COLOR: '1', ...env },
+      env: childEnv,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -3,51 +3,26 @@ import type { AddressInfo } from 'node:net';
 import { SpanKind, trace } from '@opentelemetry/api';
 import express from 'express';
 import Fastify from 'fastify';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import {
   createHttpInstrumentation,
   EVENT_HTTP_ACCESS,
   EVENT_HTTP_ERROR,
   HTTP_DURATION_BUCKETS,
 } from '../../../src/instrumentation/http/index.js';
-import { resetReportOnce } from '../../../src/internal/reportOnce.js';
-import { registerLogging, type LoggingHandle } from '../../../src/index.js';
-import {
-  startOtlpReceiver,
-  type OtlpReceiver,
-  type ReceivedLogRecord,
-} from '../../helpers/otlpReceiver.js';
+import type { ReceivedLogRecord } from '../../helpers/otlpReceiver.js';
+import { useOtlpReceiver } from '../../helpers/useOtlpReceiver.js';
 
-let receiver: OtlpReceiver;
-let handle: LoggingHandle | undefined;
+// Also shuts the registration down, clears the receiver and resets report-once
+// state after each test.
+const otlp = useOtlpReceiver({ serviceName: 'http-it' });
 const closers: Array<() => Promise<void>> = [];
 
-beforeAll(async () => {
-  receiver = await startOtlpReceiver();
-});
-
-afterAll(async () => {
-  await receiver.close();
-});
-
+// Registered after useOtlpReceiver's, so it runs first (afterEach hooks run in
+// reverse order): the servers close before the registration shuts down.
 afterEach(async () => {
   for (const close of closers.splice(0)) await close();
-  await handle?.shutdown();
-  handle = undefined;
-  receiver.clear();
-  resetReportOnce();
 });
-
-function register(): LoggingHandle {
-  handle = registerLogging({
-    serviceName: 'http-it',
-    endpoint: receiver.url,
-    traces: true,
-    handleProcessExit: false,
-    metricExportIntervalMillis: 60_000,
-  });
-  return handle;
-}
 
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -66,11 +41,11 @@ const PARENT_SPAN_ID = '00f067aa0ba902b7';
 const TRACEPARENT = `00-${TRACE_ID}-${PARENT_SPAN_ID}-01`;
 
 function accessRecords(): ReceivedLogRecord[] {
-  return receiver.logs.filter((r) => r.eventName === EVENT_HTTP_ACCESS);
+  return otlp.receiver.logs.filter((r) => r.eventName === EVENT_HTTP_ACCESS);
 }
 
 function errorRecords(): ReceivedLogRecord[] {
-  return receiver.logs.filter((r) => r.eventName === EVENT_HTTP_ERROR);
+  return otlp.receiver.logs.filter((r) => r.eventName === EVENT_HTTP_ERROR);
 }
 
 function accessFor(path: string): ReceivedLogRecord {
@@ -80,8 +55,8 @@ function accessFor(path: string): ReceivedLogRecord {
 }
 
 async function flushAndWait(predicate: () => boolean): Promise<void> {
-  await handle!.forceFlush();
-  await receiver.waitFor(predicate);
+  await otlp.handle!.forceFlush();
+  await otlp.receiver.waitFor(predicate);
 }
 
 describe('createHttpInstrumentation', () => {
@@ -91,7 +66,7 @@ describe('createHttpInstrumentation', () => {
 
   describe('node:http', () => {
     it('should write one access record per request, the duration histogram and an error record for a throwing handler', async () => {
-      const h = register();
+      const h = otlp.register();
       const http = createHttpInstrumentation(undefined, {
         ignorePaths: ['/health', /^\/internal\//],
         captureHeaders: ['X-Request-Id'],
@@ -134,7 +109,7 @@ describe('createHttpInstrumentation', () => {
         () =>
           accessRecords().length >= 5 &&
           errorRecords().length >= 2 &&
-          receiver.metrics.some((m) => m.name === 'http.server.request.duration'),
+          otlp.receiver.metrics.some((m) => m.name === 'http.server.request.duration'),
       );
 
       expect(accessRecords()).toHaveLength(5); // /health and /internal/x ignored
@@ -161,7 +136,7 @@ describe('createHttpInstrumentation', () => {
       });
       expect(okRecord.attributes['duration_ms']).toBeTypeOf('number');
       expect(okRecord.attributes).not.toHaveProperty('url.query');
-      expect(JSON.stringify(receiver.logs)).not.toContain('secret');
+      expect(JSON.stringify(otlp.receiver.logs)).not.toContain('secret');
       expect(okRecord.attributes).not.toHaveProperty('error.type');
       // No instrumentation and no traceparent: a new trace, the record inside it.
       expect(okRecord.traceId).toMatch(/^[0-9a-f]{32}$/);
@@ -185,7 +160,7 @@ describe('createHttpInstrumentation', () => {
       expect(boomError!.spanId).toBe(boom.spanId);
       expect(accessFor('/reject').attributes['error.type']).toBe('RangeError');
 
-      const metric = receiver.metrics.find((m) => m.name === 'http.server.request.duration');
+      const metric = otlp.receiver.metrics.find((m) => m.name === 'http.server.request.duration');
       expect(metric).toMatchObject({ unit: 's', kind: 'histogram' });
       expect(metric!.scope.name).toBe('otel-logkit.http');
       const okPoint = metric!.dataPoints.find(
@@ -204,7 +179,7 @@ describe('createHttpInstrumentation', () => {
       expect(boomPoint?.attributes['http.response.status_code']).toBe(500);
       expect(metric!.dataPoints.map((p) => Number(p.count)).reduce((a, b) => a + b, 0)).toBe(5);
 
-      const spans = receiver.spans.filter((s) => s.scope.name === 'otel-logkit.http');
+      const spans = otlp.receiver.spans.filter((s) => s.scope.name === 'otel-logkit.http');
       expect(spans).toHaveLength(5);
       const okSpan = spans.find((s) => s.attributes['url.path'] === '/orders/42');
       expect(okSpan).toMatchObject({ kind: 2, name: 'GET', traceId: okRecord.traceId });
@@ -216,7 +191,7 @@ describe('createHttpInstrumentation', () => {
     });
 
     it('should keep the client-controlled Host out of the duration metric unless metricServerAddress', async () => {
-      register();
+      otlp.register();
       const plain = createHttpInstrumentation();
       const opted = createHttpInstrumentation(undefined, {
         metricServerAddress: true,
@@ -244,7 +219,7 @@ describe('createHttpInstrumentation', () => {
       await flushAndWait(() => accessRecords().length >= 6);
 
       // One Meter for both instrumentations: tell their points apart by the attributes.
-      const points = receiver.metrics
+      const points = otlp.receiver.metrics
         .filter((m) => m.name === 'http.server.request.duration')
         .flatMap((m) => m.dataPoints);
       const plainPoints = points.filter((p) => !('server.address' in p.attributes));
@@ -270,7 +245,7 @@ describe('createHttpInstrumentation', () => {
     });
 
     it('should log inside an outer span an instrumentation started, never creating a second one', async () => {
-      register();
+      otlp.register();
       const http = createHttpInstrumentation();
       const handler = http.wrap((_req: IncomingMessage, res: ServerResponse) => {
         res.end('ok');
@@ -288,12 +263,14 @@ describe('createHttpInstrumentation', () => {
       expect(
         (await fetch(`${base}/inside`, { headers: { traceparent: TRACEPARENT } })).status,
       ).toBe(200);
-      await flushAndWait(() => accessRecords().length >= 1 && receiver.spans.length >= 1);
+      await flushAndWait(() => accessRecords().length >= 1 && otlp.receiver.spans.length >= 1);
 
-      expect(receiver.spans).toHaveLength(1);
-      const outer = receiver.spans[0]!;
+      expect(otlp.receiver.spans).toHaveLength(1);
+      const outer = otlp.receiver.spans[0]!;
       expect(outer.name).toBe('GET outer');
-      expect(receiver.spans.filter((s) => s.scope.name === 'otel-logkit.http')).toHaveLength(0);
+      expect(otlp.receiver.spans.filter((s) => s.scope.name === 'otel-logkit.http')).toHaveLength(
+        0,
+      );
       const record = accessFor('/inside');
       expect(record.traceId).toBe(outer.traceId);
       expect(record.spanId).toBe(outer.spanId);
@@ -302,7 +279,7 @@ describe('createHttpInstrumentation', () => {
     });
 
     it('should record an aborted request as WARN with error.type aborted', async () => {
-      register();
+      otlp.register();
       const http = createHttpInstrumentation();
       let received!: () => void;
       const arrived = new Promise<void>((resolve) => (received = resolve));
@@ -331,7 +308,7 @@ describe('createHttpInstrumentation', () => {
 
   describe('express', () => {
     it('should name the route, continue an incoming traceparent and log errors through the error middleware', async () => {
-      const h = register();
+      const h = otlp.register();
       const http = createHttpInstrumentation();
       const app = express();
       app.use(http.express());
@@ -374,15 +351,15 @@ describe('createHttpInstrumentation', () => {
         () =>
           accessRecords().length >= 6 &&
           errorRecords().length >= 2 &&
-          receiver.spans.length >= 6 &&
-          receiver.metrics.length >= 1,
+          otlp.receiver.spans.length >= 6 &&
+          otlp.receiver.metrics.length >= 1,
       );
 
       const orders = accessFor('/orders/7');
       expect(orders).toMatchObject({ body: 'GET /orders/:id 200', severityNumber: 9 });
       expect(orders.attributes['http.route']).toBe('/orders/:id');
       expect(orders.traceId).toBe(TRACE_ID);
-      const span = receiver.spans.find((s) => s.name === 'GET /orders/:id');
+      const span = otlp.receiver.spans.find((s) => s.name === 'GET /orders/:id');
       expect(span).toMatchObject({ kind: 2, traceId: TRACE_ID, parentSpanId: PARENT_SPAN_ID });
       expect(span!.attributes).toMatchObject({
         'http.route': '/orders/:id',
@@ -421,11 +398,11 @@ describe('createHttpInstrumentation', () => {
         'http.route': '/echo',
         'http.request.body.size': 7,
       });
-      const appRecord = receiver.logs.find((r) => r.body === 'echo')!;
+      const appRecord = otlp.receiver.logs.find((r) => r.body === 'echo')!;
       expect(appRecord.spanId).toBe(echoAccess.spanId);
       expect(appRecord.attributes['span']).toBe(echoAccess.spanId);
 
-      const metric = receiver.metrics.find((m) => m.name === 'http.server.request.duration');
+      const metric = otlp.receiver.metrics.find((m) => m.name === 'http.server.request.duration');
       const routes = metric!.dataPoints.map((p) => p.attributes['http.route']);
       expect(routes).toEqual(
         expect.arrayContaining(['/orders/:id', '/api/items/:itemId', '/fail']),
@@ -435,7 +412,7 @@ describe('createHttpInstrumentation', () => {
 
   describe('fastify', () => {
     it('should apply app-wide as a plugin, naming routes and logging onError', async () => {
-      const h = register();
+      const h = otlp.register();
       const http = createHttpInstrumentation(undefined, { category: 'web' });
       const app = Fastify();
       await app.register(http.fastify);
@@ -484,7 +461,9 @@ describe('createHttpInstrumentation', () => {
 
       await flushAndWait(
         () =>
-          accessRecords().length >= 3 && errorRecords().length >= 1 && receiver.spans.length >= 3,
+          accessRecords().length >= 3 &&
+          errorRecords().length >= 1 &&
+          otlp.receiver.spans.length >= 3,
       );
 
       const users = accessFor('/users/5');
@@ -494,7 +473,7 @@ describe('createHttpInstrumentation', () => {
         'http.route': '/users/:id',
         'http.response.status_code': 200,
       });
-      const span = receiver.spans.find((s) => s.name === 'GET /users/:id');
+      const span = otlp.receiver.spans.find((s) => s.name === 'GET /users/:id');
       expect(span).toMatchObject({ traceId: TRACE_ID, parentSpanId: PARENT_SPAN_ID, kind: 2 });
       expect(users.spanId).toBe(span!.spanId);
       // The encapsulated child plugin's routes are covered too (skip-override).
@@ -508,7 +487,7 @@ describe('createHttpInstrumentation', () => {
         'http.route': '/explode',
       });
       expect(error.spanId).toBe(explode.spanId);
-      expect(receiver.spans.find((s) => s.name === 'GET /explode')!.status.code).toBe(2);
+      expect(otlp.receiver.spans.find((s) => s.name === 'GET /explode')!.status.code).toBe(2);
 
       const notFound = accessFor('/nothing-here');
       expect(notFound).toMatchObject({ severityNumber: 13, body: 'GET /nothing-here 404' });
@@ -517,7 +496,9 @@ describe('createHttpInstrumentation', () => {
       // The body parser and a timer later: the app's record is still in the request's span.
       const echoAccess = accessFor('/echo');
       expect(echoAccess.attributes['http.route']).toBe('/echo');
-      expect(receiver.logs.find((r) => r.body === 'fastify echo')!.spanId).toBe(echoAccess.spanId);
+      expect(otlp.receiver.logs.find((r) => r.body === 'fastify echo')!.spanId).toBe(
+        echoAccess.spanId,
+      );
     });
   });
 });
