@@ -85,7 +85,11 @@ export type {
   UserHelpers,
   UserInteraction,
 } from './categories/index.js';
-export { AuditChainLogRecordProcessor, verifyAuditChain } from './audit/index.js';
+export {
+  AuditChainLogRecordProcessor,
+  ERR_AUDIT_KEY_REQUIRED,
+  verifyAuditChain,
+} from './audit/index.js';
 export type {
   AuditChainHead,
   AuditChainOptions,

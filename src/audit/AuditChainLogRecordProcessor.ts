@@ -10,10 +10,12 @@ import type {
 } from '@opentelemetry/sdk-logs';
 import { reportOnce } from '../internal/reportOnce.js';
 import {
+  ATTR_AUDIT_ALG,
   ATTR_AUDIT_HASH,
   ATTR_AUDIT_PREV_HASH,
   ATTR_AUDIT_SEQ,
   ATTR_LOG_RECORD_UID,
+  AUDIT_ALG_HMAC,
   GENESIS_HASH,
   auditHash,
   intAttribute,
@@ -29,6 +31,14 @@ export interface AuditChainOptions {
   delegate: LogRecordProcessor;
   /** The directory the delegate writes to; read at construction to resume the chain. */
   dir: string;
+  /**
+   * The audit key: each hash is then an HMAC-SHA-256 with it (and records
+   * carry `logkit.audit.alg: "hmac-sha256"`), so whoever can write the files
+   * but does not hold the key cannot rebuild a chain that verifies. Default:
+   * none (plain SHA-256, which shows accidental damage and edits by someone
+   * who does not recompute the chain).
+   */
+  key?: Uint8Array;
 }
 
 /** Where a chain stands: the last record's seq and hash (seq 0 and 64 zeros before the first). */
@@ -53,7 +63,8 @@ const decoder = new TextDecoder();
  * - `logkit.audit.hash`: hex SHA-256 of the record's canonical form (see
  *   {@link canonicalForm}), computed from the record's OTLP/JSON serialisation
  *   (the file exporter's own serializer), so the verifier can recompute it
- *   from the file.
+ *   from the file; with a `key`, its HMAC-SHA-256, and `logkit.audit.alg`
+ *   is `hmac-sha256`.
  *
  * The four attributes are written into the record's attribute map directly,
  * so they land even on a record a held-then-forwarded step made read-only, or
@@ -69,12 +80,14 @@ export class AuditChainLogRecordProcessor implements LogRecordProcessor {
   /** The audit directory. */
   readonly dir: string;
   private readonly delegate: LogRecordProcessor;
+  private readonly key: Uint8Array | undefined;
   private seq: number;
   private prevHash: string;
 
   constructor(options: AuditChainOptions) {
     this.delegate = options.delegate;
     this.dir = options.dir;
+    this.key = options.key;
     const head = readChainHead(options.dir);
     this.seq = head.seq;
     this.prevHash = head.hash;
@@ -107,10 +120,12 @@ export class AuditChainLogRecordProcessor implements LogRecordProcessor {
     setAttribute(record, ATTR_LOG_RECORD_UID, uuidV7());
     setAttribute(record, ATTR_AUDIT_SEQ, seq);
     setAttribute(record, ATTR_AUDIT_PREV_HASH, this.prevHash);
+    if (this.key) setAttribute(record, ATTR_AUDIT_ALG, AUDIT_ALG_HMAC);
+    else deleteAttribute(record, ATTR_AUDIT_ALG);
     // A stale hash (a record emitted twice) must not take part in its own hash.
     deleteAttribute(record, ATTR_AUDIT_HASH);
     const serialized = serializeOne(record);
-    const hash = auditHash(serialized.record, serialized.scopeName);
+    const hash = auditHash(serialized.record, serialized.scopeName, this.key);
     setAttribute(record, ATTR_AUDIT_HASH, hash);
     this.seq = seq;
     this.prevHash = hash;

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 
 /** Semconv `log.record.uid`: a unique id of the record (here a UUID v7). */
 export const ATTR_LOG_RECORD_UID = 'log.record.uid';
@@ -8,6 +8,14 @@ export const ATTR_AUDIT_SEQ = 'logkit.audit.seq';
 export const ATTR_AUDIT_PREV_HASH = 'logkit.audit.prev_hash';
 /** Hex SHA-256 of the record's canonical form (see {@link canonicalForm}). */
 export const ATTR_AUDIT_HASH = 'logkit.audit.hash';
+/**
+ * How {@link ATTR_AUDIT_HASH} was computed: absent for SHA-256 of the
+ * canonical form, {@link AUDIT_ALG_HMAC} for HMAC-SHA-256 of it with the
+ * audit key. Covered by the hash itself, like every other attribute.
+ */
+export const ATTR_AUDIT_ALG = 'logkit.audit.alg';
+/** {@link ATTR_AUDIT_ALG} of a chain written with a key. */
+export const AUDIT_ALG_HMAC = 'hmac-sha256';
 /** The prev_hash of the first record of a chain: 64 zeros. */
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -129,9 +137,14 @@ export function canonicalForm(record: OtlpJsonLogRecord, scopeName: string): str
   return JSON.stringify(canonical);
 }
 
-/** Hex SHA-256 of the record's {@link canonicalForm}. */
-export function auditHash(record: OtlpJsonLogRecord, scopeName: string): string {
-  return createHash('sha256').update(canonicalForm(record, scopeName), 'utf8').digest('hex');
+/**
+ * Hex SHA-256 of the record's {@link canonicalForm}, or with `key` its hex
+ * HMAC-SHA-256 (RFC 2104): without the key, a rewritten record cannot be
+ * given a hash that verifies.
+ */
+export function auditHash(record: OtlpJsonLogRecord, scopeName: string, key?: Uint8Array): string {
+  const hash = key ? createHmac('sha256', key) : createHash('sha256');
+  return hash.update(canonicalForm(record, scopeName), 'utf8').digest('hex');
 }
 
 /** The string value of an OTLP/JSON attribute, or undefined. */

@@ -1,6 +1,6 @@
 export { AuditChainLogRecordProcessor, readChainHead } from './AuditChainLogRecordProcessor.js';
 export type { AuditChainHead, AuditChainOptions } from './AuditChainLogRecordProcessor.js';
-export { verifyAuditChain } from './verifyAuditChain.js';
+export { ERR_AUDIT_KEY_REQUIRED, verifyAuditChain } from './verifyAuditChain.js';
 export type {
   AuditProblem,
   AuditProblemKind,

@@ -2,10 +2,12 @@ import { readFile, stat } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import {
+  ATTR_AUDIT_ALG,
   ATTR_AUDIT_HASH,
   ATTR_AUDIT_PREV_HASH,
   ATTR_AUDIT_SEQ,
   ATTR_LOG_RECORD_UID,
+  AUDIT_ALG_HMAC,
   GENESIS_HASH,
   auditHash,
   intAttribute,
@@ -68,7 +70,17 @@ export interface VerifyAuditChainOptions {
    * seq 1 with a prev_hash of 64 zeros.
    */
   allowMissingStart?: boolean;
+  /**
+   * The key the chain was written with (the `audit.key` option). With it,
+   * every record must carry an HMAC-SHA-256 made with it: a record hashed
+   * without the key, or with another, is `modified`. Without it, a keyed chain
+   * cannot be checked and the call rejects (code `ERR_AUDIT_KEY_REQUIRED`).
+   */
+  key?: Uint8Array;
 }
+
+/** The code of the error {@link verifyAuditChain} rejects with for a keyed chain and no key. */
+export const ERR_AUDIT_KEY_REQUIRED = 'ERR_AUDIT_KEY_REQUIRED';
 
 interface Entry {
   seq: number;
@@ -80,6 +92,8 @@ interface Entry {
   line: number;
   /** Set when the record follows a higher seq in its file. */
   outOfOrder?: string;
+  /** Set when a key was given and the record's hash is not keyed (or names an unknown algorithm). */
+  notKeyed?: string;
 }
 
 /**
@@ -160,7 +174,27 @@ export async function verifyAuditChain(
               });
               continue;
             }
-            const computed = auditHash(record, group.scopeName);
+            const alg = stringAttribute(record, ATTR_AUDIT_ALG);
+            let notKeyed: string | undefined;
+            let computed: string;
+            if (alg === AUDIT_ALG_HMAC) {
+              if (!options.key) {
+                const error = new Error(
+                  `the audit chain in ${path} is keyed (HMAC-SHA-256, ${file.name}:${lineNo}): verifying it needs its key`,
+                ) as NodeJS.ErrnoException;
+                error.code = ERR_AUDIT_KEY_REQUIRED;
+                throw error;
+              }
+              computed = auditHash(record, group.scopeName, options.key);
+            } else if (options.key || alg !== undefined) {
+              notKeyed =
+                alg === undefined
+                  ? 'its hash is not keyed (a plain SHA-256): it was written or rewritten without the key'
+                  : `its ${ATTR_AUDIT_ALG} is ${JSON.stringify(alg)}, not ${AUDIT_ALG_HMAC}`;
+              computed = '';
+            } else {
+              computed = auditHash(record, group.scopeName);
+            }
             // An intact copy of a record already read (a crash between a
             // rotation's gzip and its removal of the file leaves the lines
             // twice) adds nothing: it is skipped, not counted.
@@ -179,6 +213,7 @@ export async function verifyAuditChain(
               file: file.name,
               line: lineNo,
             };
+            if (notKeyed) entry.notKeyed = notKeyed;
             if (seq <= maxBefore) {
               entry.outOfOrder = `seq ${seq} (${file.name}:${lineNo}) comes after seq ${maxBefore} (${maxAt}) in its file`;
             } else if (seq <= lastInGroup) {
@@ -281,7 +316,9 @@ function walkChain(entries: Entry[], options: VerifyAuditChainOptions): AuditPro
         uid: entry.uid,
         file: entry.file,
         line: entry.line,
-        detail: `seq ${seq} (${at(entry)}) does not match its hash: its content was changed`,
+        detail: entry.notKeyed
+          ? `seq ${seq} (${at(entry)}): ${entry.notKeyed}`
+          : `seq ${seq} (${at(entry)}) does not match its hash: its content was changed`,
       };
     }
     if (entry.prev !== prevHash) {

@@ -157,10 +157,15 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       'Verify the audit hash chain of a directory (e.g. logs/audit): every record hash, seq and ' +
         'prev_hash link across the category files and their rotated backups. Prints OK with the ' +
         'record count (exit 0) or the first modified, removed, inserted or reordered record (exit 1); ' +
-        'exit 2 for a missing directory.',
+        'exit 2 for a missing directory, or a keyed chain without its key. A chain written with ' +
+        'audit.key verifies only with that key: --key-file, or OTEL_LOGKIT_AUDIT_KEY.',
     )
     .argument('<dir>', 'the audit directory')
     .option('--allow-missing-start', 'accept a chain whose oldest records were rotated out')
+    .option(
+      '--key-file <path>',
+      'the audit key, as the file holds it (one trailing newline ignored); default OTEL_LOGKIT_AUDIT_KEY',
+    )
     .option('--json', 'print the outcome as one JSON object')
     .action(async (dir: string, options: VerifyOptions) => {
       setExitCode(await runVerify(dir, options));

@@ -36,6 +36,15 @@ export interface AuditOptions {
   readonly dir?: string;
   /** Categories routed there (glob patterns); default `security` and `audit`. */
   readonly categories?: readonly string[];
+  /**
+   * The audit key (a string, as UTF-8, or bytes; at least 16 bytes, 32 random
+   * bytes recommended). Each record's `logkit.audit.hash` is then an
+   * HMAC-SHA-256 (RFC 2104) with it rather than a SHA-256, so whoever can
+   * write the audit files but does not hold the key cannot rebuild a chain
+   * that verifies. `OTEL_LOGKIT_AUDIT_KEY`; default none. Verify with the same
+   * key (`otel-logkit verify --key-file`, or the same variable).
+   */
+  readonly key?: string | Uint8Array;
 }
 
 /**

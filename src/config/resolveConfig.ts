@@ -4,6 +4,7 @@ import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-l
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import { BUILTIN_LEVELS, SILENT, type LevelDefinition, type LevelInput } from '../logger/levels.js';
 import { LoggingConfigError } from './LoggingConfigError.js';
+import { readSecretKey } from './secretKey.js';
 import type { LogMetricRule } from '../metrics/LogMetricRule.js';
 import type { LogStep } from '../processors/PipelineStep.js';
 import type { RedactionOptions } from '../processors/redaction/RedactionOptions.js';
@@ -73,7 +74,13 @@ export interface ResolvedConfig {
   /** Routing rules with `minLevel` resolved to a SeverityNumber. */
   readonly routing: ReadonlyMap<string, { rule: RouteRule; minSeverity: number | undefined }>;
   readonly destinations: Readonly<Record<string, LogRecordExporter>>;
-  readonly audit: { readonly dir: string; readonly categories: readonly string[] } | undefined;
+  readonly audit:
+    | {
+        readonly dir: string;
+        readonly categories: readonly string[];
+        readonly key: Uint8Array | undefined;
+      }
+    | undefined;
 }
 
 const BUILTIN_STEPS = ['enrich', 'redact', 'limit', 'sample', 'route'] as const;
@@ -562,7 +569,7 @@ export function resolveConfig<L extends string>(
     sampling: options.sampling,
     routing: resolveRouting(options.routing, levels),
     destinations: options.destinations ?? {},
-    audit: resolveAudit(options.audit, logDir),
+    audit: resolveAudit(options.audit, logDir, env),
   };
 }
 
@@ -635,7 +642,14 @@ function resolveRouting(
   return out;
 }
 
-function resolveAudit(audit: LoggingOptions['audit'], logDir: string): ResolvedConfig['audit'] {
+/** The least audit key length, in bytes (half of HMAC-SHA-256's 32-byte output). */
+export const AUDIT_KEY_MIN_BYTES = 16;
+
+function resolveAudit(
+  audit: LoggingOptions['audit'],
+  logDir: string,
+  env: Env,
+): ResolvedConfig['audit'] {
   if (audit === undefined || audit === false) return undefined;
   const options = audit === true ? {} : audit;
   if (typeof options !== 'object' || options === null)
@@ -646,6 +660,14 @@ function resolveAudit(audit: LoggingOptions['audit'], logDir: string): ResolvedC
   return {
     dir: path.resolve(options.dir ?? path.join(logDir, 'audit')),
     categories: options.categories ?? ['security', 'audit'],
+    key:
+      options.key !== undefined
+        ? readSecretKey(options.key, 'option audit.key', AUDIT_KEY_MIN_BYTES)
+        : readSecretKey(
+            env.OTEL_LOGKIT_AUDIT_KEY || undefined,
+            'OTEL_LOGKIT_AUDIT_KEY',
+            AUDIT_KEY_MIN_BYTES,
+          ),
   };
 }
 

@@ -135,6 +135,7 @@ export function createDestinations(
       name: 'audit',
       processor: new AuditChainLogRecordProcessor({
         dir: config.audit.dir,
+        key: config.audit.key,
         delegate: createLogProcessor(exporter, config, monitor('audit')),
       }),
       accepts: (record) => auditCategory(record) && userRule(record),

@@ -15,7 +15,12 @@ const CATEGORIES = ['security', 'user', undefined, 'security', 'llm'] as const;
  * pieces: AuditChain → BatchLogRecordProcessor → FileLogRecordExporter with a
  * small file size so rotation makes `.gz` backups; then shuts down.
  */
-export async function writeChain(dir: string, count: number, from = 0): Promise<void> {
+export async function writeChain(
+  dir: string,
+  count: number,
+  from = 0,
+  key?: Uint8Array,
+): Promise<void> {
   const provider = new LoggerProvider({
     processors: [
       new AuditChainLogRecordProcessor({
@@ -25,6 +30,7 @@ export async function writeChain(dir: string, count: number, from = 0): Promise<
           scheduledDelayMillis: 60_000,
         }),
         dir,
+        key,
       }),
     ],
   });

@@ -35,6 +35,7 @@ export function cliEnv(env: Record<string, string | undefined> = {}): NodeJS.Pro
   delete merged.NO_COLOR;
   delete merged.FORCE_COLOR;
   delete merged.OTEL_LOGKIT_LOG_DIR;
+  delete merged.OTEL_LOGKIT_AUDIT_KEY;
   for (const [key, value] of Object.entries(env)) {
     if (value === undefined) delete merged[key];
     else merged[key] = value;

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +67,49 @@ describe('otel-logkit verify', () => {
       firstProblem: { kind: 'modified', seq: 12, file: name, line: index + 1 },
     });
     expect(json.status).toBe(1);
+  });
+
+  describe('a keyed chain', () => {
+    const KEY = 'the audit key, 32 bytes or longer';
+    let keyed: string;
+    let keyFile: string;
+
+    beforeAll(async () => {
+      keyed = join(root, 'keyed');
+      await writeChain(keyed, 10, 0, new TextEncoder().encode(KEY));
+      keyFile = join(root, 'audit.key');
+      writeFileSync(keyFile, `${KEY}\n`, { mode: 0o600 });
+    });
+
+    it('verifies with --key-file (its trailing newline ignored) or OTEL_LOGKIT_AUDIT_KEY', () => {
+      const fromFile = runCli(['verify', keyed, '--key-file', keyFile]);
+      expect(fromFile.stdout).toMatch(/^OK: 10 records, chain intact/);
+      expect(fromFile.status).toBe(0);
+      const fromEnv = runCli(['verify', keyed], { OTEL_LOGKIT_AUDIT_KEY: KEY });
+      expect(fromEnv.stdout).toMatch(/^OK: 10 records, chain intact/);
+      expect(fromEnv.status).toBe(0);
+    });
+
+    it('exits 2 without the key, saying how to pass it', () => {
+      const result = runCli(['verify', keyed]);
+      expect(result.stderr).toMatch(/keyed \(HMAC-SHA-256.*--key-file.*OTEL_LOGKIT_AUDIT_KEY/s);
+      expect(result.status).toBe(2);
+    });
+
+    it('fails with another key, and exits 2 for a missing key file', () => {
+      const wrong = runCli(['verify', keyed], { OTEL_LOGKIT_AUDIT_KEY: `${KEY}!` });
+      expect(wrong.stdout).toMatch(/^FAILED: modified \(seq 1,/);
+      expect(wrong.status).toBe(1);
+      const missing = runCli(['verify', keyed, '--key-file', join(root, 'nope.key')]);
+      expect(missing.stderr).toMatch(/cannot read the key file/);
+      expect(missing.status).toBe(2);
+    });
+
+    it('fails an unkeyed chain checked with a key (a chain rebuilt without it)', () => {
+      const result = runCli(['verify', dir, '--key-file', keyFile]);
+      expect(result.stdout).toMatch(/^FAILED: modified \(seq 1, .*not keyed/);
+      expect(result.status).toBe(1);
+    });
   });
 
   it('exits 2 for a missing directory', () => {

@@ -203,6 +203,34 @@ describe('resolveConfig', () => {
       });
     }
 
+    it('should read the audit key from the option or OTEL_LOGKIT_AUDIT_KEY, never showing it', () => {
+      const key = 'k'.repeat(32);
+      const bytes = new TextEncoder().encode(key);
+      expect(resolveConfig({ audit: { key } }, {}).audit?.key).toEqual(bytes);
+      expect(resolveConfig({ audit: true }, { OTEL_LOGKIT_AUDIT_KEY: key }).audit?.key).toEqual(
+        bytes,
+      );
+      expect(resolveConfig({ audit: { key: bytes } }, {}).audit?.key).toEqual(bytes);
+      expect(resolveConfig({ audit: true }, {}).audit?.key).toBeUndefined();
+      expect(resolveConfig({}, { OTEL_LOGKIT_AUDIT_KEY: key }).audit).toBeUndefined();
+      for (const [options, env, source] of [
+        [{ audit: { key: 'short-secret' } }, {}, 'option audit.key'],
+        [{ audit: true }, { OTEL_LOGKIT_AUDIT_KEY: 'short-secret' }, 'OTEL_LOGKIT_AUDIT_KEY'],
+        [{ audit: { key: 42 as never } }, {}, 'option audit.key'],
+      ] as const) {
+        let thrown: unknown;
+        try {
+          resolveConfig(options, env);
+        } catch (error) {
+          thrown = error;
+        }
+        expect(thrown).toBeInstanceOf(LoggingConfigError);
+        expect((thrown as Error).message).toContain(source);
+        expect((thrown as Error).message).toContain('at least 16 bytes');
+        expect((thrown as Error).message).not.toContain('short-secret');
+      }
+    });
+
     it('should accept user-defined levels as a minimum level', () => {
       const config = resolveConfig({ levels: { audit: 14 }, level: 'audit' }, {});
       expect(config.minSeverity).toBe(14);

@@ -421,6 +421,20 @@ describe('the pipeline', () => {
       ).toEqual(['login failed', 'ordinary', 'role granted']);
     });
 
+    it('should key the audit chain with audit.key', async () => {
+      const logDir = mkdtempSync(path.join(os.tmpdir(), 'logkit-audit-keyed-'));
+      const key = 'an audit key of 32 bytes or more';
+      register({ logDir, logsExporter: 'file', audit: { key } });
+      handle!.getLogger('sec', { category: 'security' }).warn('login failed');
+      await handle!.forceFlush();
+      const dir = path.join(logDir, 'audit');
+      expect(readLogFiles(dir)[0]!.attributes['logkit.audit.alg']).toBe('hmac-sha256');
+      await expect(
+        verifyAuditChain(dir, { key: new TextEncoder().encode(key) }),
+      ).resolves.toMatchObject({ ok: true, records: 1 });
+      await expect(verifyAuditChain(dir)).rejects.toMatchObject({ code: 'ERR_AUDIT_KEY_REQUIRED' });
+    });
+
     it('should reject a routing rule for an unknown destination or with a bad level', () => {
       expect(() => register({ routing: { kafka: {} } })).toThrow(/option routing.kafka/);
       expect(() => register({ routing: { console: { minLevel: 'loud' } } })).toThrow(

@@ -1,5 +1,6 @@
 import { types } from 'node:util';
 import { LoggingConfigError } from '../../config/LoggingConfigError.js';
+import { readSecretKey } from '../../config/secretKey.js';
 import { BUILTIN_PATTERN_NAMES } from './patterns.js';
 
 /**
@@ -204,7 +205,7 @@ export function resolveRedactionOptions(
     builtins.delete(name as BuiltinPatternName);
   });
 
-  const hashKey = readHashKey(options.hashKey, `${source}.hashKey`);
+  const hashKey = readSecretKey(options.hashKey, `${source}.hashKey`);
   if (hashKey === undefined) {
     let user: string | undefined;
     if (mode === 'hash') user = `${source}.mode`;
@@ -275,17 +276,6 @@ function readCustom(entry: unknown, at: string, mode: RedactionMode): ResolvedCu
     );
   }
   return { name, regex, mode: readMode(own, `${at}.mode`) ?? mode };
-}
-
-function readHashKey(value: unknown, source: string): Uint8Array | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'string' && value !== '') return new Uint8Array(Buffer.from(value, 'utf8'));
-  if (value instanceof Uint8Array && value.length > 0) return new Uint8Array(value);
-  throw new LoggingConfigError(
-    source,
-    value instanceof Uint8Array ? '<empty Uint8Array>' : value,
-    'a non-empty string or Uint8Array',
-  );
 }
 
 function describePattern(value: unknown): unknown {
