@@ -14,6 +14,7 @@ import type { OtlpJsonLogRecord } from '../../src/audit/index.js';
 import { readLogFiles } from '../helpers/readLogFiles.js';
 import {
   attr,
+  chainCopier,
   lineRecords,
   locate,
   readLines,
@@ -38,13 +39,11 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-let copies = 0;
 /** A fresh copy of the original chain to tamper with. */
-function copy(): string {
-  const dir = join(root, `copy-${++copies}`);
-  cpSync(original, dir, { recursive: true });
-  return dir;
-}
+const copy = chainCopier(
+  () => root,
+  () => original,
+);
 
 describe('AuditChainLogRecordProcessor', () => {
   it('writes a chain across category files and rotated backups that verifies', async () => {

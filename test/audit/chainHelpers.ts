@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
@@ -127,4 +127,14 @@ export function locate(dir: string, seq: number): { path: string; index: number;
     if (index >= 0) return { path, index, name };
   }
   throw new Error(`seq ${seq} not found in ${dir}`);
+}
+
+/** A function returning a fresh copy of the chain in `source` (under `root`) to tamper with. */
+export function chainCopier(root: () => string, source: () => string): () => string {
+  let copies = 0;
+  return () => {
+    const dir = join(root(), `copy-${++copies}`);
+    cpSync(source(), dir, { recursive: true });
+    return dir;
+  };
 }

@@ -1,6 +1,6 @@
 // The audit chain with a key: HMAC-SHA-256 hashes, which someone who can write the files but
 // does not hold the key cannot recompute.
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { auditHash, ERR_AUDIT_KEY_REQUIRED, verifyAuditChain } from '../../src/a
 import { readLogFiles } from '../helpers/readLogFiles.js';
 import {
   attr,
+  chainCopier,
   lineRecords,
   locate,
   readLines,
@@ -36,12 +37,11 @@ afterAll(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-let copies = 0;
-function copy(): string {
-  const dir = join(root, `copy-${++copies}`);
-  cpSync(keyed, dir, { recursive: true });
-  return dir;
-}
+/** A fresh copy of the keyed chain to tamper with. */
+const copy = chainCopier(
+  () => root,
+  () => keyed,
+);
 
 /**
  * Changes record `seq` as someone holding the files but not the key would: edits a value,

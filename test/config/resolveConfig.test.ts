@@ -3,6 +3,21 @@ import { describe, expect, it } from 'vitest';
 import { LoggingConfigError } from '../../src/config/LoggingConfigError.js';
 import { resolveConfig } from '../../src/config/resolveConfig.js';
 
+/** The LoggingConfigError resolveConfig throws for these inputs (fails the test when none). */
+function configError(
+  options: Parameters<typeof resolveConfig>[0],
+  env: Record<string, string>,
+): LoggingConfigError {
+  let thrown: unknown;
+  try {
+    resolveConfig(options, env);
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(LoggingConfigError);
+  return thrown as LoggingConfigError;
+}
+
 describe('resolveConfig', () => {
   describe('precedence', () => {
     it('should prefer options over env vars over defaults', () => {
@@ -192,14 +207,8 @@ describe('resolveConfig', () => {
     ];
     for (const [title, options, env, message] of bad) {
       it(`should throw a LoggingConfigError naming the value for ${title}`, () => {
-        let thrown: unknown;
-        try {
-          resolveConfig(options, env);
-        } catch (error) {
-          thrown = error;
-        }
-        expect(thrown).toBeInstanceOf(LoggingConfigError);
-        expect((thrown as Error).message).toMatch(message);
+        const thrown = configError(options, env);
+        expect(thrown.message).toMatch(message);
       });
     }
 
@@ -218,16 +227,10 @@ describe('resolveConfig', () => {
         [{ audit: true }, { OTEL_LOGKIT_AUDIT_KEY: 'short-secret' }, 'OTEL_LOGKIT_AUDIT_KEY'],
         [{ audit: { key: 42 as never } }, {}, 'option audit.key'],
       ] as const) {
-        let thrown: unknown;
-        try {
-          resolveConfig(options, env);
-        } catch (error) {
-          thrown = error;
-        }
-        expect(thrown).toBeInstanceOf(LoggingConfigError);
-        expect((thrown as Error).message).toContain(source);
-        expect((thrown as Error).message).toContain('at least 16 bytes');
-        expect((thrown as Error).message).not.toContain('short-secret');
+        const thrown = configError(options, env);
+        expect(thrown.message).toContain(source);
+        expect(thrown.message).toContain('at least 16 bytes');
+        expect(thrown.message).not.toContain('short-secret');
       }
     });
 
