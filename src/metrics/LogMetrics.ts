@@ -17,6 +17,19 @@ import {
   UNIT_LOG_RECORD,
 } from './names.js';
 
+/**
+ * Distinct attribute sets of `log.record.count` before the overflow series:
+ * with it, the SDK's default cardinality limit of 2000 series per metric.
+ */
+export const MAX_COUNT_SERIES = 1999;
+/** Marks the series that collects what exceeded a cardinality limit (OTel metrics SDK spec). */
+const ATTR_METRIC_OVERFLOW = 'otel.metric.overflow';
+
+interface CountSeries {
+  readonly attributes: Attributes;
+  value: number;
+}
+
 interface CompiledRule {
   readonly matches: (record: ReadWriteLogRecord) => boolean;
   readonly attribute: string | undefined;
@@ -32,17 +45,32 @@ interface CompiledRule {
  * here; {@link observe} is the per-record part.
  */
 export class LogMetrics {
-  private readonly count: Counter;
   private readonly rules: readonly CompiledRule[];
-  /** Attribute sets of the count, by severity text, category and event name, reused. */
-  private readonly countAttributes = new Map<string, Attributes>();
+  /**
+   * The record count by severity text, category and event name: running
+   * totals, reported by an ObservableCounter when the metrics are collected.
+   * A synchronous Counter's `add` hashes its attributes on every call (about
+   * 1 µs per record with a metric reader in sdk-metrics 2.12); a Map increment
+   * costs a few tens of ns. Past {@link MAX_COUNT_SERIES} distinct sets, the
+   * rest go to one series marked `otel.metric.overflow: true`, as the SDK does
+   * past its cardinality limit.
+   */
+  private readonly countSeries = new Map<string, CountSeries>();
+  private overflow: CountSeries | undefined;
 
   /** @throws {@link LoggingConfigError} for a bad rule (naming `option metricRules[i]`). */
   constructor(meter: Meter, counts: DropCounts, rules: readonly LogMetricRule[] = []) {
-    this.count = meter.createCounter(METRIC_LOG_RECORD_COUNT, {
-      unit: UNIT_LOG_RECORD,
-      description: 'Log records emitted, before sampling, by severity, category and event name.',
-    });
+    meter
+      .createObservableCounter(METRIC_LOG_RECORD_COUNT, {
+        unit: UNIT_LOG_RECORD,
+        description: 'Log records emitted, before sampling, by severity, category and event name.',
+      })
+      .addCallback((result) => {
+        for (const series of this.countSeries.values()) {
+          result.observe(series.value, series.attributes);
+        }
+        if (this.overflow) result.observe(this.overflow.value, this.overflow.attributes);
+      });
     meter
       .createObservableCounter(METRIC_LOG_RECORD_DROPPED, {
         unit: UNIT_LOG_RECORD,
@@ -63,16 +91,19 @@ export class LogMetrics {
     const category = record.attributes[ATTR_LOGKIT_CATEGORY];
     const eventName = record.eventName;
     const key = `${severity}\u0000${typeof category === 'string' ? category : ''}\u0000${eventName ?? ''}`;
-    let attributes = this.countAttributes.get(key);
-    if (!attributes) {
-      attributes = { [ATTR_SEVERITY_TEXT]: severity };
-      if (typeof category === 'string') attributes[ATTR_CATEGORY] = category;
-      if (eventName) attributes[ATTR_EVENT_NAME] = eventName;
-      // Bounded: past this many distinct sets, new ones are not cached (they
-      // are still counted), so a flood of event names cannot grow memory.
-      if (this.countAttributes.size < 10_000) this.countAttributes.set(key, attributes);
+    let series = this.countSeries.get(key);
+    if (!series) {
+      if (this.countSeries.size < MAX_COUNT_SERIES) {
+        const attributes: Attributes = { [ATTR_SEVERITY_TEXT]: severity };
+        if (typeof category === 'string') attributes[ATTR_CATEGORY] = category;
+        if (eventName) attributes[ATTR_EVENT_NAME] = eventName;
+        series = { attributes, value: 0 };
+        this.countSeries.set(key, series);
+      } else {
+        series = this.overflow ??= { attributes: { [ATTR_METRIC_OVERFLOW]: true }, value: 0 };
+      }
     }
-    this.count.add(1, attributes, ctx);
+    series.value++;
     for (const rule of this.rules) {
       if (!rule.matches(record)) continue;
       let value = 1;

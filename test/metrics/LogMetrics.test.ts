@@ -3,6 +3,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import { describe, expect, it } from 'vitest';
 import type { LoggingHandle, LoggingOptions } from '../../src/index.js';
+import { MAX_COUNT_SERIES } from '../../src/metrics/LogMetrics.js';
 import { useOtlpReceiver } from '../helpers/useOtlpReceiver.js';
 
 const otlp = useOtlpReceiver({ serviceName: 'metrics-test', traces: false });
@@ -42,6 +43,32 @@ describe('log-derived metrics', () => {
     const dropped = points('logkit.log.record.dropped');
     expect(dropped.find((p) => p.attributes['logkit.drop.reason'] === 'sampled')?.value).toBe(2);
     expect(dropped.find((p) => p.attributes['logkit.drop.reason'] === 'filtered')?.value).toBe(0);
+  });
+
+  it('should keep counting across collections, and past the series limit in one overflow series', async () => {
+    register();
+    const log = otlp.handle!.getLogger('many');
+    log.info('first');
+    await otlp.handle!.forceFlush();
+    log.info('second');
+    // Distinct event names beyond the limit (with the overflow series, the SDK's default 2000).
+    for (let i = 0; i < MAX_COUNT_SERIES + 50; i++) {
+      log.emit({ eventName: `e.${i}`, severityNumber: 9, severityText: 'INFO', body: 'x' });
+    }
+    otlp.receiver.clear();
+    await otlp.handle!.forceFlush();
+    await otlp.receiver.waitFor(() => points('log.record.count').length > 0);
+    const counts = points('log.record.count');
+    // Cumulative: the first collection's record is still in the total.
+    const plain = counts.find(
+      (p) => JSON.stringify(p.attributes) === JSON.stringify({ 'logkit.severity_text': 'INFO' }),
+    );
+    expect(plain?.value).toBe(2);
+    expect(counts).toHaveLength(MAX_COUNT_SERIES + 1);
+    const overflow = counts.find((p) => p.attributes['otel.metric.overflow'] === true);
+    // The plain INFO series took one of the places; the named events fill the rest, then overflow.
+    expect(overflow?.value).toBe(51);
+    expect(counts.reduce((sum, p) => sum + Number(p.value), 0)).toBe(MAX_COUNT_SERIES + 52);
   });
 
   it('should record user rules as histograms and counters with the chosen dimensions', async () => {
