@@ -1,4 +1,4 @@
-import type { Attributes, Context, Counter, Histogram, Meter } from '@opentelemetry/api';
+import type { Attributes, Context, Histogram, Meter } from '@opentelemetry/api';
 import type { ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import { ATTR_LOGKIT_CATEGORY } from '../attributes.js';
 import { LoggingConfigError } from '../config/LoggingConfigError.js';
@@ -7,6 +7,7 @@ import type { DropCounts } from '../processors/DropCounts.js';
 import { DROP_REASONS } from '../processors/PipelineStep.js';
 import { compileRouteRule } from '../processors/routing/RouteRule.js';
 import type { LogMetricRule } from './LogMetricRule.js';
+import { RunningTotals } from './RunningTotals.js';
 import {
   ATTR_CATEGORY,
   ATTR_DROP_REASON,
@@ -17,24 +18,49 @@ import {
   UNIT_LOG_RECORD,
 } from './names.js';
 
-/**
- * Distinct attribute sets of `log.record.count` before the overflow series:
- * with it, the SDK's default cardinality limit of 2000 series per metric.
- */
-export const MAX_COUNT_SERIES = 1999;
-/** Marks the series that collects what exceeded a cardinality limit (OTel metrics SDK spec). */
-const ATTR_METRIC_OVERFLOW = 'otel.metric.overflow';
-
-interface CountSeries {
-  readonly attributes: Attributes;
-  value: number;
-}
-
 interface CompiledRule {
   readonly matches: (record: ReadWriteLogRecord) => boolean;
   readonly attribute: string | undefined;
-  readonly dimensions: readonly string[];
-  readonly record: (value: number, attributes: Attributes, ctx: Context) => void;
+  /** Records `value` with the rule's dimensions read from `record`. */
+  readonly record: (value: number, record: ReadWriteLogRecord, ctx: Context) => void;
+}
+
+type DimensionValue = string | number | boolean;
+
+/** The rule's dimensions present on the record, as metric attributes. */
+function dimensionsOf(record: ReadWriteLogRecord, dimensions: readonly string[]): Attributes {
+  const point: Attributes = {};
+  for (const dimension of dimensions) {
+    const v = plain(record, dimension);
+    if (v !== null) point[dimension] = v;
+  }
+  return point;
+}
+
+/**
+ * A key telling the dimension value combinations apart (by type too: `1` and
+ * `"1"` differ); JSON when a string holds the separator.
+ */
+function dimensionKey(record: ReadWriteLogRecord, dimensions: readonly string[]): string {
+  let key = '';
+  for (const dimension of dimensions) {
+    const v = plain(record, dimension);
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return JSON.stringify(dimensions.map((d) => plain(record, d)));
+      key += `s${v}\u0000`;
+    } else if (v === null) {
+      key += '\u0001\u0000';
+    } else {
+      key += `${typeof v === 'number' ? 'n' : 'b'}${String(v)}\u0000`;
+    }
+  }
+  return key;
+}
+
+/** A dimension's value on the record when it is one a metric attribute can hold, else null. */
+function plain(record: ReadWriteLogRecord, dimension: string): DimensionValue | null {
+  const v = record.attributes[dimension];
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? v : null;
 }
 
 /**
@@ -46,31 +72,15 @@ interface CompiledRule {
  */
 export class LogMetrics {
   private readonly rules: readonly CompiledRule[];
-  /**
-   * The record count by severity text, category and event name: running
-   * totals, reported by an ObservableCounter when the metrics are collected.
-   * A synchronous Counter's `add` hashes its attributes on every call (about
-   * 1 µs per record with a metric reader in sdk-metrics 2.12); a Map increment
-   * costs a few tens of ns. Past {@link MAX_COUNT_SERIES} distinct sets, the
-   * rest go to one series marked `otel.metric.overflow: true`, as the SDK does
-   * past its cardinality limit.
-   */
-  private readonly countSeries = new Map<string, CountSeries>();
-  private overflow: CountSeries | undefined;
+  /** The record count by severity text, category and event name. */
+  private readonly count: RunningTotals;
 
   /** @throws {@link LoggingConfigError} for a bad rule (naming `option metricRules[i]`). */
   constructor(meter: Meter, counts: DropCounts, rules: readonly LogMetricRule[] = []) {
-    meter
-      .createObservableCounter(METRIC_LOG_RECORD_COUNT, {
-        unit: UNIT_LOG_RECORD,
-        description: 'Log records emitted, before sampling, by severity, category and event name.',
-      })
-      .addCallback((result) => {
-        for (const series of this.countSeries.values()) {
-          result.observe(series.value, series.attributes);
-        }
-        if (this.overflow) result.observe(this.overflow.value, this.overflow.attributes);
-      });
+    this.count = new RunningTotals(meter, METRIC_LOG_RECORD_COUNT, {
+      unit: UNIT_LOG_RECORD,
+      description: 'Log records emitted, before sampling, by severity, category and event name.',
+    });
     meter
       .createObservableCounter(METRIC_LOG_RECORD_DROPPED, {
         unit: UNIT_LOG_RECORD,
@@ -91,19 +101,16 @@ export class LogMetrics {
     const category = record.attributes[ATTR_LOGKIT_CATEGORY];
     const eventName = record.eventName;
     const key = `${severity}\u0000${typeof category === 'string' ? category : ''}\u0000${eventName ?? ''}`;
-    let series = this.countSeries.get(key);
-    if (!series) {
-      if (this.countSeries.size < MAX_COUNT_SERIES) {
+    this.count.add(
+      key,
+      () => {
         const attributes: Attributes = { [ATTR_SEVERITY_TEXT]: severity };
         if (typeof category === 'string') attributes[ATTR_CATEGORY] = category;
         if (eventName) attributes[ATTR_EVENT_NAME] = eventName;
-        series = { attributes, value: 0 };
-        this.countSeries.set(key, series);
-      } else {
-        series = this.overflow ??= { attributes: { [ATTR_METRIC_OVERFLOW]: true }, value: 0 };
-      }
-    }
-    series.value++;
+        return attributes;
+      },
+      1,
+    );
     for (const rule of this.rules) {
       if (!rule.matches(record)) continue;
       let value = 1;
@@ -112,13 +119,7 @@ export class LogMetrics {
         if (typeof raw !== 'number' || !Number.isFinite(raw)) continue;
         value = raw;
       }
-      const point: Attributes = {};
-      for (const dimension of rule.dimensions) {
-        const v = record.attributes[dimension];
-        if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')
-          point[dimension] = v;
-      }
-      rule.record(value, point, ctx);
+      rule.record(value, record, ctx);
     }
   }
 }
@@ -156,21 +157,28 @@ function compileRule(meter: Meter, rule: LogMetricRule, index: number): Compiled
     );
   }
   const options = { unit: rule.unit, description: rule.description };
+  const dimensions = rule.dimensions ?? [];
   let record: CompiledRule['record'];
   if (rule.instrument === 'histogram') {
     const histogram: Histogram = meter.createHistogram(rule.name, options);
-    record = (value, attributes, ctx) => histogram.record(value, attributes, ctx);
+    record = (value, logRecord, ctx) =>
+      histogram.record(value, dimensionsOf(logRecord, dimensions), ctx);
   } else {
-    const counter: Counter = meter.createCounter(rule.name, options);
-    record = (value, attributes, ctx) => {
+    const totals = new RunningTotals(meter, rule.name, options);
+    record = (value, logRecord) => {
       // A counter only goes up: negative values are not recorded.
-      if (value >= 0) counter.add(value, attributes, ctx);
+      if (value >= 0) {
+        totals.add(
+          dimensionKey(logRecord, dimensions),
+          () => dimensionsOf(logRecord, dimensions),
+          value,
+        );
+      }
     };
   }
   return {
     matches: compileRouteRule({ include: rule.match }, undefined),
     attribute: rule.attribute,
-    dimensions: rule.dimensions ?? [],
     record,
   };
 }

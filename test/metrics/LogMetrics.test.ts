@@ -3,7 +3,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import { describe, expect, it } from 'vitest';
 import type { LoggingHandle, LoggingOptions } from '../../src/index.js';
-import { MAX_COUNT_SERIES } from '../../src/metrics/LogMetrics.js';
+import { MAX_TOTALS_SERIES as MAX_COUNT_SERIES } from '../../src/metrics/RunningTotals.js';
 import { useOtlpReceiver } from '../helpers/useOtlpReceiver.js';
 
 const otlp = useOtlpReceiver({ serviceName: 'metrics-test', traces: false });
@@ -14,6 +14,11 @@ function register(options: LoggingOptions = {}): LoggingHandle {
 
 function points(name: string) {
   return otlp.receiver.metrics.filter((m) => m.name === name).flatMap((m) => m.dataPoints);
+}
+
+/** A sum's values keyed by the JSON of their attributes. */
+function valuesByAttributes(dataPoints: ReturnType<typeof points>): Record<string, unknown> {
+  return Object.fromEntries(dataPoints.map((p) => [JSON.stringify(p.attributes), p.value]));
 }
 
 describe('log-derived metrics', () => {
@@ -28,9 +33,7 @@ describe('log-derived metrics', () => {
     await otlp.receiver.waitFor(() => points('log.record.count').length > 0);
     const metric = otlp.receiver.metrics.find((m) => m.name === 'log.record.count')!;
     expect(metric).toMatchObject({ kind: 'sum', unit: '{log_record}', isMonotonic: true });
-    const byAttributes = Object.fromEntries(
-      metric.dataPoints.map((p) => [JSON.stringify(p.attributes), p.value]),
-    );
+    const byAttributes = valuesByAttributes(metric.dataPoints);
     expect(byAttributes).toEqual({
       [JSON.stringify({ 'logkit.severity_text': 'INFO', 'logkit.category': 'tool' })]: 2,
       [JSON.stringify({ 'logkit.severity_text': 'WARN', 'logkit.category': 'tool' })]: 1,
@@ -106,6 +109,42 @@ describe('log-derived metrics', () => {
       sum: 60,
     });
     expect(points('security.events')[0]?.value).toBe(1);
+  });
+
+  it('should sum counter rules by dimension values, telling types and absent values apart', async () => {
+    register({
+      metricRules: [
+        {
+          match: { eventName: 'llm.call' },
+          name: 'llm.tokens',
+          instrument: 'counter',
+          attribute: 'tokens',
+          dimensions: ['model', 'tier'],
+          unit: '{token}',
+        },
+      ],
+    });
+    const log = otlp.handle!.getLogger('llm');
+    const call = (attributes: Record<string, unknown>) =>
+      log.emit({ eventName: 'llm.call', attributes: attributes as never });
+    call({ tokens: 10, model: 'a', tier: 1 });
+    call({ tokens: 5, model: 'a', tier: 1 });
+    call({ tokens: 7, model: 'a', tier: '1' }); // a string tier is another series
+    call({ tokens: 3, model: 'a' }); // no tier
+    call({ tokens: 2, model: 'x\u0000y', tier: true }); // the key's separator inside a value
+    call({ tokens: -4, model: 'a', tier: 1 }); // a counter only goes up: not recorded
+    call({ tokens: 'many', model: 'a', tier: 1 }); // not a number: not recorded
+    await otlp.handle!.forceFlush();
+    await otlp.receiver.waitFor(() => points('llm.tokens').length > 0);
+    const metric = otlp.receiver.metrics.find((m) => m.name === 'llm.tokens')!;
+    expect(metric).toMatchObject({ kind: 'sum', unit: '{token}', isMonotonic: true });
+    const byAttributes = valuesByAttributes(metric.dataPoints);
+    expect(byAttributes).toEqual({
+      [JSON.stringify({ model: 'a', tier: 1 })]: 15,
+      [JSON.stringify({ model: 'a', tier: '1' })]: 7,
+      [JSON.stringify({ model: 'a' })]: 3,
+      [JSON.stringify({ model: 'x\u0000y', tier: true })]: 2,
+    });
   });
 
   it('should reject a bad rule at setup, naming it', () => {
