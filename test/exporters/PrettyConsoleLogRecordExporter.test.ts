@@ -7,13 +7,13 @@ import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-log
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import pc from 'picocolors';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Mock } from 'vitest';
 import { resetReportOnce } from '../../src/internal/reportOnce.js';
 import {
   PrettyConsoleLogRecordExporter,
   formatLogRecordLine,
 } from '../../src/exporters/PrettyConsoleLogRecordExporter.js';
 import type { PrettyConsoleLogRecordExporterOptions } from '../../src/exporters/PrettyConsoleLogRecordExporter.js';
+import { recordDiagErrors, type DiagErrorMock } from '../helpers/diag.js';
 
 const TIME = Date.UTC(2024, 0, 2, 3, 4, 5, 6);
 const ISO = '2024-01-02T03:04:05.006Z';
@@ -90,7 +90,7 @@ const info = (body: string): LogRecord => ({
 });
 
 describe('PrettyConsoleLogRecordExporter', () => {
-  let diagError: Mock<(message: string, ...args: unknown[]) => void>;
+  let diagError: DiagErrorMock;
   const savedEnv = { NO_COLOR: process.env.NO_COLOR, FORCE_COLOR: process.env.FORCE_COLOR };
 
   beforeEach(() => {
@@ -98,14 +98,7 @@ describe('PrettyConsoleLogRecordExporter', () => {
     delete process.env.NO_COLOR;
     delete process.env.FORCE_COLOR;
     resetReportOnce();
-    diagError = vi.fn<(message: string, ...args: unknown[]) => void>();
-    diag.setLogger({
-      error: diagError,
-      warn: () => {},
-      info: () => {},
-      debug: () => {},
-      verbose: () => {},
-    });
+    diagError = recordDiagErrors();
   });
 
   afterEach(() => {

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DiagLogLevel, diag } from '@opentelemetry/api';
-import type { DiagLogger } from '@opentelemetry/api';
+import { diag } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import { afterEach, beforeEach } from 'vitest';
 import { resetReportOnce } from '../../src/internal/reportOnce.js';
+import { recordDiagErrors } from '../helpers/diag.js';
 
 /** What {@link useExporterTestEnv} gives a file exporter's test file. */
 export interface ExporterTestEnv {
@@ -28,16 +28,7 @@ export function useExporterTestEnv(prefix: string): ExporterTestEnv {
   beforeEach(() => {
     tmp = mkdtempSync(join(tmpdir(), prefix));
     resetReportOnce();
-    diagErrors = [];
-    const noop = (): void => {};
-    const logger: DiagLogger = {
-      error: (...args: unknown[]) => diagErrors.push(args),
-      warn: noop,
-      info: noop,
-      debug: noop,
-      verbose: noop,
-    };
-    diag.setLogger(logger, DiagLogLevel.ALL);
+    diagErrors = recordDiagErrors().mock.calls;
   });
 
   afterEach(() => {

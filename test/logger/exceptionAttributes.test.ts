@@ -4,24 +4,17 @@ import {
   ATTR_EXCEPTION_STACKTRACE,
   ATTR_EXCEPTION_TYPE,
 } from '@opentelemetry/semantic-conventions';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Mock } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resetReportOnce } from '../../src/internal/reportOnce.js';
 import { errorToAttributes } from '../../src/logger/exceptionAttributes.js';
+import { recordDiagErrors, type DiagErrorMock } from '../helpers/diag.js';
 
 describe('errorToAttributes', () => {
-  let diagError: Mock<(message: string, ...args: unknown[]) => void>;
+  let diagError: DiagErrorMock;
 
   beforeEach(() => {
     resetReportOnce();
-    diagError = vi.fn<(message: string, ...args: unknown[]) => void>();
-    diag.setLogger({
-      error: diagError,
-      warn: () => {},
-      info: () => {},
-      debug: () => {},
-      verbose: () => {},
-    });
+    diagError = recordDiagErrors();
   });
 
   afterEach(() => {
