@@ -121,14 +121,19 @@ describe.skipIf(Boolean(missing) && !IN_CI)('the real OpenTelemetry Collector', 
       expect(res.code, res.stderr).toBe(0);
     });
 
-    it('should accept the agent and gateway configs of the two-tier topology', async () => {
+    it('should accept the agent and gateway configs of the two-tier topology, and the backfill config', async () => {
       const dir = tempDir('logkit-e2e-gateway-');
       const env = {
         ...(await collectorEnv(path.join(dir, 'collector'))),
         LOGKIT_AGENT_DATA_DIR: path.join(dir, 'agent'),
         LOGKIT_GATEWAY_DATA_DIR: path.join(dir, 'gateway'),
+        LOGKIT_BACKFILL_DATA_DIR: path.join(dir, 'backfill'),
       };
-      for (const file of ['collector/gateway/agent.yaml', 'collector/gateway/gateway.yaml']) {
+      for (const file of [
+        'collector/gateway/agent.yaml',
+        'collector/gateway/gateway.yaml',
+        'collector/backfill.yaml',
+      ]) {
         const res = await run(BINARY, ['validate', '--config', file], env, 60_000);
         expect(res.code, `${file}: ${res.stderr}`).toBe(0);
       }

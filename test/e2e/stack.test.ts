@@ -21,6 +21,7 @@ import {
   collectorEnv,
   collectorPrerequisiteMissing,
   COLLECTOR_CONFIG,
+  freePort,
   IN_CI,
   ROOT,
   run,
@@ -151,6 +152,8 @@ describe.skipIf(missing.length > 0 && !IN_CI)(
     let instanceId: string;
     let traceIds: string[];
     let env: Record<string, string>;
+    /** The running Collector's data folder: its file exporter output and queues. */
+    const dataDir = path.join(tmpRoot, 'collector');
 
     function timed<T>(name: string, fn: () => T): T {
       const t0 = Date.now();
@@ -204,7 +207,6 @@ describe.skipIf(missing.length > 0 && !IN_CI)(
       }
 
       // The real collector-config.yaml, unchanged: only its ${env:...} endpoints are set.
-      const dataDir = path.join(tmpRoot, 'collector');
       const demoDir = path.join(tmpRoot, 'demo');
       mkdirSync(demoDir);
       env = {
@@ -370,6 +372,49 @@ describe.skipIf(missing.length > 0 && !IN_CI)(
         });
         const errorTraces = new Set(errors.hits.hits.map((h: any) => h._source.trace_id));
         expect([...errorTraces]).toEqual([failed]);
+      });
+
+      it("is backfilled from the file exporter's output by collector/backfill.yaml", async () => {
+        const [health, telemetry] = await Promise.all([freePort(), freePort()]);
+        const backfill = await startCollector(
+          [path.join(ROOT, 'collector/backfill.yaml')],
+          {
+            LOGKIT_BACKFILL_FILES: path.join(dataDir, 'logs*.jsonl'),
+            LOGKIT_BACKFILL_DATA_DIR: path.join(tmpRoot, 'backfill'),
+            LOGKIT_ELASTICSEARCH_ENDPOINT: es,
+            LOGKIT_BACKFILL_HEALTH_ENDPOINT: `127.0.0.1:${health}`,
+            LOGKIT_BACKFILL_TELEMETRY_PORT: String(telemetry),
+          },
+          `127.0.0.1:${health}`,
+        );
+        try {
+          // Its own data stream by default: nothing counted twice in the main one.
+          const index = 'logs-logkit.backfill.otel-default';
+          const query = { term: { 'resource.attributes.service.instance.id': instanceId } };
+          const hits = await waitFor(
+            `${emitted.length} replayed demo records in ${index}`,
+            async () => {
+              await json(`${es}/${index}/_refresh`, { method: 'POST' });
+              const res = await json(`${es}/${index}/_search`, {
+                method: 'POST',
+                body: JSON.stringify({ size: 1000, query }),
+              });
+              return res.hits.hits.length >= emitted.length ? res.hits.hits : undefined;
+            },
+            60_000,
+          ).catch((err: unknown) => {
+            throw new Error(`${String(err)}\n--- backfill output ---\n${backfill.output()}`);
+          });
+          expect(hits.map((h: any) => esRecordKey(h._source)).sort()).toEqual(
+            emitted.map(recordKey).sort(),
+          );
+          // With their trace ids (the startup record has none).
+          expect(new Set(hits.flatMap((h: any) => h._source.trace_id ?? []))).toEqual(
+            new Set(traceIds),
+          );
+        } finally {
+          await backfill.stop();
+        }
       });
     });
 
