@@ -5,6 +5,7 @@
 # scripts/stack/collector.sh — the OpenTelemetry Collector with collector-config.yaml; waits
 # until each is healthy and prints the endpoints. Each component's PID goes to
 # .cache/stack/pids/<name>.pid; `npm run stack:stop` (scripts/stack/stop.sh) stops exactly those.
+# Each component has its script (elasticsearch.sh, jaeger.sh, prometheus.sh, otelcol.sh).
 #
 # Environment: STACK_JAEGER=0 skips Jaeger; STACK_BUILD_COLLECTOR=1 builds the Collector when
 # its binary is missing (several minutes the first time). Ports: see the component scripts.
@@ -16,7 +17,6 @@ STACK_DIR="${STACK_DIR:-$ROOT/.cache/stack}"
 export STACK_DIR
 PID_DIR="$STACK_DIR/pids"
 LOG_DIR="$STACK_DIR/logs"
-COLLECTOR_BIN="${COLLECTOR_BIN:-$STACK_DIR/otelcol/otelcol-logkit}"
 COLLECTOR_HEALTH="${LOGKIT_HEALTH_ENDPOINT:-127.0.0.1:13133}"
 mkdir -p "$PID_DIR" "$LOG_DIR"
 
@@ -29,46 +29,6 @@ timed() {
   local rc=$?
   log "$name: $((SECONDS - t0))s"
   return $rc
-}
-
-start_collector() {
-  if [[ ! -x "$COLLECTOR_BIN" && "${STACK_BUILD_COLLECTOR:-0}" == 1 ]]; then
-    bash "$HERE/collector.sh" >&2
-  fi
-  if [[ ! -x "$COLLECTOR_BIN" ]]; then
-    log "Collector not built ($COLLECTOR_BIN): run 'bash scripts/stack/collector.sh' (or"
-    log "STACK_BUILD_COLLECTOR=1 npm run stack); starting the backends without it"
-    return 0
-  fi
-  local pid_file="$PID_DIR/collector.pid"
-  if [[ -s "$pid_file" ]] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
-    log "collector already running (pid $(cat "$pid_file"))"
-    return 0
-  fi
-  # The config's default paths are relative to the repository root.
-  # (`cd` first, on its own: `cd && prog &` would background a subshell, and $! be its pid.)
-  (
-    cd "$ROOT" || exit 1
-    setsid "$COLLECTOR_BIN" --config "$ROOT/collector-config.yaml" \
-      >"$LOG_DIR/collector.log" 2>&1 </dev/null &
-    echo $! >"$pid_file"
-  )
-  local t0=$SECONDS
-  until curl -fsS --max-time 2 "http://$COLLECTOR_HEALTH/" >/dev/null 2>&1; do
-    if ! kill -0 "$(cat "$pid_file")" 2>/dev/null; then
-      tail -n 30 "$LOG_DIR/collector.log" >&2 || true
-      log "ERROR: the Collector exited during startup; see $LOG_DIR/collector.log"
-      rm -f "$pid_file"
-      return 1
-    fi
-    if ((SECONDS - t0 > 60)); then
-      log "ERROR: the Collector is not healthy after 60s; see $LOG_DIR/collector.log"
-      return 1
-    fi
-    sleep 0.5
-  done
-  log "collector healthy (pid $(cat "$pid_file"))"
-  COLLECTOR_UP=1
 }
 
 COLLECTOR_UP=0
@@ -92,7 +52,15 @@ if [[ "${STACK_JAEGER:-1}" != 0 ]]; then
   fi
 fi
 timed prometheus bash "$HERE/prometheus.sh" start || fail prometheus
-timed collector start_collector || fail collector
+rc=0
+timed collector bash "$HERE/otelcol.sh" start || rc=$?
+if [[ $rc == 0 ]]; then
+  COLLECTOR_UP=1
+elif [[ $rc == 3 ]]; then
+  log "starting the backends without the Collector"
+else
+  fail collector
+fi
 
 cat <<TXT
 
