@@ -35,11 +35,17 @@ export interface WinstonTransportBaseOptions {
 
 /** A winston transport: a writable stream in object mode with winston's `log` method. */
 export interface WinstonTransportInstance extends Writable {
+  /** As {@link WinstonTransportBaseOptions.level}. */
   level?: string;
+  /** As {@link WinstonTransportBaseOptions.silent}. */
   silent?: boolean;
+  /** As {@link WinstonTransportBaseOptions.handleExceptions}. */
   handleExceptions?: boolean;
+  /** As {@link WinstonTransportBaseOptions.handleRejections}. */
   handleRejections?: boolean;
+  /** Receives one winston `info` object; calls `next` when done. Never throws. */
   log?(info: any, next: () => void): any; // eslint-disable-line @typescript-eslint/no-explicit-any -- winston-transport's own signature
+  /** Called by winston when the transport is removed or the logger closed. */
   close?(): void;
 }
 
