@@ -10,14 +10,14 @@ export default defineConfig([
     // The winston bridge loads winston-transport lazily through
     // createRequire(import.meta.url); the CJS build needs import.meta shimmed.
     shims: true,
-    target: 'node20',
+    target: 'node22',
     platform: 'node',
   },
   {
     entry: { 'cli/main': 'src/cli/main.ts' },
     format: ['esm'],
     sourcemap: true,
-    target: 'node20',
+    target: 'node22',
     platform: 'node',
     banner: { js: '#!/usr/bin/env node' },
   },

@@ -6,7 +6,7 @@
 // - pino: log.info() serialising to a destination that discards the line.
 // `npm run bench` builds first; figures vary with the machine: compare ratios.
 import { Writable } from 'node:stream';
-import { SeverityNumber } from '@opentelemetry/api-logs';
+import { SeverityNumber } from '@opentelemetry/api';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import pino from 'pino';
 import { Bench } from 'tinybench';

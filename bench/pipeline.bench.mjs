@@ -14,11 +14,11 @@
 // `npm run bench` builds first. Figures vary with the machine: read the ratios.
 import { createWriteStream, openSync } from 'node:fs';
 import { trace } from '@opentelemetry/api';
-import { SeverityNumber } from '@opentelemetry/api-logs';
+import { SeverityNumber } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
 import { PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
 import pino from 'pino';
 import { Bench } from 'tinybench';
 import winston from 'winston';
@@ -44,7 +44,7 @@ const noopExporter = {
 // Large queue and delay: what is timed is the emit path, not exports.
 const batch = { maxQueueSize: 1_000_000, maxExportBatchSize: 512, scheduledDelayMillis: 200 };
 
-const tracerProvider = new BasicTracerProvider();
+const tracerProvider = new TracerProvider();
 trace.setGlobalTracerProvider(tracerProvider);
 const tracer = trace.getTracer('bench');
 

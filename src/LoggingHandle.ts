@@ -1,5 +1,5 @@
 import type { MeterProvider } from '@opentelemetry/api';
-import type { LoggerProvider } from '@opentelemetry/api-logs';
+import type { LoggerProvider } from '@opentelemetry/api';
 import type { GetLoggerOptions, Logger } from './logger/Logger.js';
 import type { DestinationHealth } from './processors/DestinationMonitor.js';
 import type { LoggingStats } from './processors/DropCounts.js';

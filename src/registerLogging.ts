@@ -11,7 +11,7 @@ import {
   createNoopLogger,
   logs,
   type LoggerProvider as ApiLoggerProvider,
-} from '@opentelemetry/api-logs';
+} from '@opentelemetry/api';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import {
   ConsoleMetricExporter,
@@ -44,6 +44,7 @@ import { LogMetrics } from './metrics/LogMetrics.js';
 import {
   ensureContextManager,
   ensurePropagator,
+  hasLoggerProvider,
   hasMeterProvider,
 } from './tracing/globalRegistration.js';
 import { setupTracing } from './tracing/setupTracing.js';
@@ -213,7 +214,7 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
   });
   pipeline.setEmitter(loggerProvider.getLogger('otel-logkit'));
 
-  const ownsLogs = logs.setGlobalLoggerProvider(loggerProvider) === loggerProvider;
+  const ownsLogs = !hasLoggerProvider() && logs.setGlobalLoggerProvider(loggerProvider);
   if (!ownsLogs) {
     diag.warn(
       "otel-logkit: a global LoggerProvider was already registered; plain Logs API loggers keep using it, otel-logkit loggers use otel-logkit's",

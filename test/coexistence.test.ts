@@ -8,7 +8,7 @@ import {
   trace,
   type DiagLogger,
 } from '@opentelemetry/api';
-import { logs } from '@opentelemetry/api-logs';
+import { logs } from '@opentelemetry/api';
 import { InMemoryLogRecordExporter, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import {
   AggregationTemporality,
@@ -16,7 +16,7 @@ import {
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerLogging, type LoggingHandle } from '../src/index.js';
 
@@ -68,7 +68,7 @@ function captureDiag(): void {
  */
 function startApp(logsAndMetrics: boolean): App {
   const spans = new InMemorySpanExporter();
-  const spanProcessor = new SimpleSpanProcessor(spans);
+  const spanProcessor = new SimpleSpanProcessor({ exporter: spans });
   const sdkLogs = logsAndMetrics ? new InMemoryLogRecordExporter() : undefined;
   const sdkLogProcessor = sdkLogs ? new SimpleLogRecordProcessor({ exporter: sdkLogs }) : undefined;
   const sdk = new NodeSDK({

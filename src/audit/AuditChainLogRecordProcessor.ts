@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Context } from '@opentelemetry/api';
-import type { AnyValue } from '@opentelemetry/api-logs';
+import type {} from '../logger/anyValue.js';
+import type { AnyValue } from '@opentelemetry/api';
 import { JsonLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { emptyResource } from '@opentelemetry/resources';
 import type {

@@ -8,7 +8,7 @@ import {
   type MeterProvider,
   type Span,
 } from '@opentelemetry/api';
-import type { LogRecord } from '@opentelemetry/api-logs';
+import type { LogRecord } from '@opentelemetry/api';
 import {
   ATTR_CLIENT_ADDRESS,
   ATTR_ERROR_TYPE,

@@ -1,4 +1,4 @@
-import type { LogRecord } from '@opentelemetry/api-logs';
+import type { LogRecord } from '@opentelemetry/api';
 import { ATTR_CODE_FUNCTION_NAME } from '@opentelemetry/semantic-conventions';
 import { reportOnce } from '../internal/reportOnce.js';
 import { errorToAttributes } from '../logger/exceptionAttributes.js';

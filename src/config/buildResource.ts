@@ -1,4 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
+import type { AnyValue } from '../logger/anyValue.js';
 import {
   defaultResource,
   detectResources,
@@ -53,12 +54,12 @@ function redactResource(resource: Resource, redactor: Redactor): Resource {
       redactor.begin();
       const out = redactor.isSecretKey(key)
         ? redactor.redactSecretValue(value)
-        : redactor.redact(value).value;
+        : redactor.redact(value as AnyValue).value;
       // Only changed keys: the raw list holds every merged layer, and
       // re-setting the others could let a default win over an option.
       if (out !== value) {
         changed = true;
-        redacted[key] = out as Attributes[string];
+        redacted[key] = out;
       }
     }
   } catch (error) {

@@ -1,5 +1,5 @@
-import { SeverityNumber } from '@opentelemetry/api-logs';
-import type { AnyValue } from '@opentelemetry/api-logs';
+import { SeverityNumber } from '@opentelemetry/api';
+import type { AnyValue } from '../logger/anyValue.js';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
@@ -184,12 +184,12 @@ export function formatLogRecordLine(record: PrettyLogRecord, colors: boolean): s
 
   const category = attributes[ATTR_LOGKIT_CATEGORY];
   if (category !== undefined && category !== null) {
-    line += ` [${escapeControl(typeof category === 'string' ? category : toJson(category))}]`;
+    line += ` [${escapeControl(typeof category === 'string' ? category : toJson(category as AnyValue))}]`;
   }
 
   const body = record.body;
   if (body !== undefined && body !== null) {
-    const text = typeof body === 'string' ? escapeControl(body) : toJson(body);
+    const text = typeof body === 'string' ? escapeControl(body) : toJson(body as AnyValue);
     if (text !== '') line += ` ${text}`;
   }
 
@@ -205,7 +205,7 @@ export function formatLogRecordLine(record: PrettyLogRecord, colors: boolean): s
       stackLines = formatStack(value);
       continue;
     }
-    line += ` ${formatString(key)}=${formatValue(value)}`;
+    line += ` ${formatString(key)}=${formatValue(value as AnyValue)}`;
   }
   return `${line}\n${stackLines}`;
 }

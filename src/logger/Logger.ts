@@ -1,9 +1,5 @@
-import type {
-  AnyValue,
-  LogAttributes,
-  LogRecord,
-  Logger as OtelLogger,
-} from '@opentelemetry/api-logs';
+import type { LogRecord, Logger as OtelLogger } from '@opentelemetry/api';
+import type { AnyValue, LogAttributes } from './anyValue.js';
 import { reportOnce } from '../internal/reportOnce.js';
 import { errorToAttributes } from './exceptionAttributes.js';
 import type { BuiltinLevelName, LevelDefinition, LevelInput } from './levels.js';

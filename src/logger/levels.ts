@@ -1,4 +1,4 @@
-import { SeverityNumber } from '@opentelemetry/api-logs';
+import { SeverityNumber } from '@opentelemetry/api';
 
 /**
  * A named level: the OTel SeverityNumber it maps to and the severityText the

@@ -1,5 +1,5 @@
 import { types } from 'node:util';
-import type { AnyValue, AnyValueMap, LogAttributes } from '@opentelemetry/api-logs';
+import type { AnyValue, AnyValueMap, LogAttributes } from './anyValue.js';
 import { reportOnce } from '../internal/reportOnce.js';
 
 /** Containers at this depth (the root is at 0) become `'[Object]'` / `'[Array]'`. */

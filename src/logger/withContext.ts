@@ -1,5 +1,5 @@
 import { context, createContextKey, type Context } from '@opentelemetry/api';
-import type { LogAttributes } from '@opentelemetry/api-logs';
+import type { LogAttributes } from './anyValue.js';
 import { toAttributes } from './toAnyValue.js';
 
 const CONTEXT_ATTRIBUTES_KEY = createContextKey('otel-logkit.context-attributes');
@@ -9,7 +9,7 @@ const CONTEXT_ATTRIBUTES_KEY = createContextKey('otel-logkit.context-attributes'
  * emitted inside it, across awaits, timers and callbacks: the attributes travel
  * in the OTel Context, so they need the AsyncLocalStorage context manager that
  * {@link registerLogging} registers. Nested calls merge, inner keys winning.
- * Records emitted through a plain `@opentelemetry/api-logs` logger get them too.
+ * Records emitted through a plain `@opentelemetry/api` logger get them too.
  *
  * @returns what `fn` returns (its promise, for an async `fn`).
  * @throws whatever `fn` throws; `withContext` itself does not throw.

@@ -1,5 +1,5 @@
 import { context as apiContext, type Context } from '@opentelemetry/api';
-import type { LogRecord, Logger as OtelLogger } from '@opentelemetry/api-logs';
+import type { LogRecord, Logger as OtelLogger } from '@opentelemetry/api';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import { reportOnce } from '../internal/reportOnce.js';
 import type { DropCounts } from './DropCounts.js';

@@ -1,5 +1,5 @@
 import type { Context } from '@opentelemetry/api';
-import type { LogRecord } from '@opentelemetry/api-logs';
+import type { LogRecord } from '@opentelemetry/api';
 import type { ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 
 /**

@@ -57,7 +57,7 @@ export function ensurePropagator(): void {
  */
 const API_REGISTRY_KEY = Symbol.for('opentelemetry.js.api.1');
 
-function isRegistered(type: 'trace' | 'metrics'): boolean {
+function isRegistered(type: 'trace' | 'metrics' | 'logs'): boolean {
   const registry = (globalThis as Record<symbol, Record<string, unknown> | undefined>)[
     API_REGISTRY_KEY
   ];
@@ -72,4 +72,13 @@ export function hasTracerProvider(): boolean {
 /** True when a global MeterProvider is registered. */
 export function hasMeterProvider(): boolean {
   return isRegistered('metrics');
+}
+
+/**
+ * True when a global LoggerProvider is registered (the stable Logs API of
+ * `@opentelemetry/api` 1.10 keeps it in the same registry, and, like the other
+ * signals, logs a diag error on a second registration).
+ */
+export function hasLoggerProvider(): boolean {
+  return isRegistered('logs');
 }

@@ -1,11 +1,11 @@
 import { diag, trace } from '@opentelemetry/api';
 import type { Resource } from '@opentelemetry/resources';
 import {
-  BasicTracerProvider,
+  TracerProvider,
   BatchSpanProcessor,
   ConsoleSpanExporter,
   type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+} from '@opentelemetry/sdk-trace';
 import type { ResolvedConfig } from '../config/resolveConfig.js';
 import { createOtlpTraceExporter } from '../exporters/otlpExporters.js';
 import { hasTracerProvider } from './globalRegistration.js';
@@ -21,7 +21,7 @@ export function setupTracing(
   config: ResolvedConfig,
   resource: Resource,
   extraSpanProcessors: readonly SpanProcessor[] = [],
-): BasicTracerProvider | undefined {
+): TracerProvider | undefined {
   if (!config.registerTracerProvider) return undefined;
   if (hasTracerProvider()) {
     diag.info('otel-logkit: a TracerProvider is already registered; reusing it');
@@ -29,11 +29,13 @@ export function setupTracing(
   }
   const spanProcessors: SpanProcessor[] = [...extraSpanProcessors];
   if (config.tracesExporter === 'otlp') {
-    spanProcessors.push(new BatchSpanProcessor(createOtlpTraceExporter(config.traces)));
+    spanProcessors.push(
+      new BatchSpanProcessor({ exporter: createOtlpTraceExporter(config.traces) }),
+    );
   } else if (config.tracesExporter === 'console') {
-    spanProcessors.push(new BatchSpanProcessor(new ConsoleSpanExporter()));
+    spanProcessors.push(new BatchSpanProcessor({ exporter: new ConsoleSpanExporter() }));
   }
-  const provider = new BasicTracerProvider({ resource, spanProcessors });
+  const provider = new TracerProvider({ resource, spanProcessors });
   if (!trace.setGlobalTracerProvider(provider)) {
     // Lost a race with another registration: keep theirs, drop ours.
     void provider.shutdown();

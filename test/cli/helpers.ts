@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams, SpawnSyncReturns } from 'node:child_process';
 import path from 'node:path';
 import { ROOT_CONTEXT, TraceFlags, trace } from '@opentelemetry/api';
-import type { AnyValue, AnyValueMap } from '@opentelemetry/api-logs';
+import type { AnyValue, AnyValueMap } from '../../src/logger/anyValue.js';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   BatchLogRecordProcessor,

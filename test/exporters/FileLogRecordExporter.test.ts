@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import type { SpanContext } from '@opentelemetry/api';
-import type { AnyValue } from '@opentelemetry/api-logs';
+import type {} from '../../src/logger/anyValue.js';
+import type { AnyValue } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import {

@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT, TraceFlags, diag, trace } from '@opentelemetry/api';
-import { SeverityNumber } from '@opentelemetry/api-logs';
-import type { LogRecord } from '@opentelemetry/api-logs';
+import { SeverityNumber } from '@opentelemetry/api';
+import type { LogRecord } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ExportResult } from '@opentelemetry/core';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';

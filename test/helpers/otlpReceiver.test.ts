@@ -8,7 +8,7 @@ import {
   ValueType,
   trace,
 } from '@opentelemetry/api';
-import { SeverityNumber } from '@opentelemetry/api-logs';
+import { SeverityNumber } from '@opentelemetry/api';
 import { OTLPLogExporter as JsonLogExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPLogExporter as ProtoLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPMetricExporter as JsonMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
@@ -17,7 +17,7 @@ import { OTLPTraceExporter as ProtoTraceExporter } from '@opentelemetry/exporter
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import protobuf from 'protobufjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startOtlpReceiver } from './otlpReceiver.js';
@@ -268,9 +268,9 @@ describe('metrics', () => {
 describe('traces', () => {
   it('decodes spans from the protobuf trace exporter', async () => {
     const exporter = new ProtoTraceExporter({ url: `${receiver.url}/v1/traces` });
-    const provider = new BasicTracerProvider({
+    const provider = new TracerProvider({
       resource,
-      spanProcessors: [new SimpleSpanProcessor(exporter)],
+      spanProcessors: [new SimpleSpanProcessor({ exporter })],
     });
     const tracer = provider.getTracer('recv-test-tracer', '3.0.0');
     const parent = tracer.startSpan('parent op', {

@@ -9,7 +9,7 @@ import {
   trace,
   type DiagLogger,
 } from '@opentelemetry/api';
-import { SeverityNumber } from '@opentelemetry/api-logs';
+import { SeverityNumber } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import {
   InMemoryLogRecordExporter,

@@ -4,7 +4,7 @@ import {
   ATTR_EXCEPTION_TYPE,
 } from '@opentelemetry/semantic-conventions';
 import { reportOnce } from '../../internal/reportOnce.js';
-import type { LogRecord } from '@opentelemetry/api-logs';
+import type { LogRecord } from '@opentelemetry/api';
 import type { LoggingHandle } from '../../LoggingHandle.js';
 import { getLoggingHandle } from '../../registerLogging.js';
 

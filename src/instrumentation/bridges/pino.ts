@@ -1,5 +1,5 @@
-import { SeverityNumber } from '@opentelemetry/api-logs';
-import type { LogRecord } from '@opentelemetry/api-logs';
+import { SeverityNumber } from '@opentelemetry/api';
+import type { LogRecord } from '@opentelemetry/api';
 import { reportOnce } from '../../internal/reportOnce.js';
 import type { LoggingHandle } from '../../LoggingHandle.js';
 import {
@@ -147,7 +147,7 @@ export function pinoDestination<L extends string = never>(
         const timestamp = toTimestamp(value);
         if (timestamp) record.timestamp = timestamp;
       } else if (key === messageKey) {
-        record.body = value as LogRecord['body'];
+        record.body = value;
       } else if (key === errorKey && isSerialisedError(value)) {
         const { type, message, stack, ...rest } = value;
         Object.assign(attributes, serialisedErrorAttributes({ type, message, stack }));
@@ -156,7 +156,7 @@ export function pinoDestination<L extends string = never>(
         attributes[key] = value;
       }
     }
-    record.attributes = attributes as LogRecord['attributes'];
+    record.attributes = attributes;
     return record;
   };
 

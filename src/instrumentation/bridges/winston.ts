@@ -1,8 +1,7 @@
-import { createRequire } from 'node:module';
-import { SeverityNumber } from '@opentelemetry/api-logs';
-import type { LogRecord } from '@opentelemetry/api-logs';
+import { SeverityNumber, type LogRecord } from '@opentelemetry/api';
 import type { Writable } from 'node:stream';
 import { reportOnce } from '../../internal/reportOnce.js';
+import { requireOptional } from '../../internal/requireOptional.js';
 import { errorToAttributes } from '../../logger/exceptionAttributes.js';
 import type { LoggingHandle } from '../../LoggingHandle.js';
 import {
@@ -106,11 +105,8 @@ let loaded: WinstonTransportClass | undefined;
 
 function loadTransportClass(): WinstonTransportClass {
   if (loaded) return loaded;
-  // `require` in the CommonJS build; in the ES module build, one made from
-  // this module's URL, so the optional peer resolves as a dependency would.
-  const load = typeof require === 'function' ? require : createRequire(import.meta.url);
   try {
-    loaded = load('winston-transport') as WinstonTransportClass;
+    loaded = requireOptional<WinstonTransportClass>('winston-transport');
   } catch (error) {
     throw new Error(
       'otel-logkit: winstonTransport() needs the winston-transport package: install it, or pass its class as options.Transport',
@@ -203,7 +199,7 @@ function toRecord(
     record.severityText = level.toUpperCase();
   }
   const message = info.message;
-  if (message !== undefined) record.body = message as LogRecord['body'];
+  if (message !== undefined) record.body = message;
 
   let exception: Record<string, string> | undefined = isError(info)
     ? errorToAttributes(info)
@@ -234,6 +230,6 @@ function toRecord(
     }
   }
   if (exception) Object.assign(attributes, exception);
-  record.attributes = attributes as LogRecord['attributes'];
+  record.attributes = attributes;
   return record;
 }

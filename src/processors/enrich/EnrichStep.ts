@@ -1,5 +1,5 @@
 import { propagation, type Context } from '@opentelemetry/api';
-import type { LogAttributes } from '@opentelemetry/api-logs';
+import type { LogAttributes } from '../../logger/anyValue.js';
 import type { ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import { getContextAttributes } from '../../logger/withContext.js';
 import type { PipelineStep } from '../PipelineStep.js';

@@ -1,4 +1,4 @@
-import type { AnyValue } from '@opentelemetry/api-logs';
+import type { AnyValue } from '../../logger/anyValue.js';
 import type { ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import type { PipelineStep } from '../PipelineStep.js';
 

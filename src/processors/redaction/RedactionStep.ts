@@ -45,7 +45,7 @@ class RedactionStep implements PipelineStep {
       else if (typeof value === 'object' && value !== null) next = redactor.redactValue(value, 1);
       else continue;
       if (next !== value) {
-        record.setAttribute(key, next as typeof value);
+        record.setAttribute(key, next);
         if (attributes[key] === value) {
           // The SDK's setAttribute refuses some keys (the empty one), yet a
           // step or processor may have put one there: write it directly.
@@ -63,7 +63,7 @@ class RedactionStep implements PipelineStep {
     if ((typeof body === 'object' && body !== null) || typeof body === 'string') {
       const next = redactor.redactValue(body, 0);
       if (next !== body) {
-        record.setBody(next as typeof body);
+        record.setBody(next);
         if (record.body !== next) throw new Error('the body could not be redacted');
       }
     }

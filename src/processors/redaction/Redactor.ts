@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { AnyValue } from '@opentelemetry/api-logs';
+import type { AnyValue } from '../../logger/anyValue.js';
 import { KeyMatcher } from './keys.js';
 import { BUILTIN_PATTERNS, findCard, jwtStart, openGates } from './patterns.js';
 import type { BuiltinPatternSpec } from './patterns.js';

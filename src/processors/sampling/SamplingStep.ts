@@ -1,7 +1,7 @@
 import { TraceFlags, type Context } from '@opentelemetry/api';
-import { SeverityNumber } from '@opentelemetry/api-logs';
+import { SeverityNumber } from '@opentelemetry/api';
 import type { ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
-import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { LevelDefinition } from '../../logger/levels.js';
 import type { DropReason, PipelineStep, StepHost } from '../PipelineStep.js';
 import { RateLimiter } from './RateLimiter.js';

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
-import { SeverityNumber } from '@opentelemetry/api-logs';
-import type { AnyValue, AnyValueMap } from '@opentelemetry/api-logs';
+import { SeverityNumber } from '@opentelemetry/api';
+import type { AnyValue, AnyValueMap } from '../../../src/logger/anyValue.js';
 import type { ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import { describe, expect, it } from 'vitest';
 import { LoggingConfigError } from '../../../src/config/LoggingConfigError.js';
@@ -518,9 +518,9 @@ describe('fail closed', () => {
   it('throws on a circular body and on a body nested too deeply', () => {
     const circular: Record<string, unknown> = { a: 'x' };
     circular.self = circular;
-    expect(
-      emitThrough(createRedactionStep(undefined), { body: circular as AnyValue }).error,
-    ).toBeInstanceOf(RangeError);
+    expect(emitThrough(createRedactionStep(undefined), { body: circular }).error).toBeInstanceOf(
+      RangeError,
+    );
     let deep: AnyValue = 'AKIAIOSFODNN7EXAMPLE';
     for (let i = 0; i < 100; i++) deep = [deep];
     expect(emitThrough(createRedactionStep(undefined), { body: deep }).error).toBeInstanceOf(

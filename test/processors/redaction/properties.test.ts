@@ -1,4 +1,4 @@
-import type { AnyValue, AnyValueMap } from '@opentelemetry/api-logs';
+import type { AnyValue, AnyValueMap } from '../../../src/logger/anyValue.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toAnyValue } from '../../../src/logger/toAnyValue.js';

@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
-import { SeverityNumber } from '@opentelemetry/api-logs';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
+import { SeverityNumber } from '@opentelemetry/api';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   HELD,
@@ -217,7 +217,7 @@ describe('buffer until error', () => {
 describe('createTraceEndSpanProcessor', () => {
   it('ends the trace when its local root span ends', async () => {
     const h = new Harness({ bufferUntilError: true });
-    const provider = new BasicTracerProvider({
+    const provider = new TracerProvider({
       spanProcessors: [createTraceEndSpanProcessor(h.step)],
     });
     const tracer = provider.getTracer('test');

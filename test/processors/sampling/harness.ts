@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ROOT_CONTEXT, TraceFlags, trace, type Context } from '@opentelemetry/api';
-import type { AnyValue, LogAttributes, LogRecord } from '@opentelemetry/api-logs';
+import type { LogRecord } from '@opentelemetry/api';
+import type { AnyValue, LogAttributes } from '../../../src/logger/anyValue.js';
 import { LoggerProvider, type ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import { BUILTIN_LEVELS, type LevelDefinition } from '../../../src/logger/levels.js';
 import type { DropReason, StepHost } from '../../../src/processors/PipelineStep.js';
@@ -63,7 +64,11 @@ export class Harness {
           onEmit: (record, context) => {
             this.records.push(record);
             this.lastResult = this.step.process(record, context ?? ROOT_CONTEXT);
-            this.events.push({ kind: 'result', body: record.body, result: this.lastResult });
+            this.events.push({
+              kind: 'result',
+              body: record.body as AnyValue,
+              result: this.lastResult,
+            });
           },
           forceFlush: () => Promise.resolve(),
           shutdown: () => Promise.resolve(),
@@ -73,7 +78,7 @@ export class Harness {
     this.logger = this.provider.getLogger('test-scope');
     const host: StepHost = {
       forward: (record, context) => {
-        this.events.push({ kind: 'forward', body: record.body, record, context });
+        this.events.push({ kind: 'forward', body: record.body as AnyValue, record, context });
       },
       emit: (record) => {
         this.events.push({ kind: 'emit', record });

@@ -1,4 +1,4 @@
-import { SeverityNumber } from '@opentelemetry/api-logs';
+import { SeverityNumber } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MAX_RATE_LIMIT_KEYS, RateLimiter } from '../../../src/processors/sampling/RateLimiter.js';
 import { FakeClock, Harness } from './harness.js';

@@ -1,10 +1,6 @@
 import { ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
-import { SeverityNumber } from '@opentelemetry/api-logs';
-import {
-  SamplingDecision,
-  TraceIdRatioBasedSampler,
-  type Sampler,
-} from '@opentelemetry/sdk-trace-base';
+import { SeverityNumber } from '@opentelemetry/api';
+import { SamplingDecision, TraceIdRatioBasedSampler, type Sampler } from '@opentelemetry/sdk-trace';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
