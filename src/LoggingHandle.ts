@@ -1,5 +1,6 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { LoggerProvider } from '@opentelemetry/api';
+import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { GetLoggerOptions, Logger } from './logger/Logger.js';
 import type { DestinationHealth } from './processors/DestinationMonitor.js';
 import type { LoggingStats } from './processors/DropCounts.js';
@@ -26,6 +27,15 @@ export interface LoggingHandle<L extends string = never> {
   getLogger(name: string, options?: GetLoggerOptions): Logger<L>;
   /** The LoggerProvider all records go through (also the global one, unless another was registered first). */
   readonly loggerProvider: LoggerProvider;
+  /**
+   * A LogRecordProcessor that hands each record it receives to otel-logkit's
+   * pipeline (its steps, then its destinations), for a LoggerProvider that
+   * otel-logkit did not create: pass it in the NodeSDK's `logRecordProcessors`
+   * so records of the Logs API and of OTel's pino/winston/bunyan
+   * instrumentations are redacted, sampled and routed like otel-logkit's own.
+   * Its `forceFlush` and `shutdown` are the handle's.
+   */
+  readonly logRecordProcessor: LogRecordProcessor;
   /** The MeterProvider for metrics (also the global one, unless another was registered first). */
   readonly meterProvider: MeterProvider;
   /**

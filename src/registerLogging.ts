@@ -46,6 +46,7 @@ import {
   ensurePropagator,
   hasLoggerProvider,
   hasMeterProvider,
+  registerLegacyLoggerProvider,
 } from './tracing/globalRegistration.js';
 import { setupTracing } from './tracing/setupTracing.js';
 
@@ -83,7 +84,9 @@ export function registerLogging<L extends string = never>(
       ? { serviceName: serviceNameOrOptions }
       : (serviceNameOrOptions ?? {});
   const config = resolveConfig(options);
-  if (config.diagLogLevel !== undefined) {
+  // The diag logger is a global too: with registerGlobals false the SDK that owns
+  // the globals sets it (from the same OTEL_LOG_LEVEL).
+  if (config.diagLogLevel !== undefined && config.registerGlobals) {
     diag.setLogger(new DiagConsoleLogger(), {
       logLevel: DiagLogLevel[config.diagLogLevel],
       suppressOverrideMessage: true,
@@ -169,8 +172,10 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
   const { destinations, monitors } = createDestinations(config, counts);
 
   const resource = buildResource(config.resourceAttributes, config.redaction);
-  ensureContextManager();
-  ensurePropagator();
+  if (config.registerGlobals) {
+    ensureContextManager();
+    ensurePropagator();
+  }
   const tracerProvider = setupTracing(
     config,
     resource,
@@ -214,14 +219,19 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
   });
   pipeline.setEmitter(loggerProvider.getLogger('otel-logkit'));
 
-  const ownsLogs = !hasLoggerProvider() && logs.setGlobalLoggerProvider(loggerProvider);
-  if (!ownsLogs) {
+  const ownsLogs =
+    config.registerGlobals && !hasLoggerProvider() && logs.setGlobalLoggerProvider(loggerProvider);
+  if (config.registerGlobals && !ownsLogs) {
     diag.warn(
-      "otel-logkit: a global LoggerProvider was already registered; plain Logs API loggers keep using it, otel-logkit loggers use otel-logkit's",
+      "otel-logkit: a global LoggerProvider was already registered; plain Logs API loggers keep using it, otel-logkit loggers use otel-logkit's. To send its records through otel-logkit's pipeline, give that provider handle.logRecordProcessor (the NodeSDK's logRecordProcessors)",
     );
   }
-  const ownsMetrics = !hasMeterProvider() && metrics.setGlobalMeterProvider(meterProvider);
-  if (!ownsMetrics)
+  // The older api-logs global is registered either way when it is free: the
+  // NodeSDK 3.x does not register it, and libraries still emit through it.
+  const unregisterLegacyLogs = registerLegacyLoggerProvider(loggerProvider);
+  const ownsMetrics =
+    config.registerGlobals && !hasMeterProvider() && metrics.setGlobalMeterProvider(meterProvider);
+  if (config.registerGlobals && !ownsMetrics)
     diag.warn('otel-logkit: a global MeterProvider was already registered; keeping it');
 
   const getLogger = loggerFactory<L>(config, (name, version) =>
@@ -260,6 +270,7 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
       await settle([loggerProvider.shutdown()]);
       await settle([meterProvider.shutdown()]);
       if (ownsLogs) logs.disable();
+      unregisterLegacyLogs?.();
       if (ownsMetrics) metrics.disable();
       if (tracerProvider) trace.disable();
       if (current === (handle as unknown)) current = undefined;
@@ -270,6 +281,11 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
   const handle: LoggingHandle<L> = {
     getLogger,
     loggerProvider,
+    logRecordProcessor: {
+      onEmit: (record, ctx) => pipeline.onEmit(record, ctx),
+      forceFlush,
+      shutdown,
+    },
     meterProvider,
     forceFlush,
     shutdown,
@@ -313,6 +329,11 @@ function createDisabledHandle<L extends string>(config: ResolvedConfig): Logging
   handle = {
     getLogger: loggerFactory<L>(silent, () => noopLogger),
     loggerProvider,
+    logRecordProcessor: {
+      onEmit: () => undefined,
+      forceFlush: () => Promise.resolve(),
+      shutdown: () => Promise.resolve(),
+    },
     meterProvider,
     forceFlush: () => Promise.resolve(),
     stats: () => new DropCounts().snapshot(),

@@ -182,6 +182,21 @@ export interface LoggingOptions<L extends string = never> {
    * `OTEL_LOGKIT_TRACES` (`true`/`false`); default false.
    */
   readonly traces?: boolean;
+  /**
+   * Register otel-logkit's providers, context manager and propagator as the
+   * OpenTelemetry API's globals, each only when none is registered yet: the
+   * LoggerProvider (`logs` of `@opentelemetry/api` 1.10, so plain
+   * `logs.getLogger().emit()` and OTel's log-library instrumentations go through
+   * the pipeline), the MeterProvider, the TracerProvider of {@link traces}, an
+   * AsyncLocalStorage context manager and the W3C propagators. Set it to false
+   * when an SDK started after otel-logkit owns the globals (the NodeSDK of the
+   * README's recipe) and feeds the pipeline through
+   * {@link LoggingHandle.logRecordProcessor}. The older `@opentelemetry/api-logs`
+   * global, which the NodeSDK 3.x does not register, is registered either way
+   * when that package is installed and the global is free.
+   * `OTEL_LOGKIT_REGISTER_GLOBALS` (`true`/`false`); default true.
+   */
+  readonly registerGlobals?: boolean;
   /** Span exporter of the TracerProvider registered by {@link traces}. `OTEL_TRACES_EXPORTER`; default `otlp`. */
   readonly tracesExporter?: TracesExporterName;
 

@@ -56,6 +56,7 @@ export interface ResolvedConfig {
   readonly maxFileBytes: number;
   readonly maxBackups: number;
   readonly colors: boolean | undefined;
+  readonly registerGlobals: boolean;
   readonly registerTracerProvider: boolean;
   readonly handleProcessExit: boolean;
   readonly shutdownTimeoutMillis: number;
@@ -539,6 +540,10 @@ export function resolveConfig<L extends string>(
     ),
     maxBackups: integer(pick(options.maxBackups, 'maxBackups', env, 'OTEL_LOGKIT_MAX_BACKUPS'), 5),
     colors: options.colors,
+    registerGlobals: boolean(
+      pick(options.registerGlobals, 'registerGlobals', env, 'OTEL_LOGKIT_REGISTER_GLOBALS'),
+      true,
+    ),
     registerTracerProvider: boolean(
       pick(options.traces, 'traces', env, 'OTEL_LOGKIT_TRACES'),
       false,

@@ -5,6 +5,7 @@ import {
   W3CBaggagePropagator,
   W3CTraceContextPropagator,
 } from '@opentelemetry/core';
+import { requireOptional } from '../internal/requireOptional.js';
 
 const PROBE_KEY = createContextKey('otel-logkit.probe');
 
@@ -81,4 +82,37 @@ export function hasMeterProvider(): boolean {
  */
 export function hasLoggerProvider(): boolean {
   return isRegistered('logs');
+}
+
+/** The part of `@opentelemetry/api-logs` (0.2xx, the Logs API before it became stable) that we use. */
+interface LegacyLogsApi {
+  readonly logs: {
+    setGlobalLoggerProvider(provider: unknown): unknown;
+    disable(): void;
+  };
+}
+
+/**
+ * Registers `provider` as the global LoggerProvider of the older
+ * `@opentelemetry/api-logs` package too, when it is installed (some libraries
+ * still emit through it, e.g. `@opentelemetry/winston-transport`, which
+ * `@opentelemetry/instrumentation-winston` uses). That global is separate
+ * from the one in `@opentelemetry/api` 1.10. A provider registered there
+ * first is kept.
+ * @returns a function that unregisters it, or undefined when the package is
+ *   absent or another provider was registered.
+ */
+export function registerLegacyLoggerProvider(provider: object): (() => void) | undefined {
+  let api: LegacyLogsApi;
+  try {
+    api = requireOptional<LegacyLogsApi>('@opentelemetry/api-logs');
+  } catch {
+    return undefined;
+  }
+  if (api.logs.setGlobalLoggerProvider(provider) !== provider) {
+    diag.debug('otel-logkit: an @opentelemetry/api-logs LoggerProvider is already registered');
+    return undefined;
+  }
+  diag.debug('otel-logkit: registered the LoggerProvider with @opentelemetry/api-logs too');
+  return () => api.logs.disable();
 }

@@ -23,6 +23,12 @@ export function setupTracing(
   extraSpanProcessors: readonly SpanProcessor[] = [],
 ): TracerProvider | undefined {
   if (!config.registerTracerProvider) return undefined;
+  if (!config.registerGlobals) {
+    diag.warn(
+      'otel-logkit: traces: true is ignored with registerGlobals: false (the TracerProvider would be global)',
+    );
+    return undefined;
+  }
   if (hasTracerProvider()) {
     diag.info('otel-logkit: a TracerProvider is already registered; reusing it');
     return undefined;
