@@ -240,7 +240,7 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
   const internalLogger = getLogger('otel-logkit', { category: 'system' });
 
   // Flushes and the shutdown run one after another: the SDK's
-  // BatchLogRecordProcessor returns at once from a flush that overlaps another
+  // BatchLogRecordProcessor (sdk-logs 0.223, still 3.1.1) returns at once from a flush that overlaps another
   // one, so a shutdown racing a flush (an exit hook's and the app's) would
   // close the exporters before the first flush's records reached them.
   let lastFlush: Promise<void> = Promise.resolve();

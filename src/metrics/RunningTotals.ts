@@ -16,9 +16,10 @@ interface Series {
 /**
  * A monotonic sum kept as running totals by attribute set and reported by an
  * ObservableCounter when the metrics are collected: the per-record part is a
- * Map lookup and an addition. (In sdk-metrics 2.12 a synchronous
- * `Counter.add` with a few attributes costs about 1 µs once a metric reader is
- * registered: it hashes the attribute set on every call.) Past
+ * Map lookup and an addition. (A synchronous `Counter.add` with three
+ * attributes hashes the attribute set on every call once a metric reader is
+ * registered: about 1.2 µs in sdk-metrics 2.12, 0.50-0.54 µs in 3.1.1 on
+ * Node 24, measured 2026-12 with two alternating attribute sets.) Past
  * {@link MAX_TOTALS_SERIES} distinct sets, the rest are added to one series
  * with `otel.metric.overflow: true`, as the SDK does past its cardinality limit.
  */

@@ -45,8 +45,9 @@ function limitValue(value: AnyValue, limit: number): AnyValue {
 
 /**
  * Adds to a record's `droppedAttributesCount`. The interface declares it
- * writable, but the SDK's LogRecordImpl (sdk-logs 0.223) has only a getter
- * over `_droppedAttributesCount`, so that field is what has to change.
+ * writable, but the SDK's LogRecordImpl (sdk-logs 0.223, and still 3.1.1) has
+ * only a getter over `_droppedAttributesCount`, so that field is what has to
+ * change.
  */
 function addDroppedAttributes(record: ReadWriteLogRecord, count: number): void {
   const internal = record as unknown as { _droppedAttributesCount?: unknown };
