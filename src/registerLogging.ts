@@ -89,6 +89,8 @@ export function registerLogging<L extends string = never>(
       suppressOverrideMessage: true,
     });
   }
+  // After the diag logger of OTEL_LOG_LEVEL is set, so that it shows them.
+  for (const warning of config.warnings) diag.warn(warning);
   const handle = config.disabled ? createDisabledHandle<L>(config) : createHandle<L>(config);
   current = handle;
   return handle;
