@@ -91,7 +91,13 @@ export function registerLogging<L extends string = never>(
   }
   // After the diag logger of OTEL_LOG_LEVEL is set, so that it shows them.
   for (const warning of config.warnings) diag.warn(warning);
-  const handle = config.disabled ? createDisabledHandle<L>(config) : createHandle<L>(config);
+  let handle: LoggingHandle<L>;
+  try {
+    handle = config.disabled ? createDisabledHandle<L>(config) : createHandle<L>(config);
+  } catch (error) {
+    // Name the configuration file's key when the bad value came from there.
+    throw config.renameError(error);
+  }
   current = handle;
   return handle;
 }
@@ -170,7 +176,11 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
   const { steps, sampling } = createSteps(config);
   const { destinations, monitors } = createDestinations(config, counts);
 
-  const resource = buildResource(config.resourceAttributes, config.redaction);
+  const resource = buildResource(config.resourceAttributes, config.redaction, {
+    // With a configuration file the spec has OTEL_RESOURCE_ATTRIBUTES and
+    // OTEL_SERVICE_NAME ignored: the file's `resource` says it all.
+    fromEnv: config.configFile === undefined,
+  });
   ensureContextManager();
   ensurePropagator();
   const tracerProvider = setupTracing(

@@ -4,6 +4,7 @@ import type { Attributes } from '@opentelemetry/api';
 import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import { BUILTIN_LEVELS, SILENT, type LevelDefinition, type LevelInput } from '../logger/levels.js';
+import { loadConfigFile, mergeConfigFile, renameFileError } from './configFile.js';
 import { LoggingConfigError } from './LoggingConfigError.js';
 import { readSecretKey } from './secretKey.js';
 import type { LogMetricRule } from '../metrics/LogMetricRule.js';
@@ -48,6 +49,14 @@ export interface ResolvedOtlpSignal {
 
 /** Everything {@link registerLogging} needs, validated, with defaults filled in. */
 export interface ResolvedConfig {
+  /** The OpenTelemetry configuration file the settings came from (`OTEL_CONFIG_FILE`), if any. */
+  readonly configFile: string | undefined;
+  /**
+   * A {@link LoggingConfigError} about an option that came from the
+   * configuration file, renamed to the file's key; other errors unchanged.
+   * For validation that happens after resolution (steps, routing, ...).
+   */
+  readonly renameError: (error: unknown) => unknown;
   /**
    * Problems with values the OTel spec says to ignore (an unknown protocol in
    * `OTEL_EXPORTER_OTLP_PROTOCOL`, `OTEL_SDK_DISABLED=1`, a non-numeric
@@ -389,6 +398,32 @@ export function resolveConfig<L extends string>(
   env: Env = process.env,
 ): ResolvedConfig {
   if (typeof options !== 'object' || options === null) fail('options', options, 'an object');
+  const file = pick(options.configFile, 'configFile', env, 'OTEL_CONFIG_FILE');
+  if (!file)
+    return { ...resolveOptions(options, env), configFile: undefined, renameError: (e) => e };
+  if (typeof file.value !== 'string' || !file.value) fail(file.source, file.value, 'a file path');
+  const layer = loadConfigFile(file.value, file.source);
+  const merged = mergeConfigFile(layer, options);
+  const renameError = (error: unknown) => renameFileError(error, layer.file, merged.origins);
+  try {
+    // The spec: with a configuration file, the other environment variables
+    // are ignored; the file substitutes those it wants (`${env:NAME}`).
+    const config = resolveOptions(merged.options, {});
+    return {
+      ...config,
+      warnings: [...layer.warnings, ...config.warnings],
+      configFile: layer.file,
+      renameError,
+    };
+  } catch (error) {
+    throw renameError(error);
+  }
+}
+
+function resolveOptions<L extends string>(
+  options: LoggingOptions<L>,
+  env: Env,
+): Omit<ResolvedConfig, 'configFile' | 'renameError'> {
   warnings = [];
 
   const resourceAttributes: Attributes = { ...options.resourceAttributes };
