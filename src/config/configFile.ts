@@ -9,7 +9,7 @@ import {
   type OtlpGrpcExporterConfigModel,
   type OtlpHttpExporterConfigModel,
 } from '@opentelemetry/configuration';
-import { parse as parseYaml } from 'yaml';
+import { parseDocument, parse as parseYaml } from 'yaml';
 import { LoggingConfigError } from './LoggingConfigError.js';
 import type {
   DiagLevelName,
@@ -502,9 +502,10 @@ function keyFromPointer(pointer: string): string {
     .reduce((out, p) => (/^\d+$/.test(p) ? `${out}[${p}]` : out ? `${out}.${p}` : p), '');
 }
 
-function valueAt(file: string, pointer: string): unknown {
+/** The value at a JSON pointer of the file, as written (before substitution). */
+function valueAt(text: string, pointer: string): unknown {
   try {
-    let value: unknown = parseYaml(readFileSync(file, 'utf8'));
+    let value: unknown = parseYaml(text);
     for (const part of pointer.split('/').slice(1)) {
       value = (value as Record<string, unknown> | undefined)?.[part.replace(/~1/g, '/')];
     }
@@ -527,21 +528,44 @@ function valueAt(file: string, pointer: string): unknown {
  * @throws {@link LoggingConfigError} naming the file and the bad key.
  */
 export function loadConfigFile(file: string, source: string): ConfigFileLayer {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new LoggingConfigError(source, file, `a readable file (${code})`);
+  }
+  // @opentelemetry/configuration keeps going past YAML syntax errors (the
+  // schema then reports a confusing key, or nothing): report them here.
+  const syntax = parseDocument(text, { version: '1.2' }).errors[0];
+  if (syntax) {
+    const line = syntax.linePos?.[0].line;
+    throw new LoggingConfigError(
+      line === undefined ? file : `${file}:${line}`,
+      syntax.code,
+      `valid YAML (${syntax.message.split('\n')[0]})`,
+    );
+  }
   let model: ConfigurationModel;
   try {
     model = parseConfigFile(file);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code) throw new LoggingConfigError(source, file, `a readable file (${code})`);
-    // "Invalid OpenTelemetry config file: <file>: /a/0/b must be ..." (first error).
-    const detail = /: (\/\S*) (.+)$/m.exec(
-      message.split('\n').filter(Boolean).slice(0, 2).join('\n'),
-    );
+    // "Invalid OpenTelemetry config file: <file>: /a/0/b must be ..." (or one
+    // such line per error, indented): the first error.
+    const details = message.startsWith('Invalid OpenTelemetry config file:')
+      ? message.slice(message.indexOf(`${file}: `) + file.length + 2)
+      : undefined;
+    const first = details
+      ?.split('\n')
+      .map((l) => l.trim())
+      .find(Boolean);
+    const detail = first === undefined ? null : /^(\/\S*)? ?(.+)$/.exec(first);
     if (detail) {
+      const pointer = detail[1] ?? '';
       throw new LoggingConfigError(
-        `${file}: ${keyFromPointer(detail[1]!) || '(root)'}`,
-        valueAt(file, detail[1]!),
+        `${file}: ${keyFromPointer(pointer) || '(top level)'}`,
+        valueAt(text, pointer),
         `a value that ${detail[2]} (the OpenTelemetry configuration schema)`,
       );
     }
