@@ -597,13 +597,12 @@ function resolveOptions<L extends string>(
   return {
     warnings,
     disabled: boolean(pick(options.disabled, 'disabled', env, 'OTEL_SDK_DISABLED'), false),
-    // Unset, or an unknown value ignored: diag is left as it is.
-    diagLogLevel: oneOf<DiagLevelName>(
-      pick(options.diagLogLevel, 'diagLogLevel', env, 'OTEL_LOG_LEVEL'),
-      DIAG_LEVELS,
-      undefined as unknown as DiagLevelName,
-      (s) => s.toUpperCase(),
-    ),
+    // Unset: diag is left as it is. An unknown value: the spec's default,
+    // INFO (as the NodeSDK does), so that the warning about it shows.
+    diagLogLevel: (() => {
+      const picked = pick(options.diagLogLevel, 'diagLogLevel', env, 'OTEL_LOG_LEVEL');
+      return picked ? oneOf(picked, DIAG_LEVELS, 'INFO', (s) => s.toUpperCase()) : undefined;
+    })(),
     resourceAttributes,
     levels,
     minSeverity,

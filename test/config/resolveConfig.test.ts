@@ -257,7 +257,7 @@ describe('resolveConfig', () => {
         'none',
         'OTEL_EXPORTER_OTLP_COMPRESSION="zstd"',
       ],
-      [{ OTEL_LOG_LEVEL: 'noisy' }, (c) => c.diagLogLevel, undefined, 'OTEL_LOG_LEVEL="noisy"'],
+      [{ OTEL_LOG_LEVEL: 'noisy' }, (c) => c.diagLogLevel, 'INFO', 'OTEL_LOG_LEVEL="noisy"'],
       [{ OTEL_SDK_DISABLED: '1' }, (c) => c.disabled, false, 'OTEL_SDK_DISABLED="1"'],
       [{ OTEL_SDK_DISABLED: 'yes' }, (c) => c.disabled, false, 'OTEL_SDK_DISABLED="yes"'],
       [
