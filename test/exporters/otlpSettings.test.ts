@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -122,6 +125,86 @@ describe('OTLP/gRPC', () => {
     expect(http.logs).toEqual([]);
     expect(grpcReceiver.metrics).toEqual([]);
   });
+});
+
+/**
+ * The bytes of gRPC requests, seen on a bare HTTP/2 server (grpc-js
+ * decompresses before a service handler sees anything): each request's
+ * `grpc-encoding` header and its messages' compressed flags. Answers OK.
+ */
+async function startRawGrpc(): Promise<{
+  url: string;
+  requests: { path: string; encoding: unknown; compressed: boolean[]; body: Buffer }[];
+  close(): Promise<void>;
+}> {
+  const requests: { path: string; encoding: unknown; compressed: boolean[]; body: Buffer }[] = [];
+  const server = http2.createServer();
+  server.on('stream', (stream, headers) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: Buffer) => chunks.push(c));
+    stream.on('end', () => {
+      const data = Buffer.concat(chunks);
+      const compressed: boolean[] = [];
+      const bodies: Buffer[] = [];
+      // Length-prefixed messages: 1 byte compressed flag, 4 bytes length.
+      for (let at = 0; at + 5 <= data.length;) {
+        const length = data.readUInt32BE(at + 1);
+        compressed.push(data[at] === 1);
+        const message = data.subarray(at + 5, at + 5 + length);
+        bodies.push(data[at] === 1 ? gunzipSync(message) : message);
+        at += 5 + length;
+      }
+      requests.push({
+        path: String(headers[':path']),
+        encoding: headers['grpc-encoding'],
+        compressed,
+        body: Buffer.concat(bodies),
+      });
+      stream.respond(
+        { ':status': 200, 'content-type': 'application/grpc' },
+        { waitForTrailers: true },
+      );
+      stream.on('wantTrailers', () => stream.sendTrailers({ 'grpc-status': '0' }));
+      stream.end(Buffer.from([0, 0, 0, 0, 0]));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+describe('OTLP/gRPC compression on the wire', () => {
+  for (const compression of ['gzip', 'none'] as const) {
+    it(`should send ${compression === 'gzip' ? 'gzip-compressed' : 'uncompressed'} messages for ${compression}`, async () => {
+      const raw = await startRawGrpc();
+      try {
+        const h = register({
+          endpoint: raw.url,
+          protocol: 'grpc',
+          compression,
+          metricsExporter: 'none',
+        });
+        h.getLogger('wire').info('squeezed '.repeat(50));
+        await h.forceFlush();
+        const logs = raw.requests.filter((r) => r.path.endsWith('LogsService/Export'));
+        expect(logs.length).toBeGreaterThan(0);
+        for (const request of logs) {
+          expect(request.encoding).toBe(compression === 'gzip' ? 'gzip' : undefined);
+          expect(request.compressed).toEqual([compression === 'gzip']);
+          // The (decompressed) message holds the record.
+          expect(request.body.toString('latin1')).toContain('squeezed squeezed');
+        }
+      } finally {
+        await handle?.shutdown();
+        handle = undefined;
+        await raw.close();
+      }
+    });
+  }
 });
 
 describe('OTLP/HTTP', () => {
