@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import http2 from 'node:http2';
+import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { diag, DiagLogLevel, trace } from '@opentelemetry/api';
@@ -291,34 +290,38 @@ describe('OTLP/HTTP', () => {
   });
 });
 
-describe('TLS', () => {
-  let dir: string;
+// Test-only certificates, self-signed, valid to 2126 (test/fixtures/tls):
+// server.crt for 127.0.0.1 (IP SAN), client.crt for mTLS. Regenerate with
+// `openssl req -x509 -newkey rsa:2048 -nodes -days 36500 -subj /CN=127.0.0.1
+// -addext subjectAltName=IP:127.0.0.1 -keyout server.key -out server.crt`.
+const TLS_DIR = path.resolve(import.meta.dirname, '../fixtures/tls');
+const pem = (name: string) => path.join(TLS_DIR, name);
+
+describe('TLS over gRPC', () => {
   let tlsReceiver: OtlpGrpcReceiver;
+  let mtlsReceiver: OtlpGrpcReceiver;
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(tmpdir(), 'logkit-tls-'));
-    // A self-signed server certificate for 127.0.0.1.
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
-      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
-      '-keyout', path.join(dir, 'server.key'), '-out', path.join(dir, 'server.crt'),
-    ], { stdio: 'ignore' }); // prettier-ignore
-    tlsReceiver = await startOtlpGrpcReceiver(
-      grpc.ServerCredentials.createSsl(null, [
-        {
-          private_key: readFileSync(path.join(dir, 'server.key')),
-          cert_chain: readFileSync(path.join(dir, 'server.crt')),
-        },
-      ]),
+    const pair = {
+      private_key: readFileSync(pem('server.key')),
+      cert_chain: readFileSync(pem('server.crt')),
+    };
+    tlsReceiver = await startOtlpGrpcReceiver(grpc.ServerCredentials.createSsl(null, [pair]));
+    // Requires a client certificate signed by (here: equal to) client.crt.
+    mtlsReceiver = await startOtlpGrpcReceiver(
+      grpc.ServerCredentials.createSsl(readFileSync(pem('client.crt')), [pair], true),
     );
   });
-  afterEach(() => tlsReceiver.clear());
+  afterEach(() => {
+    tlsReceiver.clear();
+    mtlsReceiver.clear();
+  });
   afterAll(async () => {
     await tlsReceiver.close();
-    rmSync(dir, { recursive: true, force: true });
+    await mtlsReceiver.close();
   });
 
-  it('should trust the server through OTEL_EXPORTER_OTLP_CERTIFICATE over gRPC with TLS', async () => {
-    vi.stubEnv('OTEL_EXPORTER_OTLP_CERTIFICATE', path.join(dir, 'server.crt'));
+  it('should trust the server through OTEL_EXPORTER_OTLP_CERTIFICATE', async () => {
+    vi.stubEnv('OTEL_EXPORTER_OTLP_CERTIFICATE', pem('server.crt'));
     const h = register({ endpoint: tlsReceiver.url, protocol: 'grpc' });
     expect(tlsReceiver.url).toMatch(/^https:/);
     h.getLogger('tls').info('encrypted');
@@ -328,12 +331,6 @@ describe('TLS', () => {
   });
 
   it('should deliver nothing to a server whose certificate is not trusted', async () => {
-    const error = vi.fn();
-    const ignore = (): void => {};
-    diag.setLogger(
-      { error, warn: ignore, info: ignore, debug: ignore, verbose: ignore },
-      DiagLogLevel.ERROR,
-    );
     const h = register({ endpoint: tlsReceiver.url, protocol: 'grpc', otlpTimeoutMillis: 2000 });
     h.getLogger('tls').info('refused');
     await h.forceFlush();
@@ -345,10 +342,93 @@ describe('TLS', () => {
     const h = register({
       endpoint: tlsReceiver.url,
       protocol: 'grpc',
-      logsOtlp: { tls: { certificateFile: path.join(dir, 'server.crt') } },
+      logsOtlp: { tls: { certificateFile: pem('server.crt') } },
     });
     h.getLogger('tls').info('by option');
     await h.forceFlush();
     await tlsReceiver.waitFor(() => tlsReceiver.logs.some((r) => r.body === 'by option'));
+  });
+
+  it('should present the client certificate of OTEL_EXPORTER_OTLP_LOGS_CLIENT_KEY/_CERTIFICATE (mTLS)', async () => {
+    vi.stubEnv('OTEL_EXPORTER_OTLP_CERTIFICATE', pem('server.crt'));
+    vi.stubEnv('OTEL_EXPORTER_OTLP_LOGS_CLIENT_KEY', pem('client.key'));
+    vi.stubEnv('OTEL_EXPORTER_OTLP_LOGS_CLIENT_CERTIFICATE', pem('client.crt'));
+    const h = register({ endpoint: mtlsReceiver.url, protocol: 'grpc' });
+    h.getLogger('mtls').info('mutual');
+    await h.forceFlush();
+    await mtlsReceiver.waitFor(() => mtlsReceiver.logs.length >= 1);
+    expect(mtlsReceiver.logs[0]!.body).toBe('mutual');
+  });
+
+  it('should be refused by an mTLS server without a client certificate', async () => {
+    vi.stubEnv('OTEL_EXPORTER_OTLP_CERTIFICATE', pem('server.crt'));
+    const h = register({ endpoint: mtlsReceiver.url, protocol: 'grpc', otlpTimeoutMillis: 2000 });
+    h.getLogger('mtls').info('no client cert');
+    await h.forceFlush();
+    expect(mtlsReceiver.logs).toEqual([]);
+    expect(h.health().healthy).toBe(false);
+  });
+});
+
+describe('TLS over OTLP/HTTP (https)', () => {
+  let server: https.Server;
+  let url: string;
+  const seen: { path: string; client: string | undefined }[] = [];
+  beforeAll(async () => {
+    server = https.createServer(
+      {
+        key: readFileSync(pem('server.key')),
+        cert: readFileSync(pem('server.crt')),
+        ca: readFileSync(pem('client.crt')),
+        requestCert: true,
+        rejectUnauthorized: false,
+      },
+      (req, res) => {
+        req.resume();
+        req.on('end', () => {
+          const socket = req.socket as TLSSocket;
+          const peer = socket.getPeerCertificate();
+          seen.push({
+            path: req.url ?? '',
+            client: socket.authorized ? String(peer.subject?.CN) : undefined,
+          });
+          res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+        });
+      },
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterEach(() => {
+    seen.length = 0;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('should verify the server with the CA and present the client certificate from options', async () => {
+    const h = register({
+      endpoint: url,
+      tls: {
+        certificateFile: pem('server.crt'),
+        clientCertificateFile: pem('client.crt'),
+        clientKeyFile: pem('client.key'),
+      },
+    });
+    h.getLogger('https').info('over https');
+    await h.forceFlush();
+    expect(seen.find((r) => r.path === '/v1/logs')).toEqual({
+      path: '/v1/logs',
+      client: 'otel-logkit-test-client',
+    });
+  });
+
+  it('should use the per-signal certificate variables, and send no client certificate without them', async () => {
+    vi.stubEnv('OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE', pem('server.crt'));
+    const h = register({ endpoint: url });
+    h.getLogger('https').info('server-only TLS');
+    await h.forceFlush();
+    expect(seen.find((r) => r.path === '/v1/logs')).toEqual({
+      path: '/v1/logs',
+      client: undefined,
+    });
   });
 });
