@@ -635,11 +635,20 @@ export function renameFileError(
       optionPath.startsWith(`${origin}[`);
     if (matches && (best === undefined || origin.length > best.length)) best = origin;
   }
-  if (best === undefined) return error;
-  const renamed = new LoggingConfigError(
-    `${file}: ${origins.get(best)}${optionPath.slice(best.length)}`,
-    error.value,
-    error.expected,
-  );
-  return renamed;
+  if (best !== undefined) {
+    return new LoggingConfigError(
+      `${file}: ${origins.get(best)}${optionPath.slice(best.length)}`,
+      error.value,
+      error.expected,
+    );
+  }
+  // An error about an object whose members came from the file
+  // (`logsOtlp.tls` of `….tls.ca_file`): the file key of the same parent.
+  for (const [origin, fileKey] of origins) {
+    if (!origin.startsWith(`${optionPath}.`)) continue;
+    const depth = origin.slice(optionPath.length + 1).split('.').length;
+    const parent = fileKey.split('.').slice(0, -depth).join('.');
+    if (parent) return new LoggingConfigError(`${file}: ${parent}`, error.value, error.expected);
+  }
+  return error;
 }

@@ -734,7 +734,7 @@ function resolveTls(
         source: `${tls?.[given] !== undefined ? `option ${optionName}` : `OTEL_EXPORTER_OTLP_[${upper}_]CLIENT_*`}`,
         lenient: tls?.[given] === undefined,
       },
-      'a client key and a client certificate together (mTLS); the one given is ignored',
+      'a client key and a client certificate together (mTLS)',
       undefined,
     );
     return { ca };

@@ -319,6 +319,11 @@ meter_provider:
         /otlp_grpc\.tls\.ca_file: ".*nowhere\.pem" \(expected a readable PEM file \(ENOENT\)\)/,
       ],
       [
+        'a client key without its certificate',
+        'file_format: "1.0"\nlogger_provider:\n  processors:\n    - batch:\n        exporter:\n          otlp_http:\n            tls:\n              key_file: ca.pem\n',
+        /otel-\d+\.yaml: logger_provider\.processors\[0\]\.batch\.exporter\.otlp_http\.tls: "clientKeyFile" \(expected a client key and a client certificate together/,
+      ],
+      [
         'a bad custom redaction pattern',
         'file_format: "1.0"\notel_logkit:\n  redaction:\n    patterns:\n      - name: x\n        pattern: "(unclosed"\n',
         /otel_logkit\.redaction\.patterns\[0\]\.pattern: "\(unclosed" \(expected a regular expression/,
