@@ -512,7 +512,7 @@ function resolveOptions<L extends string>(
         10_000,
         { min: 1 },
       ),
-      tls: resolveTls(name, own?.tls ?? options.tls, own?.tls ? `${name}Otlp.tls` : 'tls', env),
+      tls: resolveTls(name, own?.tls, options.tls, env),
     };
   };
   const { explicit: logsExplicit, ...logs } = signal(
@@ -700,18 +700,28 @@ function resolveOptions<L extends string>(
  */
 function resolveTls(
   name: 'logs' | 'metrics' | 'traces',
-  tls: OtlpTlsOptions | undefined,
-  optionName: string,
+  own: OtlpTlsOptions | undefined,
+  common: OtlpTlsOptions | undefined,
   env: Env,
 ): ResolvedOtlpTls {
-  if (tls !== undefined && (typeof tls !== 'object' || tls === null)) {
-    fail(`option ${optionName}`, tls, 'an object');
+  for (const [tls, optionName] of [
+    [own, `${name}Otlp.tls`],
+    [common, 'tls'],
+  ] as const) {
+    if (tls !== undefined && (typeof tls !== 'object' || tls === null)) {
+      fail(`option ${optionName}`, tls, 'an object');
+    }
   }
   const upper = name.toUpperCase();
-  const read = (key: keyof OtlpTlsOptions, envSuffix: string): Buffer | undefined => {
-    const picked =
-      pick(tls?.[key], `${optionName}.${key}`, env, `OTEL_EXPORTER_OTLP_${upper}_${envSuffix}`) ??
-      pick(undefined, key, env, `OTEL_EXPORTER_OTLP_${envSuffix}`);
+  // Per file: the signal's option, the common option, the signal's env var, the common one.
+  const source = (key: keyof OtlpTlsOptions, envSuffix: string): Sourced<unknown> | undefined =>
+    own?.[key] !== undefined
+      ? { value: own[key], source: `option ${name}Otlp.tls.${key}` }
+      : common?.[key] !== undefined
+        ? { value: common[key], source: `option tls.${key}` }
+        : (pick(undefined, key, env, `OTEL_EXPORTER_OTLP_${upper}_${envSuffix}`) ??
+          pick(undefined, key, env, `OTEL_EXPORTER_OTLP_${envSuffix}`));
+  const read = (picked: Sourced<unknown> | undefined): Buffer | undefined => {
     if (!picked) return undefined;
     if (typeof picked.value !== 'string' || !picked.value) {
       return reject(picked, 'a file path', undefined);
@@ -723,18 +733,18 @@ function resolveTls(
       return reject(picked, `a readable PEM file (${code})`, undefined);
     }
   };
-  const ca = read('certificateFile', 'CERTIFICATE');
-  const cert = read('clientCertificateFile', 'CLIENT_CERTIFICATE');
-  const key = read('clientKeyFile', 'CLIENT_KEY');
+  const certSource = source('clientCertificateFile', 'CLIENT_CERTIFICATE');
+  const keySource = source('clientKeyFile', 'CLIENT_KEY');
+  const ca = read(source('certificateFile', 'CERTIFICATE'));
+  const cert = read(certSource);
+  const key = read(keySource);
   if ((cert === undefined) !== (key === undefined)) {
-    const given = cert === undefined ? 'clientKeyFile' : 'clientCertificateFile';
+    const given = (cert === undefined ? keySource : certSource)!;
     reject(
-      {
-        value: given,
-        source: `${tls?.[given] !== undefined ? `option ${optionName}` : `OTEL_EXPORTER_OTLP_[${upper}_]CLIENT_*`}`,
-        lenient: tls?.[given] === undefined,
-      },
-      'a client key and a client certificate together (mTLS)',
+      given,
+      `a client key and a client certificate together (mTLS); ${
+        cert === undefined ? 'no certificate' : 'no key'
+      } was given or could be read`,
       undefined,
     );
     return { ca };

@@ -321,7 +321,7 @@ meter_provider:
       [
         'a client key without its certificate',
         'file_format: "1.0"\nlogger_provider:\n  processors:\n    - batch:\n        exporter:\n          otlp_http:\n            tls:\n              key_file: ca.pem\n',
-        /otel-\d+\.yaml: logger_provider\.processors\[0\]\.batch\.exporter\.otlp_http\.tls: "clientKeyFile" \(expected a client key and a client certificate together/,
+        /otel-\d+\.yaml: logger_provider\.processors\[0\]\.batch\.exporter\.otlp_http\.tls\.key_file: ".*ca\.pem" \(expected a client key and a client certificate together/,
       ],
       [
         'a bad custom redaction pattern',

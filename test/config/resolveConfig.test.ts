@@ -115,6 +115,80 @@ describe('resolveConfig', () => {
     });
   });
 
+  describe('OTLP exporter settings', () => {
+    const pem = path.resolve('test/fixtures/tls/server.crt');
+    const clientCert = path.resolve('test/fixtures/tls/client.crt');
+    const clientKey = path.resolve('test/fixtures/tls/client.key');
+
+    it('should default to no compression, 10 s, and for grpc to localhost:4317 used as is', () => {
+      const config = resolveConfig({ protocol: 'grpc', endpoint: 'https://otel:4317' }, {});
+      expect(config.logs).toMatchObject({
+        url: 'https://otel:4317/',
+        protocol: 'grpc',
+        compression: 'none',
+        timeoutMillis: 10_000,
+        tls: {},
+      });
+      expect(resolveConfig({}, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }).traces.url).toBe(
+        'http://localhost:4317',
+      );
+    });
+
+    it('should take compression, timeout and protocol per signal: option, common option, signal env, common env', () => {
+      const env = {
+        OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+        OTEL_EXPORTER_OTLP_METRICS_COMPRESSION: 'none',
+        OTEL_EXPORTER_OTLP_TIMEOUT: '2000',
+        OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '3000',
+      };
+      const fromEnv = resolveConfig({}, env);
+      expect([fromEnv.logs, fromEnv.metrics, fromEnv.traces].map((s) => s.compression)).toEqual([
+        'gzip',
+        'none',
+        'gzip',
+      ]);
+      expect([fromEnv.logs, fromEnv.metrics, fromEnv.traces].map((s) => s.timeoutMillis)).toEqual([
+        2000, 2000, 3000,
+      ]);
+      const fromOptions = resolveConfig(
+        {
+          compression: 'none',
+          otlpTimeoutMillis: 500,
+          tracesOtlp: { compression: 'gzip', timeoutMillis: 700, protocol: 'http/json' },
+        },
+        env,
+      );
+      expect(fromOptions.logs).toMatchObject({ compression: 'none', timeoutMillis: 500 });
+      expect(fromOptions.metrics).toMatchObject({ compression: 'none', timeoutMillis: 500 });
+      expect(fromOptions.traces).toMatchObject({
+        compression: 'gzip',
+        timeoutMillis: 700,
+        protocol: 'http/json',
+      });
+    });
+
+    it('should read the TLS files per signal, merging the signal option over the common one', () => {
+      const fromEnv = resolveConfig({}, { OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE: pem });
+      expect(fromEnv.logs.tls.ca?.toString()).toContain('BEGIN CERTIFICATE');
+      expect(fromEnv.metrics.tls).toEqual({});
+      const merged = resolveConfig(
+        {
+          tls: { clientCertificateFile: clientCert, clientKeyFile: clientKey },
+          metricsOtlp: { tls: { certificateFile: pem } },
+        },
+        {},
+      );
+      const given = (tls: object) =>
+        Object.entries(tls)
+          .filter(([, bytes]) => bytes !== undefined)
+          .map(([name]) => name)
+          .sort();
+      expect(given(merged.metrics.tls)).toEqual(['ca', 'cert', 'key']);
+      expect(given(merged.logs.tls)).toEqual(['cert', 'key']);
+      expect(merged.logs.tls.key?.toString()).toContain('PRIVATE KEY');
+    });
+  });
+
   describe('batching and intervals', () => {
     it('should read OTEL_BLRP_* and OTEL_METRIC_EXPORT_INTERVAL', () => {
       const config = resolveConfig(
@@ -182,7 +256,7 @@ describe('resolveConfig', () => {
         'client key without certificate',
         { tls: { clientKeyFile: path.resolve('package.json') } },
         {},
-        /option tls: "clientKeyFile".*together/,
+        /option tls.clientKeyFile: ".*package.json" \(expected a client key and a client certificate together \(mTLS\); no certificate/,
       ],
       ['non-boolean disabled option', { disabled: 'yes' as never }, {}, /option disabled: "yes"/],
       ['unknown level', { level: 'loud' }, {}, /option level: "loud"/],
