@@ -54,7 +54,8 @@ let current: LoggingHandle<string> | undefined;
 
 /**
  * Sets up logging for the process, once, at startup: resolves options against
- * the `OTEL_*` environment variables, builds the Resource, registers the
+ * the `OTEL_*` environment variables (or the OpenTelemetry configuration file
+ * of `OTEL_CONFIG_FILE`, which then replaces them), builds the Resource, registers the
  * global LoggerProvider and MeterProvider (an existing global provider is kept
  * and logged at diag.warn), an AsyncLocalStorage context manager and the W3C
  * propagators when none are registered, optionally a TracerProvider (never
@@ -68,8 +69,11 @@ let current: LoggingHandle<string> | undefined;
  *
  * @param serviceNameOrOptions - the `service.name`, or {@link LoggingOptions}.
  * @returns a {@link LoggingHandle}.
- * @throws {@link LoggingConfigError} when an option or env var is invalid; the
- *   message names it and its value. Nothing fails later at log time.
+ * @throws {@link LoggingConfigError} when an option, an `OTEL_LOGKIT_*` env var
+ *   or a value in the configuration file (`OTEL_CONFIG_FILE`) is invalid; the
+ *   message names it (and the file) and its value. An invalid value of a
+ *   variable of the OTel spec is ignored with a `diag.warn` instead, as the
+ *   spec asks. Nothing fails later at log time.
  */
 export function registerLogging<L extends string = never>(
   serviceNameOrOptions?: string | LoggingOptions<L>,
