@@ -389,9 +389,14 @@ export function resolveMinSeverity(
 
 /**
  * Resolves {@link LoggingOptions} against the environment and defaults, and
- * validates every value. Pure: reads only `env`.
+ * validates every value. Reads only `env`, the configuration file it names
+ * (`OTEL_CONFIG_FILE` or the `configFile` option: then options over the file,
+ * and `env` ignored, as the spec asks) and the TLS files; no other side effect.
+ * Invalid values of the OTel spec's variables are ignored and listed in
+ * {@link ResolvedConfig.warnings}.
  *
- * @throws {@link LoggingConfigError} naming the first bad option or env var and its value.
+ * @throws {@link LoggingConfigError} naming the first bad option, `OTEL_LOGKIT_*`
+ *   variable or file key, and its value.
  */
 export function resolveConfig<L extends string>(
   options: LoggingOptions<L>,
