@@ -19,7 +19,10 @@ export type {
   LoggingOptions,
   LogsExporterName,
   MetricsExporterName,
+  OtlpCompression,
   OtlpProtocol,
+  OtlpSignalOptions,
+  OtlpTlsOptions,
   TracesExporterName,
 } from './config/LoggingOptions.js';
 export { LoggingConfigError } from './config/LoggingConfigError.js';

@@ -55,7 +55,8 @@ let current: LoggingHandle<string> | undefined;
 
 /**
  * Sets up logging for the process, once, at startup: resolves options against
- * the `OTEL_*` environment variables, builds the Resource, registers the
+ * the `OTEL_*` environment variables (or the OpenTelemetry configuration file
+ * of `OTEL_CONFIG_FILE`, which then replaces them), builds the Resource, registers the
  * global LoggerProvider and MeterProvider (an existing global provider is kept
  * and logged at diag.warn), an AsyncLocalStorage context manager and the W3C
  * propagators when none are registered, optionally a TracerProvider (never
@@ -69,8 +70,11 @@ let current: LoggingHandle<string> | undefined;
  *
  * @param serviceNameOrOptions - the `service.name`, or {@link LoggingOptions}.
  * @returns a {@link LoggingHandle}.
- * @throws {@link LoggingConfigError} when an option or env var is invalid; the
- *   message names it and its value. Nothing fails later at log time.
+ * @throws {@link LoggingConfigError} when an option, an `OTEL_LOGKIT_*` env var
+ *   or a value in the configuration file (`OTEL_CONFIG_FILE`) is invalid; the
+ *   message names it (and the file) and its value. An invalid value of a
+ *   variable of the OTel spec is ignored with a `diag.warn` instead, as the
+ *   spec asks. Nothing fails later at log time.
  */
 export function registerLogging<L extends string = never>(
   serviceNameOrOptions?: string | LoggingOptions<L>,
@@ -92,7 +96,15 @@ export function registerLogging<L extends string = never>(
       suppressOverrideMessage: true,
     });
   }
-  const handle = config.disabled ? createDisabledHandle<L>(config) : createHandle<L>(config);
+  // After the diag logger of OTEL_LOG_LEVEL is set, so that it shows them.
+  for (const warning of config.warnings) diag.warn(warning);
+  let handle: LoggingHandle<L>;
+  try {
+    handle = config.disabled ? createDisabledHandle<L>(config) : createHandle<L>(config);
+  } catch (error) {
+    // Name the configuration file's key when the bad value came from there.
+    throw config.renameError(error);
+  }
   current = handle;
   return handle;
 }
@@ -171,7 +183,11 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
   const { steps, sampling } = createSteps(config);
   const { destinations, monitors } = createDestinations(config, counts);
 
-  const resource = buildResource(config.resourceAttributes, config.redaction);
+  const resource = buildResource(config.resourceAttributes, config.redaction, {
+    // With a configuration file the spec has OTEL_RESOURCE_ATTRIBUTES and
+    // OTEL_SERVICE_NAME ignored: the file's `resource` says it all.
+    fromEnv: config.configFile === undefined,
+  });
   if (config.registerGlobals) {
     ensureContextManager();
     ensurePropagator();

@@ -132,7 +132,10 @@ describe('registerLogging', () => {
       expect(debug.stdout + debug.stderr).toContain('otel-logkit: logs → none');
       const warn = run('warn');
       expect(warn.stdout + warn.stderr).not.toContain('otel-logkit: logs → none');
-      expect(run('loud').stderr).toContain('invalid OTEL_LOG_LEVEL: "loud"');
+      // The spec: an unknown value is ignored with a warning (and diag at its default, INFO).
+      const loud = run('loud');
+      expect(loud.status).toBe(0);
+      expect(loud.stderr).toContain('ignoring OTEL_LOG_LEVEL="loud"');
     });
 
     it('should register the global LoggerProvider so plain Logs API emits go through the pipeline', async () => {

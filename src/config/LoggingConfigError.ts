@@ -9,12 +9,15 @@ export class LoggingConfigError extends Error {
   readonly source: string;
   /** The value that was given. */
   readonly value: unknown;
+  /** What was expected instead. */
+  readonly expected: string;
 
   constructor(source: string, value: unknown, expected: string) {
     super(`otel-logkit: invalid ${source}: ${describe(value)} (expected ${expected})`);
     this.name = 'LoggingConfigError';
     this.source = source;
     this.value = value;
+    this.expected = expected;
   }
 }
 

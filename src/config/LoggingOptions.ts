@@ -63,10 +63,44 @@ export type MetricsExporterName = 'otlp' | 'console' | 'file' | 'none';
 export type TracesExporterName = 'otlp' | 'console' | 'none';
 
 /**
- * OTLP/HTTP encoding; mirrors `OTEL_EXPORTER_OTLP_PROTOCOL` and its per-signal
- * variants. `grpc` is not offered: otel-logkit ships only the HTTP exporters.
+ * OTLP transport and encoding; mirrors `OTEL_EXPORTER_OTLP_PROTOCOL` and its
+ * per-signal variants: OTLP/HTTP with protobuf or JSON bodies
+ * (`@opentelemetry/exporter-*-otlp-proto` / `-otlp-http`), or OTLP/gRPC
+ * (`@opentelemetry/exporter-*-otlp-grpc`), as the OTLP exporter spec names them.
  */
-export type OtlpProtocol = 'http/protobuf' | 'http/json';
+export type OtlpProtocol = 'http/protobuf' | 'http/json' | 'grpc';
+
+/** OTLP request compression; mirrors `OTEL_EXPORTER_OTLP_COMPRESSION` and its per-signal variants. */
+export type OtlpCompression = 'gzip' | 'none';
+
+/**
+ * TLS files of the OTLP exporters (PEM), read once at setup. They apply to
+ * `https://` endpoints (for gRPC, an `http://` endpoint means no TLS).
+ */
+export interface OtlpTlsOptions {
+  /** Trusted root certificates for the server's certificate. `OTEL_EXPORTER_OTLP_CERTIFICATE`. */
+  readonly certificateFile?: string;
+  /** Client certificate chain, for mTLS, with {@link clientKeyFile}. `OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE`. */
+  readonly clientCertificateFile?: string;
+  /** Client private key, for mTLS. `OTEL_EXPORTER_OTLP_CLIENT_KEY`. */
+  readonly clientKeyFile?: string;
+}
+
+/**
+ * OTLP settings of one signal, over the common ones
+ * ({@link LoggingOptions.protocol}, `compression`, `otlpTimeoutMillis`, `tls`).
+ * Each mirrors the signal's variable, e.g. `OTEL_EXPORTER_OTLP_LOGS_PROTOCOL`.
+ */
+export interface OtlpSignalOptions {
+  /** `OTEL_EXPORTER_OTLP_<SIGNAL>_PROTOCOL`. */
+  readonly protocol?: OtlpProtocol;
+  /** `OTEL_EXPORTER_OTLP_<SIGNAL>_COMPRESSION`. */
+  readonly compression?: OtlpCompression;
+  /** ms. `OTEL_EXPORTER_OTLP_<SIGNAL>_TIMEOUT`. */
+  readonly timeoutMillis?: number;
+  /** `OTEL_EXPORTER_OTLP_<SIGNAL>_CERTIFICATE`, `_CLIENT_CERTIFICATE`, `_CLIENT_KEY`. */
+  readonly tls?: OtlpTlsOptions;
+}
 
 /** The OTel diag logger's level; mirrors `OTEL_LOG_LEVEL`. */
 export type DiagLevelName = 'NONE' | 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'VERBOSE' | 'ALL';
@@ -152,12 +186,23 @@ export interface LoggingOptions<L extends string = never> {
   /** Headers for traces, over {@link headers}. `OTEL_EXPORTER_OTLP_TRACES_HEADERS`. */
   readonly tracesHeaders?: Readonly<Record<string, string>>;
   /**
-   * OTLP encoding. `OTEL_EXPORTER_OTLP_PROTOCOL` (and `OTEL_EXPORTER_OTLP_{LOGS,METRICS,TRACES}_PROTOCOL`);
-   * default `http/protobuf`.
+   * OTLP transport and encoding. `OTEL_EXPORTER_OTLP_PROTOCOL` (and
+   * `OTEL_EXPORTER_OTLP_{LOGS,METRICS,TRACES}_PROTOCOL`); default `http/protobuf`.
+   * With `grpc` the base endpoint is used as is and defaults to `http://localhost:4317`.
    */
   readonly protocol?: OtlpProtocol;
-  /** Time one OTLP request may take, ms. `OTEL_EXPORTER_OTLP_TIMEOUT`; default 10000. */
+  /** Compression of OTLP requests. `OTEL_EXPORTER_OTLP_COMPRESSION` (and per signal); default `none`. */
+  readonly compression?: OtlpCompression;
+  /** Time one OTLP request may take, ms. `OTEL_EXPORTER_OTLP_TIMEOUT` (and per signal); default 10000. */
   readonly otlpTimeoutMillis?: number;
+  /** TLS files of the OTLP exporters; see {@link OtlpTlsOptions}. */
+  readonly tls?: OtlpTlsOptions;
+  /** OTLP settings for logs only, over the common ones. */
+  readonly logsOtlp?: OtlpSignalOptions;
+  /** OTLP settings for metrics only, over the common ones. */
+  readonly metricsOtlp?: OtlpSignalOptions;
+  /** OTLP settings for traces only, over the common ones. */
+  readonly tracesOtlp?: OtlpSignalOptions;
 
   /** Batching of exported log records; see {@link BatchOptions}. */
   readonly batch?: BatchOptions;
@@ -209,7 +254,20 @@ export interface LoggingOptions<L extends string = never> {
   /** Deadline of a flush or shutdown started by the exit hooks, ms. `OTEL_LOGKIT_SHUTDOWN_TIMEOUT`; default 5000. */
   readonly shutdownTimeoutMillis?: number;
 
-  /** Turn everything off: loggers become no-ops. `OTEL_SDK_DISABLED`; default false. */
+  /**
+   * An OpenTelemetry configuration file (YAML, `file_format` 1.x) to read the
+   * settings from; see the README's "Configuration file". `OTEL_CONFIG_FILE`;
+   * default none. With a file, the other `OTEL_*` environment variables are
+   * ignored except where the file substitutes them (`${env:NAME}`), as the
+   * spec asks; options given here still win over the file.
+   */
+  readonly configFile?: string;
+
+  /**
+   * Turn everything off: loggers become no-ops. `OTEL_SDK_DISABLED` (only a
+   * case-insensitive `true` disables; another value is taken as false with a
+   * diag warning); default false.
+   */
   readonly disabled?: boolean;
   /**
    * Level of the OTel diag logger (otel-logkit's and the SDK's own messages),

@@ -20,7 +20,8 @@ import { Redactor } from '../processors/redaction/Redactor.js';
  * `service.name=unknown_service:node`), then what the detectors find (host,
  * OS, `process.*` including `process.runtime.*`, a `service.instance.id`, and
  * `OTEL_RESOURCE_ATTRIBUTES` / `OTEL_SERVICE_NAME` through the env detector),
- * then the attributes given in options, which win.
+ * then the attributes given in options, which win. `fromEnv: false` (a
+ * configuration file is in use) leaves the env detector out.
  *
  * Unless `redaction` is `false`, the detected attributes are redacted once,
  * here, with the same rules as records: the process detector copies the
@@ -30,9 +31,16 @@ import { Redactor } from '../processors/redaction/Redactor.js';
 export function buildResource(
   attributes: Attributes,
   redaction: RedactionOptions | false,
+  { fromEnv = true }: { readonly fromEnv?: boolean } = {},
 ): Resource {
   const detected = detectResources({
-    detectors: [hostDetector, osDetector, processDetector, serviceInstanceIdDetector, envDetector],
+    detectors: [
+      hostDetector,
+      osDetector,
+      processDetector,
+      serviceInstanceIdDetector,
+      ...(fromEnv ? [envDetector] : []),
+    ],
   });
   const resource = defaultResource().merge(detected).merge(resourceFromAttributes(attributes));
   return redaction === false ? resource : redactResource(resource, Redactor.fromOptions(redaction));

@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Attributes } from '@opentelemetry/api';
 import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import { BUILTIN_LEVELS, SILENT, type LevelDefinition, type LevelInput } from '../logger/levels.js';
+import { loadConfigFile, mergeConfigFile, renameFileError } from './configFile.js';
 import { LoggingConfigError } from './LoggingConfigError.js';
 import { readSecretKey } from './secretKey.js';
 import type { LogMetricRule } from '../metrics/LogMetricRule.js';
@@ -17,20 +19,51 @@ import type {
   LoggingOptions,
   LogsExporterName,
   MetricsExporterName,
+  OtlpCompression,
   OtlpProtocol,
+  OtlpSignalOptions,
+  OtlpTlsOptions,
   TracesExporterName,
 } from './LoggingOptions.js';
 
+/** TLS material of one signal's exporter, read from the files at setup. */
+export interface ResolvedOtlpTls {
+  /** Trusted root certificates (PEM), for a server certificate not signed by a public CA. */
+  readonly ca?: Buffer;
+  /** The client certificate chain (PEM), for mTLS. */
+  readonly cert?: Buffer;
+  /** The client private key (PEM), for mTLS. */
+  readonly key?: Buffer;
+}
+
 /** Per-signal OTLP settings after resolution. */
 export interface ResolvedOtlpSignal {
+  /** The full URL for OTLP/HTTP; for gRPC the server's `scheme://host:port`. */
   readonly url: string;
   readonly headers: Record<string, string>;
   readonly protocol: OtlpProtocol;
+  readonly compression: OtlpCompression;
   readonly timeoutMillis: number;
+  readonly tls: ResolvedOtlpTls;
 }
 
 /** Everything {@link registerLogging} needs, validated, with defaults filled in. */
 export interface ResolvedConfig {
+  /** The OpenTelemetry configuration file the settings came from (`OTEL_CONFIG_FILE`), if any. */
+  readonly configFile: string | undefined;
+  /**
+   * A {@link LoggingConfigError} about an option that came from the
+   * configuration file, renamed to the file's key; other errors unchanged.
+   * For validation that happens after resolution (steps, routing, ...).
+   */
+  readonly renameError: (error: unknown) => unknown;
+  /**
+   * Problems with values the OTel spec says to ignore (an unknown protocol in
+   * `OTEL_EXPORTER_OTLP_PROTOCOL`, `OTEL_SDK_DISABLED=1`, a non-numeric
+   * `OTEL_BLRP_MAX_QUEUE_SIZE`, ...): each was ignored, and {@link registerLogging}
+   * reports it through `diag.warn`.
+   */
+  readonly warnings: readonly string[];
   readonly disabled: boolean;
   readonly diagLogLevel: DiagLevelName | undefined;
   /** Only the Resource attributes given by options or `OTEL_SERVICE_NAME` / `NODE_ENV`; detectors add the rest. */
@@ -127,9 +160,12 @@ type Env = Readonly<Record<string, string | undefined>>;
 const LOGS_EXPORTERS = ['otlp', 'console', 'file', 'none'] as const;
 const METRICS_EXPORTERS = ['otlp', 'console', 'file', 'none'] as const;
 const TRACES_EXPORTERS = ['otlp', 'console', 'none'] as const;
-const PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+const PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const;
+const COMPRESSIONS = ['none', 'gzip'] as const;
 const DIAG_LEVELS = ['NONE', 'ERROR', 'WARN', 'INFO', 'DEBUG', 'VERBOSE', 'ALL'] as const;
 const DEFAULT_OTLP_BASE = 'http://localhost:4318';
+/** The spec's default for `grpc`: the endpoint is used as is, with no signal path. */
+const DEFAULT_OTLP_GRPC = 'http://localhost:4317';
 const SIGNAL_PATHS = { logs: 'v1/logs', metrics: 'v1/metrics', traces: 'v1/traces' } as const;
 /** Logger members a user-defined level must not shadow. */
 const RESERVED_LEVEL_NAMES = new Set(['log', 'emit', 'child', 'enabled', 'name', 'level']);
@@ -141,6 +177,13 @@ const RESERVED_LEVEL_NAMES = new Set(['log', 'emit', 'child', 'enabled', 'name',
 interface Sourced<T> {
   readonly value: T;
   readonly source: string;
+  /**
+   * A variable of the OTel SDK environment variable spec: an invalid value is
+   * ignored with a warning rather than thrown, as the spec asks ("generate a
+   * warning and gracefully ignore the setting"). Options and our own
+   * `OTEL_LOGKIT_*` variables fail at startup instead.
+   */
+  readonly lenient?: boolean;
 }
 
 /** Picks the option when given, else the non-empty env var, else nothing. */
@@ -152,12 +195,28 @@ function pick<T>(
 ): Sourced<T | string> | undefined {
   if (option !== undefined) return { value: option, source: `option ${optionName}` };
   const raw = env[envName]?.trim();
-  if (raw) return { value: raw, source: envName };
+  if (raw) return { value: raw, source: envName, lenient: !envName.startsWith('OTEL_LOGKIT_') };
   return undefined;
 }
 
 function fail(source: string, value: unknown, expected: string): never {
   throw new LoggingConfigError(source, value, expected);
+}
+
+/** Warnings of the resolveConfig call under way (it is synchronous). */
+let warnings: string[] = [];
+
+/**
+ * An invalid value: thrown as a {@link LoggingConfigError}, or for a spec
+ * variable ({@link Sourced.lenient}) recorded as a warning and replaced by
+ * `fallback`.
+ */
+function reject<T>(picked: Sourced<unknown>, expected: string, fallback: T): T {
+  if (!picked.lenient) fail(picked.source, picked.value, expected);
+  const warning = `otel-logkit: ignoring ${picked.source}=${JSON.stringify(picked.value)} (expected ${expected})`;
+  // A common variable is read once per signal; say it once.
+  if (!warnings.includes(warning)) warnings.push(warning);
+  return fallback;
 }
 
 function integer(
@@ -166,10 +225,10 @@ function integer(
   { min = 0 }: { min?: number } = {},
 ): number {
   if (!picked) return fallback;
-  const { value, source } = picked;
+  const { value } = picked;
   const n = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min) {
-    fail(source, value, `a whole number >= ${min}`);
+    return reject(picked, `a whole number >= ${min}`, fallback);
   }
   return n;
 }
@@ -182,6 +241,8 @@ function boolean(picked: Sourced<unknown> | undefined, fallback: boolean): boole
     const v = value.toLowerCase();
     if (v === 'true') return true;
     if (v === 'false') return false;
+    // The spec: only a case-insensitive "true" is true; anything else is false, with a warning.
+    if (picked.lenient) return reject(picked, '`true` or `false`; taken as false', false);
   }
   return fail(source, value, '`true` or `false`');
 }
@@ -193,10 +254,10 @@ function oneOf<T extends string>(
   normalise: (s: string) => string = (s) => s.toLowerCase(),
 ): T {
   if (!picked) return fallback;
-  const { value, source } = picked;
+  const { value } = picked;
   const v = typeof value === 'string' ? normalise(value.trim()) : value;
   if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-    fail(source, value, `one of ${allowed.join(', ')}`);
+    return reject({ ...picked, value }, `one of ${allowed.join(', ')}`, fallback);
   }
   return v as T;
 }
@@ -216,9 +277,14 @@ function list<T extends string>(
         : [value];
   const out = new Set<T>();
   for (const item of items) {
-    out.add(oneOf({ value: typeof item === 'string' ? item : item, source }, allowed, allowed[0]!));
+    // An unknown name in a spec variable is left out, with a warning.
+    const name = oneOf<T | ''>({ value: item, source, lenient: picked.lenient }, allowed, '');
+    if (name !== '') out.add(name);
   }
-  if (out.size === 0) fail(source, value, `one or more of ${allowed.join(', ')}`);
+  if (out.size === 0) {
+    // In a spec variable each unknown name was already reported.
+    return picked.lenient ? fallback : fail(source, value, `one or more of ${allowed.join(', ')}`);
+  }
   // `none` alone means none; beside others it is meaningless, as in the SDK.
   if (out.has('none' as T)) {
     if (out.size > 1) out.delete('none' as T);
@@ -229,7 +295,7 @@ function list<T extends string>(
 
 function url(picked: Sourced<unknown> | undefined): string | undefined {
   if (!picked) return undefined;
-  const { value, source } = picked;
+  const { value } = picked;
   let parsed: URL | undefined;
   try {
     parsed = typeof value === 'string' ? new URL(value) : undefined;
@@ -237,7 +303,7 @@ function url(picked: Sourced<unknown> | undefined): string | undefined {
     parsed = undefined;
   }
   if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
-    fail(source, value, 'an absolute http:// or https:// URL');
+    return reject(picked, 'an absolute http:// or https:// URL', undefined);
   }
   return parsed.href;
 }
@@ -268,11 +334,15 @@ function headers(picked: Sourced<unknown> | undefined): Record<string, string> {
     if (!pair.trim()) continue;
     const eq = pair.indexOf('=');
     const key = eq > 0 ? pair.slice(0, eq).trim() : '';
-    if (!key) fail(source, value, 'comma-separated key=value pairs');
+    // A bad pair in a spec variable is skipped (as @opentelemetry/core does), with a warning.
+    if (!key) {
+      reject({ ...picked, value: pair }, 'comma-separated key=value pairs', undefined);
+      continue;
+    }
     try {
       out[decodeURIComponent(key)] = decodeURIComponent(pair.slice(eq + 1).trim());
     } catch {
-      fail(source, value, 'URL-encoded key=value pairs');
+      reject({ ...picked, value: pair }, 'URL-encoded key=value pairs', undefined);
     }
   }
   return out;
@@ -320,15 +390,47 @@ export function resolveMinSeverity(
 
 /**
  * Resolves {@link LoggingOptions} against the environment and defaults, and
- * validates every value. Pure: reads only `env`.
+ * validates every value. Reads only `env`, the configuration file it names
+ * (`OTEL_CONFIG_FILE` or the `configFile` option: then options over the file,
+ * and `env` ignored, as the spec asks) and the TLS files; no other side effect.
+ * Invalid values of the OTel spec's variables are ignored and listed in
+ * {@link ResolvedConfig.warnings}.
  *
- * @throws {@link LoggingConfigError} naming the first bad option or env var and its value.
+ * @throws {@link LoggingConfigError} naming the first bad option, `OTEL_LOGKIT_*`
+ *   variable or file key, and its value.
  */
 export function resolveConfig<L extends string>(
   options: LoggingOptions<L>,
   env: Env = process.env,
 ): ResolvedConfig {
   if (typeof options !== 'object' || options === null) fail('options', options, 'an object');
+  const file = pick(options.configFile, 'configFile', env, 'OTEL_CONFIG_FILE');
+  if (!file)
+    return { ...resolveOptions(options, env), configFile: undefined, renameError: (e) => e };
+  if (typeof file.value !== 'string' || !file.value) fail(file.source, file.value, 'a file path');
+  const layer = loadConfigFile(file.value, file.source);
+  const merged = mergeConfigFile(layer, options);
+  const renameError = (error: unknown) => renameFileError(error, layer.file, merged.origins);
+  try {
+    // The spec: with a configuration file, the other environment variables
+    // are ignored; the file substitutes those it wants (`${env:NAME}`).
+    const config = resolveOptions(merged.options, {});
+    return {
+      ...config,
+      warnings: [...layer.warnings, ...config.warnings],
+      configFile: layer.file,
+      renameError,
+    };
+  } catch (error) {
+    throw renameError(error);
+  }
+}
+
+function resolveOptions<L extends string>(
+  options: LoggingOptions<L>,
+  env: Env,
+): Omit<ResolvedConfig, 'configFile' | 'renameError'> {
+  warnings = [];
 
   const resourceAttributes: Attributes = { ...options.resourceAttributes };
   const serviceName = pick(options.serviceName, 'serviceName', env, 'OTEL_SERVICE_NAME');
@@ -357,16 +459,6 @@ export function resolveConfig<L extends string>(
   );
 
   const endpoint = url(pick(options.endpoint, 'endpoint', env, 'OTEL_EXPORTER_OTLP_ENDPOINT'));
-  const protocol = oneOf(
-    pick(options.protocol, 'protocol', env, 'OTEL_EXPORTER_OTLP_PROTOCOL'),
-    PROTOCOLS,
-    'http/protobuf',
-  );
-  const timeoutMillis = integer(
-    pick(options.otlpTimeoutMillis, 'otlpTimeoutMillis', env, 'OTEL_EXPORTER_OTLP_TIMEOUT'),
-    10_000,
-    { min: 1 },
-  );
   const commonHeaders = headers(
     pick(options.headers, 'headers', env, 'OTEL_EXPORTER_OTLP_HEADERS'),
   );
@@ -375,49 +467,77 @@ export function resolveConfig<L extends string>(
     name: 'logs' | 'metrics' | 'traces',
     signalEndpoint: string | undefined,
     signalHeaders: Readonly<Record<string, string>> | undefined,
+    own: OtlpSignalOptions | undefined,
   ): ResolvedOtlpSignal & { explicit: boolean } => {
     const upper = name.toUpperCase();
-    const own = url(
+    // Per field: the signal's option, the common option, the signal's env
+    // var, the common env var, the default.
+    const setting = (
+      key: 'protocol' | 'compression' | 'timeoutMillis',
+      common: unknown,
+      commonName: string,
+      envSuffix: string,
+    ): Sourced<unknown> | undefined =>
+      own?.[key] !== undefined
+        ? { value: own[key], source: `option ${name}Otlp.${key}` }
+        : common !== undefined
+          ? { value: common, source: `option ${commonName}` }
+          : (pick(undefined, key, env, `OTEL_EXPORTER_OTLP_${upper}_${envSuffix}`) ??
+            pick(undefined, key, env, `OTEL_EXPORTER_OTLP_${envSuffix}`));
+    const protocol = oneOf(
+      setting('protocol', options.protocol, 'protocol', 'PROTOCOL'),
+      PROTOCOLS,
+      'http/protobuf',
+    );
+    const ownUrl = url(
       pick(signalEndpoint, `${name}Endpoint`, env, `OTEL_EXPORTER_OTLP_${upper}_ENDPOINT`),
     );
     return {
-      url: own ?? signalUrl(endpoint ?? DEFAULT_OTLP_BASE, SIGNAL_PATHS[name]),
-      explicit: own !== undefined || endpoint !== undefined,
+      // The spec: the per-signal URL is used as is; the base gets the
+      // signal's path for OTLP/HTTP and is used as is for gRPC.
+      url:
+        ownUrl ??
+        (protocol === 'grpc'
+          ? (endpoint ?? DEFAULT_OTLP_GRPC)
+          : signalUrl(endpoint ?? DEFAULT_OTLP_BASE, SIGNAL_PATHS[name])),
+      explicit: ownUrl !== undefined || endpoint !== undefined,
       headers: {
         ...commonHeaders,
         ...headers(
           pick(signalHeaders, `${name}Headers`, env, `OTEL_EXPORTER_OTLP_${upper}_HEADERS`),
         ),
       },
-      protocol:
-        options.protocol === undefined
-          ? oneOf(
-              pick(undefined, 'protocol', env, `OTEL_EXPORTER_OTLP_${upper}_PROTOCOL`),
-              PROTOCOLS,
-              protocol,
-            )
-          : protocol,
+      protocol,
+      compression: oneOf(
+        setting('compression', options.compression, 'compression', 'COMPRESSION'),
+        COMPRESSIONS,
+        'none',
+      ),
       timeoutMillis: integer(
-        pick(undefined, 'otlpTimeoutMillis', env, `OTEL_EXPORTER_OTLP_${upper}_TIMEOUT`),
-        timeoutMillis,
+        setting('timeoutMillis', options.otlpTimeoutMillis, 'otlpTimeoutMillis', 'TIMEOUT'),
+        10_000,
         { min: 1 },
       ),
+      tls: resolveTls(name, own?.tls, options.tls, env),
     };
   };
   const { explicit: logsExplicit, ...logs } = signal(
     'logs',
     options.logsEndpoint,
     options.logsHeaders,
+    options.logsOtlp,
   );
   const { explicit: metricsExplicit, ...metrics } = signal(
     'metrics',
     options.metricsEndpoint,
     options.metricsHeaders,
+    options.metricsOtlp,
   );
   const { explicit: _tracesExplicit, ...traces } = signal(
     'traces',
     options.tracesEndpoint,
     options.tracesHeaders,
+    options.tracesOtlp,
   );
 
   const batch = options.batch ?? {};
@@ -432,14 +552,14 @@ export function resolveConfig<L extends string>(
     env,
     'OTEL_BLRP_MAX_EXPORT_BATCH_SIZE',
   );
-  const maxExportBatchSize = integer(maxExportBatchSizePicked, Math.min(512, maxQueueSize), {
+  let maxExportBatchSize = integer(maxExportBatchSizePicked, Math.min(512, maxQueueSize), {
     min: 1,
   });
   if (maxExportBatchSize > maxQueueSize) {
-    fail(
-      maxExportBatchSizePicked!.source,
-      maxExportBatchSize,
-      `at most maxQueueSize (${maxQueueSize})`,
+    maxExportBatchSize = reject(
+      { ...maxExportBatchSizePicked!, value: maxExportBatchSize },
+      `at most maxQueueSize (${maxQueueSize}); using that`,
+      maxQueueSize,
     );
   }
 
@@ -460,16 +580,16 @@ export function resolveConfig<L extends string>(
     'OTEL_METRIC_EXPORT_TIMEOUT',
   );
   // The SDK's PeriodicExportingMetricReader refuses a timeout above the interval.
-  const metricExportTimeoutMillis = integer(
+  let metricExportTimeoutMillis = integer(
     metricTimeoutPicked,
     Math.min(30_000, metricExportIntervalMillis),
     { min: 1 },
   );
   if (metricExportTimeoutMillis > metricExportIntervalMillis) {
-    fail(
-      metricTimeoutPicked!.source,
-      metricExportTimeoutMillis,
-      `at most the metric export interval (${metricExportIntervalMillis} ms)`,
+    metricExportTimeoutMillis = reject(
+      { ...metricTimeoutPicked!, value: metricExportTimeoutMillis },
+      `at most the metric export interval (${metricExportIntervalMillis} ms); using that`,
+      metricExportIntervalMillis,
     );
   }
 
@@ -481,7 +601,10 @@ export function resolveConfig<L extends string>(
   const logDir = path.resolve(logDirPicked ? String(logDirPicked.value) : 'logs');
 
   return {
+    warnings,
     disabled: boolean(pick(options.disabled, 'disabled', env, 'OTEL_SDK_DISABLED'), false),
+    // Unset: diag is left as it is. An unknown value: the spec's default,
+    // INFO (as the NodeSDK does), so that the warning about it shows.
     diagLogLevel: (() => {
       const picked = pick(options.diagLogLevel, 'diagLogLevel', env, 'OTEL_LOG_LEVEL');
       return picked ? oneOf(picked, DIAG_LEVELS, 'INFO', (s) => s.toUpperCase()) : undefined;
@@ -576,6 +699,67 @@ export function resolveConfig<L extends string>(
     destinations: options.destinations ?? {},
     audit: resolveAudit(options.audit, logDir, env),
   };
+}
+
+/**
+ * Reads the TLS files of one signal: the option, else
+ * `OTEL_EXPORTER_OTLP_<SIGNAL>_CERTIFICATE` / `_CLIENT_KEY` /
+ * `_CLIENT_CERTIFICATE`, else the same without the signal. An unreadable file
+ * named by an option fails at startup; one named by an env var is ignored
+ * with a warning, as the SDK's own exporters do.
+ */
+function resolveTls(
+  name: 'logs' | 'metrics' | 'traces',
+  own: OtlpTlsOptions | undefined,
+  common: OtlpTlsOptions | undefined,
+  env: Env,
+): ResolvedOtlpTls {
+  for (const [tls, optionName] of [
+    [own, `${name}Otlp.tls`],
+    [common, 'tls'],
+  ] as const) {
+    if (tls !== undefined && (typeof tls !== 'object' || tls === null)) {
+      fail(`option ${optionName}`, tls, 'an object');
+    }
+  }
+  const upper = name.toUpperCase();
+  // Per file: the signal's option, the common option, the signal's env var, the common one.
+  const source = (key: keyof OtlpTlsOptions, envSuffix: string): Sourced<unknown> | undefined =>
+    own?.[key] !== undefined
+      ? { value: own[key], source: `option ${name}Otlp.tls.${key}` }
+      : common?.[key] !== undefined
+        ? { value: common[key], source: `option tls.${key}` }
+        : (pick(undefined, key, env, `OTEL_EXPORTER_OTLP_${upper}_${envSuffix}`) ??
+          pick(undefined, key, env, `OTEL_EXPORTER_OTLP_${envSuffix}`));
+  const read = (picked: Sourced<unknown> | undefined): Buffer | undefined => {
+    if (!picked) return undefined;
+    if (typeof picked.value !== 'string' || !picked.value) {
+      return reject(picked, 'a file path', undefined);
+    }
+    try {
+      return readFileSync(path.resolve(picked.value));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      return reject(picked, `a readable PEM file (${code})`, undefined);
+    }
+  };
+  const certSource = source('clientCertificateFile', 'CLIENT_CERTIFICATE');
+  const keySource = source('clientKeyFile', 'CLIENT_KEY');
+  const ca = read(source('certificateFile', 'CERTIFICATE'));
+  const cert = read(certSource);
+  const key = read(keySource);
+  if ((cert === undefined) !== (key === undefined)) {
+    const given = (cert === undefined ? keySource : certSource)!;
+    reject(
+      given,
+      `a client key and a client certificate together (mTLS); ${
+        cert === undefined ? 'no certificate' : 'no key'
+      } was given or could be read`,
+      undefined,
+    );
+    return { ca };
+  }
+  return { ca, cert, key };
 }
 
 function resolveLimits(limits: LoggingOptions['limits'], env: Env): ResolvedLimits {

@@ -115,6 +115,80 @@ describe('resolveConfig', () => {
     });
   });
 
+  describe('OTLP exporter settings', () => {
+    const pem = path.resolve('test/fixtures/tls/server.crt');
+    const clientCert = path.resolve('test/fixtures/tls/client.crt');
+    const clientKey = path.resolve('test/fixtures/tls/client.key');
+
+    it('should default to no compression, 10 s, and for grpc to localhost:4317 used as is', () => {
+      const config = resolveConfig({ protocol: 'grpc', endpoint: 'https://otel:4317' }, {});
+      expect(config.logs).toMatchObject({
+        url: 'https://otel:4317/',
+        protocol: 'grpc',
+        compression: 'none',
+        timeoutMillis: 10_000,
+        tls: {},
+      });
+      expect(resolveConfig({}, { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }).traces.url).toBe(
+        'http://localhost:4317',
+      );
+    });
+
+    it('should take compression, timeout and protocol per signal: option, common option, signal env, common env', () => {
+      const env = {
+        OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+        OTEL_EXPORTER_OTLP_METRICS_COMPRESSION: 'none',
+        OTEL_EXPORTER_OTLP_TIMEOUT: '2000',
+        OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: '3000',
+      };
+      const fromEnv = resolveConfig({}, env);
+      expect([fromEnv.logs, fromEnv.metrics, fromEnv.traces].map((s) => s.compression)).toEqual([
+        'gzip',
+        'none',
+        'gzip',
+      ]);
+      expect([fromEnv.logs, fromEnv.metrics, fromEnv.traces].map((s) => s.timeoutMillis)).toEqual([
+        2000, 2000, 3000,
+      ]);
+      const fromOptions = resolveConfig(
+        {
+          compression: 'none',
+          otlpTimeoutMillis: 500,
+          tracesOtlp: { compression: 'gzip', timeoutMillis: 700, protocol: 'http/json' },
+        },
+        env,
+      );
+      expect(fromOptions.logs).toMatchObject({ compression: 'none', timeoutMillis: 500 });
+      expect(fromOptions.metrics).toMatchObject({ compression: 'none', timeoutMillis: 500 });
+      expect(fromOptions.traces).toMatchObject({
+        compression: 'gzip',
+        timeoutMillis: 700,
+        protocol: 'http/json',
+      });
+    });
+
+    it('should read the TLS files per signal, merging the signal option over the common one', () => {
+      const fromEnv = resolveConfig({}, { OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE: pem });
+      expect(fromEnv.logs.tls.ca?.toString()).toContain('BEGIN CERTIFICATE');
+      expect(fromEnv.metrics.tls).toEqual({});
+      const merged = resolveConfig(
+        {
+          tls: { clientCertificateFile: clientCert, clientKeyFile: clientKey },
+          metricsOtlp: { tls: { certificateFile: pem } },
+        },
+        {},
+      );
+      const given = (tls: object) =>
+        Object.entries(tls)
+          .filter(([, bytes]) => bytes !== undefined)
+          .map(([name]) => name)
+          .sort();
+      expect(given(merged.metrics.tls)).toEqual(['ca', 'cert', 'key']);
+      expect(given(merged.logs.tls)).toEqual(['cert', 'key']);
+      expect(merged.logs.tls.key?.toString()).toContain('PRIVATE KEY');
+    });
+  });
+
   describe('batching and intervals', () => {
     it('should read OTEL_BLRP_* and OTEL_METRIC_EXPORT_INTERVAL', () => {
       const config = resolveConfig(
@@ -149,20 +223,7 @@ describe('resolveConfig', () => {
         {},
         /option logsExporter: "kafka"/,
       ],
-      [
-        'unknown logs exporter env',
-        {},
-        { OTEL_LOGS_EXPORTER: 'otlp,kafka' },
-        /OTEL_LOGS_EXPORTER: "kafka"/,
-      ],
-      ['unknown metrics exporter', {}, { OTEL_METRICS_EXPORTER: 'prom' }, /OTEL_METRICS_EXPORTER/],
       ['malformed endpoint', { endpoint: 'not a url' }, {}, /option endpoint: "not a url"/],
-      [
-        'non-http endpoint',
-        {},
-        { OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://x' },
-        /OTEL_EXPORTER_OTLP_ENDPOINT/,
-      ],
       ['malformed logs endpoint', { logsEndpoint: '://' }, {}, /option logsEndpoint/],
       ['negative size', { maxFileBytes: -1 }, {}, /option maxFileBytes: -1/],
       [
@@ -171,12 +232,6 @@ describe('resolveConfig', () => {
         { OTEL_LOGKIT_MAX_FILE_BYTES: '10MB' },
         /OTEL_LOGKIT_MAX_FILE_BYTES: "10MB"/,
       ],
-      [
-        'non-numeric queue',
-        {},
-        { OTEL_BLRP_MAX_QUEUE_SIZE: 'abc' },
-        /OTEL_BLRP_MAX_QUEUE_SIZE: "abc"/,
-      ],
       ['fractional backups', { maxBackups: 1.5 }, {}, /option maxBackups: 1.5/],
       [
         'batch above queue',
@@ -184,18 +239,29 @@ describe('resolveConfig', () => {
         {},
         /batch.maxExportBatchSize: 20/,
       ],
+      ['unknown protocol option', { protocol: 'thrift' as never }, {}, /option protocol: "thrift"/],
+      [
+        'unknown compression option',
+        { logsOtlp: { compression: 'zstd' as never } },
+        {},
+        /option logsOtlp.compression: "zstd"/,
+      ],
+      [
+        'unreadable certificate option',
+        { tls: { certificateFile: '/nonexistent/ca.pem' } },
+        {},
+        /option tls.certificateFile: "\/nonexistent\/ca.pem".*ENOENT/,
+      ],
+      [
+        'client key without certificate',
+        { tls: { clientKeyFile: path.resolve('package.json') } },
+        {},
+        /option tls.clientKeyFile: ".*package.json" \(expected a client key and a client certificate together \(mTLS\); no certificate/,
+      ],
+      ['non-boolean disabled option', { disabled: 'yes' as never }, {}, /option disabled: "yes"/],
       ['unknown level', { level: 'loud' }, {}, /option level: "loud"/],
       ['unknown level env', {}, { OTEL_LOGKIT_LEVEL: 'chatty' }, /OTEL_LOGKIT_LEVEL: "chatty"/],
       ['severity out of range', { level: 30 }, {}, /option level: 30/],
-      [
-        'unknown protocol',
-        {},
-        { OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' },
-        /OTEL_EXPORTER_OTLP_PROTOCOL: "grpc"/,
-      ],
-      ['bad diag level', {}, { OTEL_LOG_LEVEL: 'noisy' }, /OTEL_LOG_LEVEL: "noisy"/],
-      ['bad boolean', {}, { OTEL_SDK_DISABLED: 'yes' }, /OTEL_SDK_DISABLED: "yes"/],
-      ['bad headers', {}, { OTEL_EXPORTER_OTLP_HEADERS: 'novalue' }, /OTEL_EXPORTER_OTLP_HEADERS/],
       ['bad custom level name', { levels: { emit: 3 } }, {}, /option levels.emit/],
       ['bad custom level number', { levels: { audit: 40 } }, {}, /option levels.audit: 40/],
       [
@@ -211,6 +277,109 @@ describe('resolveConfig', () => {
         expect(thrown.message).toMatch(message);
       });
     }
+
+    // The SDK environment variable spec: an invalid value is ignored with a
+    // warning, never thrown ("generate a warning and gracefully ignore the setting").
+    const ignored: Array<
+      [Record<string, string>, (c: ReturnType<typeof resolveConfig>) => unknown, unknown, string]
+    > = [
+      [
+        { OTEL_LOGS_EXPORTER: 'otlp,kafka' },
+        (c) => c.logsExporters,
+        ['otlp'],
+        'OTEL_LOGS_EXPORTER="kafka"',
+      ],
+      [
+        { OTEL_METRICS_EXPORTER: 'prom' },
+        (c) => c.metricsExporters,
+        [],
+        'OTEL_METRICS_EXPORTER="prom"',
+      ],
+      [
+        { OTEL_EXPORTER_OTLP_ENDPOINT: 'ftp://x' },
+        (c) => c.logs.url,
+        'http://localhost:4318/v1/logs',
+        'OTEL_EXPORTER_OTLP_ENDPOINT="ftp://x"',
+      ],
+      [
+        { OTEL_BLRP_MAX_QUEUE_SIZE: 'abc' },
+        (c) => c.batch.maxQueueSize,
+        2048,
+        'OTEL_BLRP_MAX_QUEUE_SIZE="abc"',
+      ],
+      [
+        { OTEL_EXPORTER_OTLP_TIMEOUT: '-5' },
+        (c) => c.logs.timeoutMillis,
+        10_000,
+        'OTEL_EXPORTER_OTLP_TIMEOUT="-5"',
+      ],
+      [
+        { OTEL_EXPORTER_OTLP_PROTOCOL: 'thrift' },
+        (c) => c.logs.protocol,
+        'http/protobuf',
+        'OTEL_EXPORTER_OTLP_PROTOCOL="thrift"',
+      ],
+      [
+        { OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'grpc2' },
+        (c) => c.traces.protocol,
+        'http/protobuf',
+        'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL="grpc2"',
+      ],
+      [
+        { OTEL_EXPORTER_OTLP_COMPRESSION: 'zstd' },
+        (c) => c.metrics.compression,
+        'none',
+        'OTEL_EXPORTER_OTLP_COMPRESSION="zstd"',
+      ],
+      [{ OTEL_LOG_LEVEL: 'noisy' }, (c) => c.diagLogLevel, 'INFO', 'OTEL_LOG_LEVEL="noisy"'],
+      [{ OTEL_SDK_DISABLED: '1' }, (c) => c.disabled, false, 'OTEL_SDK_DISABLED="1"'],
+      [{ OTEL_SDK_DISABLED: 'yes' }, (c) => c.disabled, false, 'OTEL_SDK_DISABLED="yes"'],
+      [
+        { OTEL_EXPORTER_OTLP_HEADERS: 'novalue,a=1' },
+        (c) => c.logs.headers,
+        { a: '1' },
+        'OTEL_EXPORTER_OTLP_HEADERS="novalue"',
+      ],
+      [
+        { OTEL_BLRP_MAX_QUEUE_SIZE: '10', OTEL_BLRP_MAX_EXPORT_BATCH_SIZE: '20' },
+        (c) => c.batch.maxExportBatchSize,
+        10,
+        'OTEL_BLRP_MAX_EXPORT_BATCH_SIZE=20',
+      ],
+      [
+        { OTEL_METRIC_EXPORT_INTERVAL: '1000', OTEL_METRIC_EXPORT_TIMEOUT: '5000' },
+        (c) => c.metricExportTimeoutMillis,
+        1000,
+        'OTEL_METRIC_EXPORT_TIMEOUT=5000',
+      ],
+      [
+        { OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE: '/nonexistent/ca.pem' },
+        (c) => c.logs.tls,
+        {},
+        'OTEL_EXPORTER_OTLP_LOGS_CERTIFICATE="/nonexistent/ca.pem"',
+      ],
+    ];
+    for (const [env, read, expected, warned] of ignored) {
+      it(`should ignore the invalid spec variable ${warned} with a warning`, () => {
+        const config = resolveConfig({}, env);
+        expect(read(config)).toEqual(expected);
+        expect(config.warnings).toHaveLength(1);
+        expect(config.warnings[0]).toContain(`ignoring ${warned}`);
+      });
+    }
+
+    it('should take only a case-insensitive true as true for OTEL_SDK_DISABLED, false with no warning', () => {
+      expect(resolveConfig({}, { OTEL_SDK_DISABLED: 'TRUE' }).disabled).toBe(true);
+      const off = resolveConfig({}, { OTEL_SDK_DISABLED: 'False' });
+      expect(off.disabled).toBe(false);
+      expect(off.warnings).toEqual([]);
+    });
+
+    it('should keep failing for invalid OTEL_LOGKIT_* variables, which are ours', () => {
+      expect(configError({}, { OTEL_LOGKIT_TRACES: '1' }).message).toMatch(
+        /OTEL_LOGKIT_TRACES: "1"/,
+      );
+    });
 
     it('should read the audit key from the option or OTEL_LOGKIT_AUDIT_KEY, never showing it', () => {
       const key = 'k'.repeat(32);

@@ -153,6 +153,8 @@ export interface ReceivedRequest {
   /** The media type without parameters, `''` when absent. */
   contentType: string;
   contentEncoding?: string;
+  /** The request's headers, as Node gives them (lower-case names). */
+  headers: IncomingMessage['headers'];
   /** Body size in bytes as received (before decompression). */
   bytes: number;
   /** The status code the receiver answered. */
@@ -617,6 +619,7 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         path,
         contentType,
         contentEncoding,
+        headers: req.headers,
         bytes: body.length,
         status,
         error,
@@ -732,4 +735,18 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
       });
     },
   };
+}
+
+/**
+ * Normalises one OTLP export request, already decoded into the camelCase
+ * object tree (longs as strings, enums as numbers, ids as bytes), into the
+ * Received* shapes: for receivers of another transport (the gRPC one).
+ */
+export function normaliseOtlpRequest(
+  signal: Signal,
+  request: Record<string, unknown>,
+): ReceivedLogRecord[] | ReceivedMetric[] | ReceivedSpan[] {
+  if (signal === 'logs') return normaliseLogs(request);
+  if (signal === 'metrics') return normaliseMetrics(request);
+  return normaliseTraces(request);
 }
