@@ -2,8 +2,12 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts' },
+    entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
     format: ['esm', 'cjs'],
+    // Both entries share one copy of the registration state (the live handle,
+    // what was registered globally): common code goes to shared chunks, in the
+    // CommonJS build too.
+    splitting: true,
     dts: true,
     sourcemap: true,
     clean: true,

@@ -13,7 +13,6 @@ import { SeverityNumber } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import {
   InMemoryLogRecordExporter,
-  SimpleLogRecordProcessor,
   type LogRecordExporter,
   type LogRecordProcessor,
   type ReadableLogRecord,
@@ -28,27 +27,25 @@ import {
   verifyAuditChain,
 } from '../../src/index.js';
 import { resetReportOnce } from '../../src/internal/reportOnce.js';
+import { captureLogs, type CapturedLogs } from '../../src/testing/index.js';
 import { readLogFiles } from '../helpers/readLogFiles.js';
 
 let handle: LoggingHandle | undefined;
-let captured: InMemoryLogRecordExporter;
+let capture: CapturedLogs | undefined;
 
 function register(options: LoggingOptions = {}): LoggingHandle {
-  handle = registerLogging({
-    serviceName: 'pipeline-test',
-    logsExporter: 'none',
-    handleProcessExit: false,
-    logRecordProcessors: [new SimpleLogRecordProcessor({ exporter: captured })],
-    ...options,
-  });
+  capture = captureLogs({ serviceName: 'pipeline-test', ...options });
+  handle = capture.handle;
   return handle;
 }
 
-async function records(
-  exporter: InMemoryLogRecordExporter = captured,
-): Promise<ReadableLogRecord[]> {
-  await handle?.forceFlush();
-  return exporter.getFinishedLogRecords();
+/** The records exported so far: otel-logkit's capture, or another exporter's. */
+async function records(exporter?: InMemoryLogRecordExporter): Promise<ReadableLogRecord[]> {
+  if (exporter) {
+    await handle?.forceFlush();
+    return exporter.getFinishedLogRecords();
+  }
+  return (await capture!.records()).map((r) => r.raw);
 }
 
 function diagCapture(): string[] {
@@ -60,12 +57,13 @@ function diagCapture(): string[] {
 }
 
 beforeEach(() => {
-  captured = new InMemoryLogRecordExporter();
   resetReportOnce();
 });
 
 afterEach(async () => {
+  await capture?.shutdown();
   await handle?.shutdown();
+  capture = undefined;
   handle = undefined;
   diag.disable();
 });
@@ -361,7 +359,14 @@ describe('the pipeline', () => {
     function twoDestinations(routing: LoggingOptions['routing']) {
       const a = new InMemoryLogRecordExporter();
       const b = new InMemoryLogRecordExporter();
-      register({ logRecordProcessors: [], destinations: { a, b }, routing });
+      // Only these two destinations (no capture of every record): straight registerLogging.
+      handle = registerLogging({
+        serviceName: 'pipeline-test',
+        logsExporter: 'none',
+        handleProcessExit: false,
+        destinations: { a, b },
+        routing,
+      });
       return { a, b };
     }
 
