@@ -23,29 +23,21 @@ import {
   type LoggingOptions,
 } from '../src/index.js';
 import { resetReportOnce } from '../src/internal/reportOnce.js';
+import { captureLogs, type CapturedLogs } from '../src/testing/index.js';
 
-// A fresh exporter per test: shutting a provider down stops its exporter.
-let exporter = new InMemoryLogRecordExporter();
+let capture: CapturedLogs<string> | undefined;
 let handle: LoggingHandle<string> | undefined;
 
 function register<L extends string = never>(options: LoggingOptions<L> = {}): LoggingHandle<L> {
-  const h = registerLogging<L>({
-    serviceName: 'test-svc',
-    logsExporter: 'none',
-    handleProcessExit: false,
-    traces: true,
-    tracesExporter: 'none',
-    logRecordProcessors: [new SimpleLogRecordProcessor({ exporter })],
-    ...options,
-  });
-  handle = h;
-  return h;
+  const c = captureLogs<L>({ serviceName: 'test-svc', traces: true, ...options });
+  capture = c;
+  handle = c.handle;
+  return c.handle;
 }
 
-/** Flushes first: the SDK defers exports until the Resource's async (host id) attributes settle. */
+/** The records of the last registration, as exported. */
 async function records(): Promise<ReadableLogRecord[]> {
-  await handle?.forceFlush();
-  return exporter.getFinishedLogRecords();
+  return (await capture?.records())?.map((r) => r.raw) ?? [];
 }
 
 async function only(): Promise<ReadableLogRecord> {
@@ -61,7 +53,6 @@ function diagMessages(): { messages: string[]; logger: DiagLogger } {
 }
 
 beforeEach(() => {
-  exporter = new InMemoryLogRecordExporter();
   resetReportOnce();
 });
 
@@ -166,7 +157,6 @@ describe('registerLogging', () => {
       await first.shutdown();
       first.getLogger('after').info('dropped after shutdown');
       expect(await records()).toHaveLength(0);
-      exporter = new InMemoryLogRecordExporter();
       const second = register();
       expect(second).not.toBe(first);
       second.getLogger('again').info('kept');
