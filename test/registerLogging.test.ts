@@ -4,11 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { context, diag, DiagLogLevel, trace, type DiagLogger } from '@opentelemetry/api';
 import { logs, SeverityNumber } from '@opentelemetry/api';
-import {
-  InMemoryLogRecordExporter,
-  SimpleLogRecordProcessor,
-  type ReadableLogRecord,
-} from '@opentelemetry/sdk-logs';
+import { type ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import {
   AggregationTemporality,
   InMemoryMetricExporter,
