@@ -2,6 +2,15 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+const ENTRY_POINT = {
+  regex: '(^|/)registerLogging(\\.js)?$',
+  message: 'Features never import the entry point; the live handle is in liveHandle.ts.',
+};
+const SDK_PACKAGES = {
+  group: ['@opentelemetry/sdk-*', '@opentelemetry/exporter-*', '@opentelemetry/otlp-*'],
+  message: 'The CLI reads files; it never imports the OpenTelemetry SDK.',
+};
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'logs/**', 'coverage/**', '.cache/**'] },
   js.configs.recommended,
@@ -22,6 +31,22 @@ export default tseslint.config(
         'error',
         { selector: 'ExportAllDeclaration', message: 'Use explicit named exports.' },
       ],
+    },
+  },
+  // Layering (STYLE.md): features never import the entry point (the live
+  // handle has a module of its own, liveHandle.ts); the CLI reads files and
+  // never imports the SDK.
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/index.ts', 'src/registerLogging.ts', 'src/testing/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [ENTRY_POINT] }],
+    },
+  },
+  {
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [ENTRY_POINT, SDK_PACKAGES] }],
     },
   },
   {

@@ -1,4 +1,5 @@
-export { getLoggingHandle, registerLogging } from './registerLogging.js';
+export { getLoggingHandle } from './liveHandle.js';
+export { registerLogging } from './registerLogging.js';
 export type { LoggingHandle, LoggingHealth } from './LoggingHandle.js';
 export type { DestinationHealth } from './processors/DestinationMonitor.js';
 export type { LogMetricRule } from './metrics/LogMetricRule.js';

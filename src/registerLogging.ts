@@ -35,6 +35,7 @@ import {
   type LoggerShared,
 } from './logger/Logger.js';
 import type { LoggingHandle } from './LoggingHandle.js';
+import { clearLiveHandle, getLoggingHandle, setLiveHandle } from './liveHandle.js';
 import { DropCounts } from './processors/DropCounts.js';
 import { PipelineLogRecordProcessor } from './processors/PipelineLogRecordProcessor.js';
 import { createTraceEndSpanProcessor } from './processors/sampling/SamplingStep.js';
@@ -49,9 +50,6 @@ import {
   registerLegacyLoggerProvider,
 } from './tracing/globalRegistration.js';
 import { setupTracing } from './tracing/setupTracing.js';
-
-/** The live registration; a second registerLogging call returns it. */
-let current: LoggingHandle<string> | undefined;
 
 /**
  * Sets up logging for the process, once, at startup: resolves options against
@@ -79,9 +77,11 @@ let current: LoggingHandle<string> | undefined;
 export function registerLogging<L extends string = never>(
   serviceNameOrOptions?: string | LoggingOptions<L>,
 ): LoggingHandle<L> {
-  if (current) {
+  // The live registration: a second call returns it.
+  const live = getLoggingHandle();
+  if (live) {
     diag.warn('otel-logkit: registerLogging() was called again; returning the first handle');
-    return current;
+    return live;
   }
   const options: LoggingOptions<L> =
     typeof serviceNameOrOptions === 'string'
@@ -105,17 +105,8 @@ export function registerLogging<L extends string = never>(
     // Name the configuration file's key when the bad value came from there.
     throw config.renameError(error);
   }
-  current = handle;
+  setLiveHandle(handle);
   return handle;
-}
-
-/**
- * The handle of the live registration, or undefined before
- * {@link registerLogging} and after its `shutdown()`. For code that cannot be
- * handed the handle (decorators, bridges set up at import time).
- */
-export function getLoggingHandle(): LoggingHandle<string> | undefined {
-  return current;
 }
 
 function createMetricExporter(
@@ -289,7 +280,7 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
       unregisterLegacyLogs?.();
       if (ownsMetrics) metrics.disable();
       if (tracerProvider) trace.disable();
-      if (current === (handle as unknown)) current = undefined;
+      clearLiveHandle(handle);
     })();
     return shutdownPromise;
   };
@@ -355,7 +346,7 @@ function createDisabledHandle<L extends string>(config: ResolvedConfig): Logging
     stats: () => new DropCounts().snapshot(),
     health: () => ({ healthy: true, destinations: [] }),
     shutdown: () => {
-      if (current === (handle as unknown)) current = undefined;
+      clearLiveHandle(handle);
       return Promise.resolve();
     },
   };

@@ -20,7 +20,7 @@ import { errorToAttributes } from '../logger/exceptionAttributes.js';
 import { BUILTIN_LEVELS, type BuiltinLevelName } from '../logger/levels.js';
 import { toAttributes } from '../logger/toAnyValue.js';
 import type { LoggingHandle } from '../LoggingHandle.js';
-import { getLoggingHandle } from '../registerLogging.js';
+import { getLoggingHandle } from '../liveHandle.js';
 import { ATTRS, DURATION_BUCKETS, EVENTS, METRICS, SCOPE } from './names.js';
 import {
   ATTR_GEN_AI_OPERATION_NAME,

@@ -5,7 +5,7 @@ import { errorToAttributes } from '../logger/exceptionAttributes.js';
 import { BUILTIN_LEVELS, type BuiltinLevelName } from '../logger/levels.js';
 import { toAttributes } from '../logger/toAnyValue.js';
 import type { LoggingHandle } from '../LoggingHandle.js';
-import { getLoggingHandle } from '../registerLogging.js';
+import { getLoggingHandle } from '../liveHandle.js';
 import { createCategoryHelpers, type CategoryHelpers } from './createCategoryHelpers.js';
 import { ATTRS, EVENTS, SCOPE } from './names.js';
 import { summarise } from './summarise.js';

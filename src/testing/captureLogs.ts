@@ -2,7 +2,8 @@ import { InMemoryLogRecordExporter, SimpleLogRecordProcessor } from '@openteleme
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { LoggingOptions } from '../config/LoggingOptions.js';
 import type { LoggingHandle } from '../LoggingHandle.js';
-import { getLoggingHandle, registerLogging } from '../registerLogging.js';
+import { getLoggingHandle } from '../liveHandle.js';
+import { registerLogging } from '../registerLogging.js';
 
 /**
  * One record as otel-logkit would export it: after the pipeline's steps

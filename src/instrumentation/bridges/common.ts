@@ -6,7 +6,7 @@ import {
 import { reportOnce } from '../../internal/reportOnce.js';
 import type { LogRecord } from '@opentelemetry/api';
 import type { LoggingHandle } from '../../LoggingHandle.js';
-import { getLoggingHandle } from '../../registerLogging.js';
+import { getLoggingHandle } from '../../liveHandle.js';
 
 /** Options every bridge takes. */
 export interface BridgeOptions {

@@ -5,7 +5,7 @@ import { reportOnce } from '../../internal/reportOnce.js';
 import { BUILTIN_LEVELS, type LevelDefinition } from '../../logger/levels.js';
 import { errorToAttributes } from '../../logger/exceptionAttributes.js';
 import type { LoggingHandle } from '../../LoggingHandle.js';
-import { getLoggingHandle } from '../../registerLogging.js';
+import { getLoggingHandle } from '../../liveHandle.js';
 import { bridgeLogger, isError, type BridgeOptions } from './common.js';
 
 /** The console methods {@link captureConsole} can capture. */

@@ -28,7 +28,7 @@ import { reportOnce } from '../../internal/reportOnce.js';
 import type { LoggingHandle } from '../../LoggingHandle.js';
 import { errorToAttributes } from '../../logger/exceptionAttributes.js';
 import type { Logger } from '../../logger/Logger.js';
-import { getLoggingHandle } from '../../registerLogging.js';
+import { getLoggingHandle } from '../../liveHandle.js';
 import {
   ATTR_DURATION_MS,
   ATTR_HTTP_RESPONSE_BODY_SIZE,
