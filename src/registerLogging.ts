@@ -25,6 +25,7 @@ import { buildResource } from './config/buildResource.js';
 import type { LoggingOptions, MetricsExporterName } from './config/LoggingOptions.js';
 import { resolveConfig, resolveMinSeverity, type ResolvedConfig } from './config/resolveConfig.js';
 import { toAttributes } from './logger/toAnyValue.js';
+import { protoSafeProvider } from './logger/protoAttribute.js';
 import { FileMetricExporter } from './exporters/FileMetricExporter.js';
 import { createOtlpMetricExporter } from './exporters/otlpExporters.js';
 import { installExitHooks } from './lifecycle/exitHooks.js';
@@ -214,7 +215,8 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
   });
   pipeline.setEmitter(loggerProvider.getLogger('otel-logkit'));
 
-  const ownsLogs = !hasLoggerProvider() && logs.setGlobalLoggerProvider(loggerProvider);
+  const ownsLogs =
+    !hasLoggerProvider() && logs.setGlobalLoggerProvider(protoSafeProvider(loggerProvider));
   if (!ownsLogs) {
     diag.warn(
       "otel-logkit: a global LoggerProvider was already registered; plain Logs API loggers keep using it, otel-logkit loggers use otel-logkit's",

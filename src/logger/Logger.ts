@@ -2,6 +2,7 @@ import type { LogRecord, Logger as OtelLogger } from '@opentelemetry/api';
 import type { AnyValue, LogAttributes } from './anyValue.js';
 import { reportOnce } from '../internal/reportOnce.js';
 import { errorToAttributes } from './exceptionAttributes.js';
+import { emitRecord } from './protoAttribute.js';
 import type { BuiltinLevelName, LevelDefinition, LevelInput } from './levels.js';
 import { toAnyValue, toAttributes, toAttributeValue } from './toAnyValue.js';
 
@@ -161,7 +162,7 @@ export class LogkitLogger<L extends string = never> {
           ? { ...this.bound, ...toAttributes(record.attributes) }
           : toAttributes(record.attributes)
         : this.bound;
-      this.otel.emit({
+      emitRecord(this.otel, {
         ...record,
         body: record.body === undefined ? undefined : toAnyValue(record.body),
         attributes,
@@ -221,11 +222,22 @@ export class LogkitLogger<L extends string = never> {
             // The SDK copies map and array values as it stores them, so
             // plain ones go through uncopied (measured: one nested object
             // copied per call was ~8% of the emit path, mostly GC).
-            if (value !== undefined) attributes[key] = toAttributeValue(value);
+            if (value === undefined) continue;
+            if (key === '__proto__') {
+              // An ordinary attribute, not the map's prototype.
+              Object.defineProperty(attributes, key, {
+                value: toAttributeValue(value),
+                enumerable: true,
+                writable: true,
+                configurable: true,
+              });
+            } else {
+              attributes[key] = toAttributeValue(value);
+            }
           }
         }
         if (error !== undefined) Object.assign(attributes, errorToAttributes(error));
-        this.otel.emit({ severityNumber, severityText, body, attributes });
+        emitRecord(this.otel, { severityNumber, severityText, body, attributes });
       } catch (failure) {
         reportOnce('logger.emit', 'a log call failed; the record was dropped', failure);
       }

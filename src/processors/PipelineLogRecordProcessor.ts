@@ -2,8 +2,28 @@ import { context as apiContext, type Context } from '@opentelemetry/api';
 import type { LogRecord, Logger as OtelLogger } from '@opentelemetry/api';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import { reportOnce } from '../internal/reportOnce.js';
+import { takeProtoAttribute } from '../logger/protoAttribute.js';
 import type { DropCounts } from './DropCounts.js';
-import type { PipelineStep, StepHost } from './PipelineStep.js';
+import { DROP_REASONS, type DropReason, type PipelineStep, type StepHost } from './PipelineStep.js';
+
+const DROP_REASON_SET: ReadonlySet<unknown> = new Set(DROP_REASONS);
+
+/** A ReadWriteLogRecord, as far as the steps after and the exporters rely on it. */
+function isRecord(value: unknown): value is ReadWriteLogRecord {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ReadWriteLogRecord).setAttribute === 'function' &&
+    typeof (value as ReadWriteLogRecord).attributes === 'object' &&
+    (value as ReadWriteLogRecord).attributes !== null
+  );
+}
+
+function describeResult(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return `the unknown drop reason ${JSON.stringify(value)}`;
+  return `a ${value === null ? 'null' : typeof value}, not a record`;
+}
 
 /** Where surviving records go: an exporting processor and the rule that picks its records. */
 export interface Destination {
@@ -42,9 +62,12 @@ async function settleAll(work: Array<Promise<void> | undefined>): Promise<void> 
  * drop it. Survivors go to each {@link Destination} whose routing rule accepts
  * them; a record no destination accepts is counted as `filtered`.
  *
- * A step that throws is reported once through diag and the record goes on
- * unchanged; a fail-closed step (redaction) that throws drops the record as
- * `redaction-failed`. Nothing here throws into the application.
+ * A step that throws, or returns anything but a record, `null`, `'held'` or a
+ * {@link DropReason} (`undefined`, say), has failed: the failure is counted
+ * (`stats().stepFailures`), reported once through diag, and the record goes
+ * on unchanged; a fail-closed step (redaction) that fails drops the record as
+ * `redaction-failed`. So no bad step result reaches an exporter's batch.
+ * Nothing here throws into the application.
  */
 export class PipelineLogRecordProcessor implements LogRecordProcessor {
   private readonly steps: readonly PipelineStep[];
@@ -81,6 +104,8 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
   onEmit(logRecord: ReadWriteLogRecord, context?: Context): void {
     this.dirty = true;
     this.counts.countReceived();
+    // An attribute named `__proto__` the SDK could not store as a key.
+    takeProtoAttribute(logRecord);
     const ctx = context ?? apiContext.active();
     if (this.observe) {
       try {
@@ -119,24 +144,11 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
     let record = initial;
     for (let i = from; i < this.steps.length; i++) {
       const step = this.steps[i]!;
-      let result;
+      let result: unknown;
       try {
         result = step.process(record, ctx);
       } catch (error) {
-        if (step.failClosed) {
-          this.counts.countDrop('redaction-failed');
-          reportOnce(
-            `step:${step.name}`,
-            `step ${step.name} failed; records it fails on are dropped`,
-            error,
-          );
-          return;
-        }
-        reportOnce(
-          `step:${step.name}`,
-          `step ${step.name} failed; records it fails on go on unchanged`,
-          error,
-        );
+        if (this.stepFailed(step, error)) return;
         continue;
       }
       if (result === null) {
@@ -144,13 +156,41 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
         return;
       }
       if (result === 'held') return;
-      if (typeof result === 'string') {
-        this.counts.countDrop(result);
+      if (typeof result === 'string' && DROP_REASON_SET.has(result)) {
+        this.counts.countDrop(result as DropReason);
         return;
+      }
+      if (!isRecord(result)) {
+        // `undefined`, a plain object, an unknown reason: handing it on would
+        // make an exporter throw on a whole batch later. A step failure.
+        if (this.stepFailed(step, new TypeError(`step returned ${describeResult(result)}`))) {
+          return;
+        }
+        continue;
       }
       record = result;
     }
     this.route(record, ctx);
+  }
+
+  /** Counts and reports a step failure; true when the record is dropped (fail closed). */
+  private stepFailed(step: PipelineStep, error: unknown): boolean {
+    this.counts.countStepFailure();
+    if (step.failClosed) {
+      this.counts.countDrop('redaction-failed');
+      reportOnce(
+        `step:${step.name}`,
+        `step ${step.name} failed; records it fails on are dropped`,
+        error,
+      );
+      return true;
+    }
+    reportOnce(
+      `step:${step.name}`,
+      `step ${step.name} failed; records it fails on go on unchanged`,
+      error,
+    );
+    return false;
   }
 
   private route(record: ReadWriteLogRecord, ctx: Context): void {

@@ -30,7 +30,8 @@ export function createEnrichStep(options: EnrichOptions = {}): PipelineStep {
   const wanted = Array.isArray(baggageKeys) ? new Set(baggageKeys) : undefined;
 
   const addMissing = (record: ReadWriteLogRecord, key: string, value: LogAttributes[string]) => {
-    if (!(key in record.attributes)) record.setAttribute(key, value);
+    // Own keys only: `constructor` is an ordinary attribute, not Object's.
+    if (!Object.hasOwn(record.attributes, key)) record.setAttribute(key, value);
   };
 
   return {

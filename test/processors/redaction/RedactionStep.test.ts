@@ -332,19 +332,44 @@ describe('modes', () => {
     expect(redactRecord('ssn 123-45-6789').body).toBe('ssn [REDACTED]');
   });
 
-  it('masks all but the last 4 characters', () => {
+  it('masks all but the last 4 characters of a secret of 12 characters or more', () => {
     const record = redactRecord(
       'card 4111 1111 1111 1111 ok',
-      { password: 'hunter2', pin: 'x', cvv: 'abcd', token: 12345678 },
+      { password: 'hunter2', pin: 'x', cvv: 'abcd', token: 12345678, api_key: 'k3y-0123456789' },
       { mode: 'mask', keys: ['pin'] },
     );
     expect(record.body).toBe('card ****1111 ok');
+    // Shorter secrets are masked whole: `****ter2` would show 4 of 7 characters.
     expect(record.attributes).toMatchObject({
-      password: '****ter2',
+      password: '****',
       pin: '****',
       cvv: '****',
-      token: '****5678',
+      token: '****',
+      api_key: '****6789',
     });
+  });
+
+  it.each([
+    ['Bearer abc', 'Bearer ****'],
+    ['bearer abcdefgh', 'bearer ****'],
+    ['Basic dXNlcjpwYXNz', 'Basic ****'],
+    ['BASIC dXNlcjpsb25nZXJwYXNzd29yZA==', 'BASIC ****'],
+    ['Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig0123456789', 'Bearer ****6789'],
+    ['Digest   username="u", response="6629fae49393a05397450978507c4ef1"', 'Digest   ****ef1"'],
+    ['abc', '****'],
+    ['my long pass phrase', '****rase'],
+  ])('masks %j under a secret key as %j, never showing a short credential', (value, expected) => {
+    const record = redactRecord(undefined, { authorization: value }, { mode: 'mask' });
+    expect(record.attributes.authorization).toBe(expected);
+    // Idempotent: the mask is a placeholder.
+    const again = redactRecord(undefined, { authorization: expected }, { mode: 'mask' });
+    expect(again.attributes.authorization).toBe(expected);
+    expect(again.attributes['logkit.redaction.count']).toBeUndefined();
+  });
+
+  it('masks the credential of a bearer header found by pattern, never across the scheme', () => {
+    const record = redactRecord('auth: Bearer abcdefgh12 sent', {}, { mode: 'mask' });
+    expect(record.body).toBe('auth: Bearer **** sent');
   });
 
   it('hashes with HMAC-SHA-256 so that equal values correlate', () => {
@@ -380,7 +405,7 @@ describe('modes', () => {
         hashKey: 'k',
       },
     );
-    expect(record.body).toBe(`ssn ****6789 id [HMAC:${hex16('k', 'ACME-1234')}]`);
+    expect(record.body).toBe(`ssn **** id [HMAC:${hex16('k', 'ACME-1234')}]`);
     expect(record.attributes.password).toBe('[REDACTED]');
   });
 

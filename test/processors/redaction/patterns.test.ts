@@ -232,7 +232,8 @@ describe('built-in value patterns', () => {
       ],
     };
     expect(redactText('id ACME-0123456789AB and EMP#123456', options)).toBe(
-      'id [REDACTED] and ****3456',
+      // 10 characters: masked whole (see MASK_KEEP_MIN).
+      'id [REDACTED] and ****',
     );
   });
 
