@@ -40,6 +40,7 @@ import { DropCounts } from './processors/DropCounts.js';
 import { PipelineLogRecordProcessor } from './processors/PipelineLogRecordProcessor.js';
 import { createTraceEndSpanProcessor } from './processors/sampling/SamplingStep.js';
 import { createDestinations, createSteps } from './processors/buildPipeline.js';
+import { setOutputRedaction } from './processors/redaction/outputRedaction.js';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { LogMetrics } from './metrics/LogMetrics.js';
 import {
@@ -168,6 +169,7 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
   const counts = new DropCounts();
   const { steps, sampling } = createSteps(config);
   const { destinations, monitors } = createDestinations(config, counts);
+  setOutputRedaction(config.redaction);
 
   const resource = buildResource(config.resourceAttributes, config.redaction);
   ensureContextManager();
@@ -264,7 +266,10 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
       if (ownsLogs) logs.disable();
       if (ownsMetrics) metrics.disable();
       if (tracerProvider) trace.disable();
-      if (current === (handle as unknown)) current = undefined;
+      if (current === (handle as unknown)) {
+        current = undefined;
+        setOutputRedaction(undefined);
+      }
     })();
     return shutdownPromise;
   };

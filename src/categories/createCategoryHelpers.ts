@@ -45,16 +45,17 @@ import {
   type SecurityAlert,
   type SecurityMonitorOptions,
 } from './SecurityMonitor.js';
-import { summarise, truncate } from './summarise.js';
+import { summarise } from './summarise.js';
+import { redactedException, redactTextForOutput } from '../processors/redaction/outputRedaction.js';
 
 /** Extra attributes of a helper call, converted like a log call's. */
 export type HelperAttributes = Readonly<Record<string, unknown>>;
 
 /** A user interaction (one request of a user and the app's answer). */
 export interface UserInteraction {
-  /** What the user asked; truncated to 500 characters. */
+  /** What the user asked; redacted, then truncated to 500 characters. */
   readonly input: string;
-  /** The answer; summarised (JSON for non-strings) and truncated to 500 characters. */
+  /** The answer; redacted, summarised (JSON for non-strings), then truncated to 500 characters. */
   readonly response?: unknown;
   /** The tools called while answering: their names (or objects with a `name`). */
   readonly toolCalls?: ReadonlyArray<string | { readonly name: string }>;
@@ -70,9 +71,9 @@ export interface ToolExecution {
   readonly name: string;
   /** The server providing the tool (e.g. an MCP server). */
   readonly server?: string;
-  /** The arguments; summarised as JSON and truncated to 500 characters. */
+  /** The arguments; redacted, summarised as JSON, then truncated to 500 characters. */
   readonly parameters?: unknown;
-  /** The result; summarised as JSON and truncated to 500 characters. */
+  /** The result; redacted, summarised as JSON, then truncated to 500 characters. */
   readonly result?: unknown;
   readonly success: boolean;
   readonly durationMs: number;
@@ -290,7 +291,7 @@ function buildHelpers(h: HandleLike, options: CategoryHelpersOptions): CategoryH
       guard('user', () => {
         const failed = !i.success || i.error !== undefined;
         const attributes: Record<string, unknown> = {
-          [ATTRS.userInput]: truncate(String(i.input ?? '')),
+          [ATTRS.userInput]: summarise(i.input ?? ''),
           [ATTRS.success]: i.success === true,
           [ATTRS.durationMs]: i.durationMs,
         };
@@ -540,11 +541,13 @@ function createPerformanceHelpers(
             );
             histogram.record(durationMs / 1000, metricAttributes);
             if (failed) {
-              if (error instanceof Error) span.recordException(error);
+              // Span events and statuses are outputs too: redacted like records.
+              if (error instanceof Error) span.recordException(redactedException(error));
               span.setAttribute(ATTR_ERROR_TYPE, String(metricAttributes[ATTR_ERROR_TYPE]));
               span.setStatus({
                 code: SpanStatusCode.ERROR,
-                message: error instanceof Error ? error.message : undefined,
+                message:
+                  error instanceof Error ? redactTextForOutput(String(error.message)) : undefined,
               });
             }
           });

@@ -39,6 +39,10 @@ export class DropCounts {
 
   /** A copy of the counts. */
   snapshot(): LoggingStats {
-    return { received: this.received, dropped: { ...this.dropped }, stepFailures: this.stepFailures };
+    return {
+      received: this.received,
+      dropped: { ...this.dropped },
+      stepFailures: this.stepFailures,
+    };
   }
 }

@@ -1,3 +1,7 @@
+import {
+  redactedException,
+  redactTextForOutput,
+} from '../../processors/redaction/outputRedaction.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   context as contextApi,
@@ -401,8 +405,13 @@ export function createHttpInstrumentation(
         context: tracked.ctx,
       });
       if (tracked.span) {
-        if (error instanceof Error) tracked.span.recordException(error);
-        else tracked.span.recordException(exception['exception.message'] ?? String(error));
+        // Span events reach the trace exporter, not the log pipeline: redacted here.
+        if (error instanceof Error) tracked.span.recordException(redactedException(error));
+        else {
+          tracked.span.recordException(
+            redactTextForOutput(exception['exception.message'] ?? String(error)),
+          );
+        }
       }
     } catch (failure) {
       reportOnce('http.error', 'HTTP request logging failed to record an error', failure);
