@@ -167,7 +167,7 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
   // Everything that validates (steps, routing) is built before anything is
   // registered, so a bad option throws with nothing half set up.
   const counts = new DropCounts();
-  const { steps, sampling } = createSteps(config);
+  const { steps, sampling, observeAt } = createSteps(config);
   const { destinations, monitors } = createDestinations(config, counts);
   setOutputRedaction(config.redaction);
 
@@ -202,7 +202,9 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
     steps,
     destinations,
     counts,
-    observe: (record, ctx) => logMetrics.observe(record, ctx),
+    observe: (record) => logMetrics.observeCount(record),
+    observeRedacted: (record, ctx) => logMetrics.observeRules(record, ctx),
+    observeAt,
   });
 
   const loggerProvider = new LoggerProvider({

@@ -42,8 +42,17 @@ export interface PipelineOptions {
   /** Every destination whose rule accepts a surviving record gets it. */
   readonly destinations: readonly Destination[];
   readonly counts: DropCounts;
-  /** Called with every record as it enters, before any step (the log-derived metrics). */
+  /** Called with every record as it enters, before any step (the log record count). */
   readonly observe?: (record: ReadWriteLogRecord, context: Context) => void;
+  /**
+   * Called with every record that reaches step `observeAt` (the user's metric
+   * rules): after enrichment and redaction, so attributes of `withContext`
+   * and Baggage can be dimensions and no secret becomes a metric attribute,
+   * and before limits and sampling, so the metrics see the true volume.
+   */
+  readonly observeRedacted?: (record: ReadWriteLogRecord, context: Context) => void;
+  /** The number of steps that run before {@link observeRedacted}; default 0. */
+  readonly observeAt?: number;
 }
 
 async function settleAll(work: Array<Promise<void> | undefined>): Promise<void> {
@@ -74,6 +83,8 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
   private readonly destinations: readonly Destination[];
   private readonly counts: DropCounts;
   private readonly observe: PipelineOptions['observe'];
+  private readonly observeRedacted: PipelineOptions['observeRedacted'];
+  private readonly observeAt: number;
   private emitter: OtelLogger | undefined;
   private dirty = false;
   private shutdownPromise: Promise<void> | undefined;
@@ -83,6 +94,8 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
     this.destinations = options.destinations;
     this.counts = options.counts;
     this.observe = options.observe;
+    this.observeRedacted = options.observeRedacted;
+    this.observeAt = Math.min(options.observeAt ?? 0, options.steps.length);
     this.steps.forEach((step, index) => {
       const host: StepHost = {
         forward: (record, ctx) => this.run(index + 1, record, ctx),
@@ -143,6 +156,7 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
   private run(from: number, initial: ReadWriteLogRecord, ctx: Context): void {
     let record = initial;
     for (let i = from; i < this.steps.length; i++) {
+      if (i === this.observeAt) this.observeAfterRedaction(record, ctx);
       const step = this.steps[i]!;
       let result: unknown;
       try {
@@ -170,7 +184,19 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
       }
       record = result;
     }
+    if (this.observeAt === this.steps.length && from <= this.observeAt) {
+      this.observeAfterRedaction(record, ctx);
+    }
     this.route(record, ctx);
+  }
+
+  private observeAfterRedaction(record: ReadWriteLogRecord, ctx: Context): void {
+    if (!this.observeRedacted) return;
+    try {
+      this.observeRedacted(record, ctx);
+    } catch (error) {
+      reportOnce('pipeline:observe', 'recording log-derived metrics failed', error);
+    }
   }
 
   /** Counts and reports a step failure; true when the record is dropped (fail closed). */

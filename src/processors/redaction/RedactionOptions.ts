@@ -33,6 +33,13 @@ export type BuiltinPatternName =
   | 'url-credentials'
   | 'secret-query-param'
   | 'json-secret-field'
+  | 'google-api-key'
+  | 'gitlab-token'
+  | 'anthropic-key'
+  | 'huggingface-token'
+  | 'npm-token'
+  | 'sendgrid-key'
+  | 'secret-assignment'
   | 'email'
   | 'ip-address';
 

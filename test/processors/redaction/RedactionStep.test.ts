@@ -311,6 +311,23 @@ describe('redaction of a record', () => {
       '****',
       '[HMAC:',
       '\u{1F600}',
+      'AIza',
+      'AIzaSyA1',
+      'glpat-',
+      'glpat-a1',
+      'sk-ant-api03-',
+      'hf_',
+      'hf_aB',
+      'npm_',
+      'npm_a1',
+      'SG.',
+      'SG.abcdefghijklmnopqrstuv.',
+      'api_key: ',
+      'api_key:',
+      'token=a1',
+      'password" :',
+      'X-Auth-Token:    ',
+      'secret=',
     ];
     const size = 1 << 20;
     for (const unit of units) {

@@ -34,6 +34,8 @@ interface Secret {
   core?: string;
   /** Digit-shaped: glued to other digits it would be another number. */
   numeric?: boolean;
+  /** A token of word characters: glued to other ones it would be another token. */
+  bounded?: boolean;
 }
 
 const jwt = fc
@@ -138,7 +140,45 @@ const userPattern = charsFrom('0123456789ABCDEF', 12, 12).map((hex): Secret => (
   text: `ACME-${hex}`,
 }));
 
-const secret = fc.oneof(jwt, card, awsKey, githubToken, pem, ssn, bearer, userPattern);
+const B64URL = `${ALNUM}_-`;
+
+/** The key families added for gitleaks / trufflehog parity, in their real shapes. */
+const keyFamily = fc.oneof(
+  charsFrom(B64URL, 35, 35).map((rest): Secret => ({
+    kind: 'google',
+    text: `AIza${rest}`,
+    bounded: true,
+  })),
+  fc
+    .tuple(fc.constantFrom('glpat', 'gldt', 'glptt', 'glrt'), charsFrom(B64URL, 19, 40))
+    .map(([prefix, rest]): Secret => ({
+      kind: 'gitlab',
+      text: `${prefix}-7${rest}`,
+      bounded: true,
+    })),
+  fc
+    .tuple(fc.constantFrom('api03', 'admin01'), charsFrom(B64URL, 93, 93))
+    .map(([kind, rest]): Secret => ({
+      kind: 'anthropic',
+      text: `sk-ant-${kind}-${rest}AA`,
+      bounded: true,
+    })),
+  charsFrom(UPPER + LOWER, 32, 32).map((rest): Secret => ({
+    kind: 'huggingface',
+    text: `hf_Aa${rest}`,
+    bounded: true,
+  })),
+  charsFrom(ALNUM, 35, 35).map((rest): Secret => ({
+    kind: 'npm',
+    text: `npm_7${rest}`,
+    bounded: true,
+  })),
+  fc
+    .tuple(charsFrom(B64URL, 22, 22), charsFrom(B64URL, 43, 43))
+    .map(([a, b]): Secret => ({ kind: 'sendgrid', text: `SG.${a}.${b}`, bounded: true })),
+);
+
+const secret = fc.oneof(jwt, card, awsKey, githubToken, pem, ssn, bearer, userPattern, keyFamily);
 
 // Any text around the secret; a digit-shaped secret is kept off other digits
 // (glued to them it is another number, not this one).
@@ -146,6 +186,10 @@ function plant(prefix: string, value: Secret, suffix: string): string {
   if (value.numeric === true) {
     if (/[0-9.*]$|\d-$/.test(prefix)) prefix += ' ';
     if (/^[0-9]|^[-.]\d/.test(suffix)) suffix = ` ${suffix}`;
+  }
+  if (value.bounded === true) {
+    if (/[A-Za-z0-9_\-.]$/.test(prefix)) prefix += ' ';
+    if (/^[A-Za-z0-9_\-.]/.test(suffix)) suffix = ` ${suffix}`;
   }
   return prefix + value.text + suffix;
 }
