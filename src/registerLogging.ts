@@ -25,7 +25,7 @@ import { buildResource } from './config/buildResource.js';
 import type { LoggingOptions, MetricsExporterName } from './config/LoggingOptions.js';
 import { resolveConfig, resolveMinSeverity, type ResolvedConfig } from './config/resolveConfig.js';
 import { toAttributes } from './logger/toAnyValue.js';
-import { protoSafeProvider } from './logger/protoAttribute.js';
+import { safeLoggerProvider } from './logger/safeEmit.js';
 import { FileMetricExporter } from './exporters/FileMetricExporter.js';
 import { createOtlpMetricExporter } from './exporters/otlpExporters.js';
 import { installExitHooks } from './lifecycle/exitHooks.js';
@@ -220,7 +220,7 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
   pipeline.setEmitter(loggerProvider.getLogger('otel-logkit'));
 
   const ownsLogs =
-    !hasLoggerProvider() && logs.setGlobalLoggerProvider(protoSafeProvider(loggerProvider));
+    !hasLoggerProvider() && logs.setGlobalLoggerProvider(safeLoggerProvider(loggerProvider));
   if (!ownsLogs) {
     diag.warn(
       "otel-logkit: a global LoggerProvider was already registered; plain Logs API loggers keep using it, otel-logkit loggers use otel-logkit's",

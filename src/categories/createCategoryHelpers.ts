@@ -200,6 +200,29 @@ function guard(kind: string, fn: () => void): void {
   }
 }
 
+/**
+ * A user value as text for a body or attribute: a string as is, anything else
+ * through `String()`, or its JSON form when that throws (a null-prototype
+ * object, a Proxy). Never throws.
+ */
+function text(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return String(value);
+  } catch {
+    return summarise(value);
+  }
+}
+
+/** A tool call's `name`, or undefined when it cannot be read. */
+function nameOf(call: unknown): unknown {
+  try {
+    return (call as { name?: unknown } | undefined)?.name;
+  } catch {
+    return undefined;
+  }
+}
+
 function finite(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
@@ -298,7 +321,7 @@ function buildHelpers(h: HandleLike, options: CategoryHelpersOptions): CategoryH
         if (i.response !== undefined) attributes[ATTRS.userResponse] = summarise(i.response);
         if (i.toolCalls !== undefined) {
           attributes[ATTRS.userToolCalls] = Array.from(i.toolCalls, (call) =>
-            typeof call === 'string' ? call : String(call?.name),
+            typeof call === 'string' ? call : text(nameOf(call)),
           );
         }
         if (i.error !== undefined) Object.assign(attributes, errorToAttributes(i.error));
@@ -316,38 +339,61 @@ function buildHelpers(h: HandleLike, options: CategoryHelpersOptions): CategoryH
     eventName: string,
     level: Level,
     component: string,
-    body: string,
-    extra: Record<string, unknown>,
+    body: () => string,
+    extra: () => Record<string, unknown>,
     details: HelperAttributes | undefined,
   ) =>
+    // Body and attributes are made inside the guard: a component that cannot
+    // be printed must not throw into the caller.
     guard('system', () => {
-      const attributes: Record<string, unknown> = { [ATTRS.component]: component, ...extra };
+      const attributes: Record<string, unknown> = { [ATTRS.component]: component, ...extra() };
       if (details !== undefined) attributes[ATTRS.details] = details;
-      emit(loggers.system, eventName, level, body, attributes);
+      emit(loggers.system, eventName, level, body(), attributes);
     });
   const system: SystemHelpers = {
     startup: (component, details) =>
-      systemRecord(EVENTS.systemStartup, 'info', component, `${component} started`, {}, details),
+      systemRecord(
+        EVENTS.systemStartup,
+        'info',
+        component,
+        () => `${text(component)} started`,
+        () => ({}),
+        details,
+      ),
     shutdown: (component, details) =>
-      systemRecord(EVENTS.systemShutdown, 'info', component, `${component} stopped`, {}, details),
+      systemRecord(
+        EVENTS.systemShutdown,
+        'info',
+        component,
+        () => `${text(component)} stopped`,
+        () => ({}),
+        details,
+      ),
     error: (component, error, details) =>
       systemRecord(
         EVENTS.systemError,
         'error',
         component,
-        `${component} error`,
-        errorToAttributes(error),
+        () => `${text(component)} error`,
+        () => errorToAttributes(error),
         details,
       ),
     warning: (component, message, details) =>
-      systemRecord(EVENTS.systemWarning, 'warn', component, String(message), {}, details),
+      systemRecord(
+        EVENTS.systemWarning,
+        'warn',
+        component,
+        () => text(message),
+        () => ({}),
+        details,
+      ),
     configChange: (component, change) =>
       systemRecord(
         EVENTS.systemConfigChange,
         'info',
         component,
-        `${component} configuration changed`,
-        { [ATTRS.configChange]: change },
+        () => `${text(component)} configuration changed`,
+        () => ({ [ATTRS.configChange]: change }),
         undefined,
       ),
   };
@@ -358,7 +404,7 @@ function buildHelpers(h: HandleLike, options: CategoryHelpersOptions): CategoryH
         const failed = !t.success || t.error !== undefined;
         const metricAttributes: Attributes = {
           [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
-          [ATTR_GEN_AI_TOOL_NAME]: String(t.name),
+          [ATTR_GEN_AI_TOOL_NAME]: text(t.name),
         };
         if (failed) metricAttributes[ATTR_ERROR_TYPE] = errorType(t.error);
         const attributes: Record<string, unknown> = {
@@ -376,7 +422,7 @@ function buildHelpers(h: HandleLike, options: CategoryHelpersOptions): CategoryH
           loggers.tool,
           EVENTS.toolExecution,
           failed ? 'error' : 'info',
-          `${GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL} ${t.name}${failed ? ' failed' : ''}`,
+          `${GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL} ${text(t.name)}${failed ? ' failed' : ''}`,
           attributes,
         );
         if (finite(t.durationMs) && t.durationMs >= 0) {
@@ -391,8 +437,8 @@ function buildHelpers(h: HandleLike, options: CategoryHelpersOptions): CategoryH
         const failed = !c.success || c.error !== undefined;
         const metricAttributes: Attributes = {
           [ATTR_GEN_AI_OPERATION_NAME]: c.operation ?? GEN_AI_OPERATION_NAME_VALUE_CHAT,
-          [ATTR_GEN_AI_PROVIDER_NAME]: String(c.provider),
-          [ATTR_GEN_AI_REQUEST_MODEL]: String(c.model),
+          [ATTR_GEN_AI_PROVIDER_NAME]: text(c.provider),
+          [ATTR_GEN_AI_REQUEST_MODEL]: text(c.model),
         };
         const durationAttributes: Attributes = failed
           ? { ...metricAttributes, [ATTR_ERROR_TYPE]: errorType(c.error) }
@@ -410,7 +456,7 @@ function buildHelpers(h: HandleLike, options: CategoryHelpersOptions): CategoryH
           loggers.llm,
           EVENTS.llmCall,
           failed ? 'error' : 'info',
-          `${String(metricAttributes[ATTR_GEN_AI_OPERATION_NAME])} ${c.model}${failed ? ' failed' : ''}`,
+          `${text(metricAttributes[ATTR_GEN_AI_OPERATION_NAME])} ${text(c.model)}${failed ? ' failed' : ''}`,
           attributes,
         );
         if (finite(c.inputTokens) && c.inputTokens >= 0) {
@@ -463,12 +509,15 @@ function buildHelpers(h: HandleLike, options: CategoryHelpersOptions): CategoryH
         if (e.reason !== undefined) attributes[ATTRS.securityReason] = e.reason;
         if (e.user !== undefined) attributes[ATTR_USER_ID] = e.user;
         if (e.address !== undefined) attributes[ATTR_CLIENT_ADDRESS] = e.address;
-        const target = [e.action, e.resource].filter((s) => s !== undefined).join(' ');
+        const target = [e.action, e.resource]
+          .filter((s) => s !== undefined)
+          .map(text)
+          .join(' ');
         emit(
           loggers.security,
           EVENTS.securityEvent,
           e.allowed === true ? 'info' : 'warn',
-          `${e.type}${target ? ` ${target}` : ''} ${e.allowed === true ? 'allowed' : 'denied'}`,
+          `${text(e.type)}${target ? ` ${target}` : ''} ${e.allowed === true ? 'allowed' : 'denied'}`,
           attributes,
         );
       }),
@@ -490,11 +539,16 @@ interface Measurement {
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
+  try {
+    return (
+      (typeof value === 'object' || typeof value === 'function') &&
+      value !== null &&
+      typeof (value as { then?: unknown }).then === 'function'
+    );
+  } catch {
+    // A Proxy whose get trap throws: not awaited, returned as it is.
+    return false;
+  }
 }
 
 function createPerformanceHelpers(
@@ -520,9 +574,10 @@ function createPerformanceHelpers(
             const cpuMs = (cpu.user + cpu.system) / 1000;
             const metricAttributes: Attributes = { [ATTRS.operationName]: name };
             if (failed) metricAttributes[ATTR_ERROR_TYPE] = errorType(error);
+            // Converted first: spreading a getter that throws or a Proxy would throw.
             const record: Record<string, unknown> = {
-              ...base,
-              ...attributes,
+              ...(base === undefined ? {} : toAttributes(base)),
+              ...(attributes === undefined ? {} : toAttributes(attributes)),
               ...metricAttributes,
               [ATTRS.success]: !failed,
               [ATTRS.durationMs]: round(durationMs, 3),
@@ -534,8 +589,8 @@ function createPerformanceHelpers(
               emit(
                 failed ? 'error' : 'info',
                 failed
-                  ? `${name} failed after ${durationMs.toFixed(1)} ms`
-                  : `${name} took ${durationMs.toFixed(1)} ms`,
+                  ? `${text(name)} failed after ${durationMs.toFixed(1)} ms`
+                  : `${text(name)} took ${durationMs.toFixed(1)} ms`,
                 record,
               ),
             );

@@ -2,7 +2,7 @@ import { context as apiContext, type Context } from '@opentelemetry/api';
 import type { LogRecord, Logger as OtelLogger } from '@opentelemetry/api';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import { reportOnce } from '../internal/reportOnce.js';
-import { takeProtoAttribute } from '../logger/protoAttribute.js';
+import { takeProtoAttribute } from '../logger/safeEmit.js';
 import type { DropCounts } from './DropCounts.js';
 import { DROP_REASONS, type DropReason, type PipelineStep, type StepHost } from './PipelineStep.js';
 

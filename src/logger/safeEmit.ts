@@ -4,7 +4,8 @@ import type {
   LoggerProvider as ApiLoggerProvider,
 } from '@opentelemetry/api';
 import type { ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
-import { toAttributeValue } from './toAnyValue.js';
+import { reportOnce } from '../internal/reportOnce.js';
+import { toAnyValue, toAttributes, toAttributeValue } from './toAnyValue.js';
 
 /**
  * An attribute named `__proto__` is an ordinary attribute to OpenTelemetry,
@@ -61,20 +62,44 @@ export function takeProtoAttribute(record: ReadWriteLogRecord): void {
 }
 
 /**
- * A Logs API logger that emits through {@link emitRecord}, for the global
- * LoggerProvider: plain `logs.getLogger().emit()` calls keep `__proto__` too.
+ * A Logs API logger for the global LoggerProvider, so that plain
+ * `logs.getLogger().emit()` calls are as safe as otel-logkit's loggers: the
+ * body and attributes are converted to AnyValues first (circular references,
+ * throwing getters, Proxies, typed arrays described or copied; see
+ * toAnyValue), where the SDK would throw into the caller on a getter that
+ * throws; `__proto__` is carried as above; and nothing thrown reaches the
+ * caller (reported once through diag).
  */
-export function protoSafeLogger(logger: OtelLogger): OtelLogger {
+export function safeLogger(logger: OtelLogger): OtelLogger {
   return {
-    emit: (record) => emitRecord(logger, record),
-    enabled: (options) => logger.enabled(options),
+    emit: (record) => {
+      try {
+        const attributes = record.attributes;
+        emitRecord(logger, {
+          ...record,
+          body: record.body === undefined ? undefined : toAnyValue(record.body),
+          attributes:
+            attributes === undefined || attributes === null
+              ? undefined
+              : (toAttributes(attributes as Record<string, unknown>) as LogRecord['attributes']),
+        });
+      } catch (error) {
+        reportOnce('logs-api.emit', 'a Logs API emit failed; the record was dropped', error);
+      }
+    },
+    enabled: (options) => {
+      try {
+        return logger.enabled(options);
+      } catch {
+        return false;
+      }
+    },
   };
 }
 
-/** A LoggerProvider whose loggers are {@link protoSafeLogger}s; for the global registration. */
-export function protoSafeProvider(provider: ApiLoggerProvider): ApiLoggerProvider {
+/** A LoggerProvider whose loggers are {@link safeLogger}s; for the global registration. */
+export function safeLoggerProvider(provider: ApiLoggerProvider): ApiLoggerProvider {
   return {
-    getLogger: (name, version, options) =>
-      protoSafeLogger(provider.getLogger(name, version, options)),
+    getLogger: (name, version, options) => safeLogger(provider.getLogger(name, version, options)),
   };
 }
