@@ -135,7 +135,8 @@ function describe(value: unknown): string {
   if (typeof value === 'string') return value;
   try {
     if (typeof value === 'object' && value !== null) {
-      return JSON.stringify(toAnyValue(value)) ?? String(value);
+      // toAnyValue of an object is never undefined, so JSON.stringify gives a string.
+      return JSON.stringify(toAnyValue(value));
     }
     if (typeof value === 'function') {
       // String(fn) would be the function's source.

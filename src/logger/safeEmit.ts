@@ -37,7 +37,7 @@ export function emitRecord(logger: OtelLogger, record: LogRecord): void {
   const outer = pending;
   pending = { value: (attributes as Record<string, unknown>)[PROTO] };
   try {
-    logger.emit({ ...record, attributes: rest as LogRecord['attributes'] });
+    logger.emit({ ...record, attributes: rest });
   } finally {
     pending = outer;
   }
@@ -79,9 +79,7 @@ export function safeLogger(logger: OtelLogger): OtelLogger {
           ...record,
           body: record.body === undefined ? undefined : toAnyValue(record.body),
           attributes:
-            attributes === undefined || attributes === null
-              ? undefined
-              : (toAttributes(attributes as Record<string, unknown>) as LogRecord['attributes']),
+            attributes === undefined || attributes === null ? undefined : toAttributes(attributes),
         });
       } catch (error) {
         reportOnce('logs-api.emit', 'a Logs API emit failed; the record was dropped', error);

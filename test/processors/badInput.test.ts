@@ -189,9 +189,9 @@ describe('attribute keys named like Object internals', () => {
   it('should keep them through emit, child attributes and plain Logs API loggers', async () => {
     register();
     const log = handle!.getLogger('proto');
-    log.emit({ body: 'emit', attributes: hostile as never });
+    log.emit({ body: 'emit', attributes: hostile });
     log.child(hostile).info('child');
-    logs.getLogger('plain').emit({ body: 'plain', attributes: hostile as never });
+    logs.getLogger('plain').emit({ body: 'plain', attributes: hostile });
     const got = await records();
     expect(got.map((r) => r.body)).toEqual(['emit', 'child', 'plain']);
     for (const record of got) check(record);

@@ -360,8 +360,8 @@ describe('no secret leaves through any door', () => {
       consoleOut.push(String(chunk));
       return true;
     };
-    vi.spyOn(process.stdout, 'write').mockImplementation(capture as never);
-    vi.spyOn(process.stderr, 'write').mockImplementation(capture as never);
+    vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+    vi.spyOn(process.stderr, 'write').mockImplementation(capture);
 
     const handle = otlp.register({
       logsExporter: ['otlp', 'file', 'console'],
@@ -409,7 +409,7 @@ describe('no secret leaves through any door', () => {
           try {
             await door(s, id, { handle, helpers, pinoLog, winstonLog, base });
           } catch (error) {
-            throw new Error(`door ${doorName} threw for ${s.name}: ${String(error)}`);
+            throw new Error(`door ${doorName} threw for ${s.name}`, { cause: error });
           }
         }
       }
