@@ -292,6 +292,9 @@ export class Redactor {
       const secret = text.slice(start, end);
       if (rule.confirm !== undefined && !rule.confirm(secret)) continue;
       if (insidePlaceholder(text, start, end)) continue;
+      // A mask that keeps its scheme (`Bearer ****`) found whole by a pattern
+      // whose secret spans it (a private key block cut short before it).
+      if (end - start <= 48 && isPlaceholder(secret)) continue;
       out += text.slice(last, start) + this.applyMode(rule.mode, secret);
       last = end;
       changed = true;

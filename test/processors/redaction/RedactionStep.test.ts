@@ -633,6 +633,15 @@ describe('fail closed', () => {
 });
 
 describe('createRedactionStep regressions', () => {
+  it('should leave a masked credential alone on a second pass (a key block cut before a Bearer header)', () => {
+    // fast-check found this once the mask kept the scheme: the private-key
+    // pattern's secret is the whole `Bearer ****` that the first pass left.
+    const redactor = Redactor.fromOptions({ mode: 'mask' });
+    const once = redactor.redact('-----BEGIN RSA PRIVATE KEY-----Bearer abc123def456');
+    expect(once.value).toBe('-----BEGIN RSA PRIVATE KEY-----Bearer ****');
+    expect(redactor.redact(once.value)).toEqual({ value: once.value, count: 0 });
+  });
+
   it('should redact a value the SDK sees only through an inherited key (a `__proto__` attribute)', () => {
     // fast-check found this: the SDK stores attributes by plain assignment, so
     // an own `__proto__` attribute becomes the map's prototype, and its keys
