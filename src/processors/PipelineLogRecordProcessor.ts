@@ -3,6 +3,7 @@ import type { LogRecord, Logger as OtelLogger } from '@opentelemetry/api';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import { reportOnce } from '../internal/reportOnce.js';
 import { takeProtoAttribute } from '../logger/safeEmit.js';
+import { toAttributeValue } from '../logger/toAnyValue.js';
 import type { DropCounts } from './DropCounts.js';
 import { DROP_REASONS, type DropReason, type PipelineStep, type StepHost } from './PipelineStep.js';
 
@@ -119,6 +120,20 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
     this.counts.countReceived();
     // An attribute named `__proto__` the SDK could not store as a key.
     takeProtoAttribute(logRecord);
+    // The SDK validates attribute values but stores any body: one a logger
+    // straight from the LoggerProvider handed it (a bigint, a circular
+    // object) would make an exporter throw on its whole batch later.
+    const body = logRecord.body;
+    if (body !== undefined && typeof body !== 'string' && typeof body !== 'number') {
+      const safe = toAttributeValue(body);
+      if (safe !== body) {
+        try {
+          logRecord.setBody(safe);
+        } catch (error) {
+          reportOnce('pipeline:body', 'a record body could not be converted', error);
+        }
+      }
+    }
     const ctx = context ?? apiContext.active();
     if (this.observe) {
       try {

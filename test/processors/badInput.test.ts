@@ -162,6 +162,29 @@ describe('a user step returning something other than a record', () => {
   });
 });
 
+describe('bodies the SDK does not check', () => {
+  it('should convert them so that no exporter batch is lost to one record', async () => {
+    const file = tempDir();
+    register({ logsExporter: 'file', logDir: file });
+    const raw = handle!.loggerProvider.getLogger('raw');
+    const circular: Record<string, unknown> = { a: 1 };
+    circular.self = circular;
+    raw.emit({ body: 'good 1' });
+    raw.emit({ body: (10n ** 20n) as never });
+    raw.emit({ body: circular as never });
+    raw.emit({ body: Symbol('s') as never });
+    raw.emit({ body: 'good 2' });
+    await handle!.shutdown();
+    expect(readLogFiles(file).map((r) => r.body)).toEqual([
+      'good 1',
+      '100000000000000000000',
+      { a: 1, self: '[Circular]' },
+      'Symbol(s)',
+      'good 2',
+    ]);
+  });
+});
+
 describe('attribute keys named like Object internals', () => {
   const hostile = JSON.parse(
     '{"__proto__": {"polluted": "yes"}, "constructor": "c", "prototype": "p", "toString": "t"}',
