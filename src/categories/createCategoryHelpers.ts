@@ -214,6 +214,15 @@ function text(value: unknown): string {
   }
 }
 
+/**
+ * A user value used as a metric attribute as well as a record attribute (a
+ * tool name, a provider, a model): metrics pass no pipeline step, so it is
+ * redacted here, with the registration's rules.
+ */
+function label(value: unknown): string {
+  return redactTextForOutput(text(value));
+}
+
 /** A tool call's `name`, or undefined when it cannot be read. */
 function nameOf(call: unknown): unknown {
   try {
@@ -404,7 +413,7 @@ function buildHelpers(h: HandleLike, options: CategoryHelpersOptions): CategoryH
         const failed = !t.success || t.error !== undefined;
         const metricAttributes: Attributes = {
           [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
-          [ATTR_GEN_AI_TOOL_NAME]: text(t.name),
+          [ATTR_GEN_AI_TOOL_NAME]: label(t.name),
         };
         if (failed) metricAttributes[ATTR_ERROR_TYPE] = errorType(t.error);
         const attributes: Record<string, unknown> = {
@@ -437,8 +446,8 @@ function buildHelpers(h: HandleLike, options: CategoryHelpersOptions): CategoryH
         const failed = !c.success || c.error !== undefined;
         const metricAttributes: Attributes = {
           [ATTR_GEN_AI_OPERATION_NAME]: c.operation ?? GEN_AI_OPERATION_NAME_VALUE_CHAT,
-          [ATTR_GEN_AI_PROVIDER_NAME]: text(c.provider),
-          [ATTR_GEN_AI_REQUEST_MODEL]: text(c.model),
+          [ATTR_GEN_AI_PROVIDER_NAME]: label(c.provider),
+          [ATTR_GEN_AI_REQUEST_MODEL]: label(c.model),
         };
         const durationAttributes: Attributes = failed
           ? { ...metricAttributes, [ATTR_ERROR_TYPE]: errorType(c.error) }

@@ -249,7 +249,8 @@ const DOORS: [string, Door][] = [
           durationMs: 3,
         });
         helpers.tool.execution({
-          name: 'search',
+          // A metric attribute too (the tool duration histogram).
+          name: s.text,
           parameters: s.text,
           success: false,
           durationMs: 3,
@@ -284,7 +285,8 @@ const DOORS: [string, Door][] = [
       withContext({ 'door.id': id }, () => {
         helpers.llm.call({
           provider: 'openai',
-          model: 'm',
+          // A metric attribute too (gen_ai.client.operation.duration).
+          model: s.text,
           inputTokens: 1,
           outputTokens: 1,
           durationMs: 1,
