@@ -24,14 +24,14 @@ import { SAMPLE_JWT } from './helpers.js';
 
 /**
  * The door table: a secret of each shape through every way a value reaches
- * otel-logkit, and every output checked for it. A secret "leaks" when it, or
- * any prefix of it of at least {@link MIN_PREFIX} characters (a secret cut in
- * half by a truncation, say), appears in any output; the record that carried
- * it must still arrive.
+ * otel-logkit, and every output checked for it. A secret "leaks" when any
+ * {@link WINDOW} consecutive characters of it (its prefix cut in half by a
+ * truncation, the words after a space a pattern stopped at) appear in any
+ * output; the record that carried it must still arrive.
  */
 
-/** Shorter prefixes (4 hex digits of a card) turn up by chance in trace ids and timestamps. */
-const MIN_PREFIX = 8;
+/** Shorter runs (4 hex digits of a card) turn up by chance in trace ids and timestamps. */
+const WINDOW = 8;
 
 interface Secret {
   readonly name: string;
@@ -51,13 +51,13 @@ const shaped = (name: string, value: string, text = value): Secret => ({
 });
 
 const SECRETS: Secret[] = [
-  // Only the key rule can know a password: it travels under a secret key, or
-  // as `password=…` in text.
+  // Only the key rule can know a password of words (no pattern reads it): it
+  // travels under a secret key, or as a JSON member in text.
   {
     name: 'password',
-    value: 'Sup3rS3cretPassw0rdV',
-    text: 'password=Sup3rS3cretPassw0rdV',
-    fields: { password: 'Sup3rS3cretPassw0rdV' },
+    value: 'correct horse battery staple',
+    text: '{"password":"correct horse battery staple"}',
+    fields: { password: 'correct horse battery staple' },
   },
   shaped('jwt', SAMPLE_JWT),
   shaped('bearer', 'mF_9.B5f-4.1JqM.9xZq', 'Authorization: Bearer mF_9.B5f-4.1JqM.9xZq'),
@@ -71,13 +71,13 @@ const SECRETS: Secret[] = [
   shaped('url-credentials', 'Pg9sw0rdInUrl77', 'postgres://admin:Pg9sw0rdInUrl77@db:5432/app'),
 ];
 
-/** Every prefix of `value` of at least MIN_PREFIX characters found in `output`, or undefined. */
+/** The first run of WINDOW characters of `value` found in `output`, or undefined. */
 function leak(output: string, value: string): string | undefined {
-  const min = Math.min(MIN_PREFIX, value.length);
-  // The shortest prefix is enough: every longer one contains it.
-  const prefix = value.slice(0, min);
-  const escaped = JSON.stringify(prefix).slice(1, -1);
-  if (output.includes(prefix) || output.includes(escaped)) return prefix;
+  const size = Math.min(WINDOW, value.length);
+  for (let i = 0; i + size <= value.length; i++) {
+    const run = value.slice(i, i + size);
+    if (output.includes(run) || output.includes(JSON.stringify(run).slice(1, -1))) return run;
+  }
   return undefined;
 }
 
@@ -153,8 +153,8 @@ function hostile(fields: Record<string, string>): Record<string, unknown> {
 /** A secret that straddles the helpers' 500-character summary cut. */
 function straddling(fields: Record<string, string>): Record<string, unknown> {
   const [key, value] = Object.entries(fields)[0]!;
-  // `{"filler":"…","<key>":"<value>"}`: the value starts just before character 500.
-  const filler = 'x'.repeat(500 - 16 - key.length - 6);
+  // `{"filler":"…","<key>":"<value>"}`: the value starts 10 characters before the cut at 500.
+  const filler = 'x'.repeat(490 - 18 - key.length);
   return { filler, [key]: value };
 }
 
