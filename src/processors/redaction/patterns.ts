@@ -123,9 +123,11 @@ export function openGates(text: string, enabled: number): number {
   if (length >= 20 && (enabled & GATE.awsId) !== 0 && text.indexOf('IA') !== -1) {
     open |= GATE.awsId;
   }
-  if (length >= 50 && (enabled & GATE.awsSecret) !== 0) {
+  // `=` or `:`, looked for once for both gates that need it.
+  if (length >= 20 && (enabled & (GATE.awsSecret | GATE.keyed)) !== 0) {
     if ((open & GATE.assign) !== 0 || text.indexOf('=') !== -1 || text.indexOf(':') !== -1) {
-      open |= GATE.awsSecret;
+      open |= enabled & GATE.keyed;
+      if (length >= 50) open |= enabled & GATE.awsSecret;
     }
   }
   if (length >= 9 && (enabled & GATE.jsonMember) !== 0 && text.indexOf('":') !== -1) {
@@ -137,11 +139,7 @@ export function openGates(text: string, enabled: number): number {
   if (length >= 69 && (enabled & GATE.sendgrid) !== 0 && text.indexOf('SG.') !== -1) {
     open |= GATE.sendgrid;
   }
-  if (length >= 20 && (enabled & GATE.keyed) !== 0) {
-    if ((open & GATE.assign) !== 0 || text.indexOf('=') !== -1 || text.indexOf(':') !== -1) {
-      open |= GATE.keyed;
-    }
-  }
+
   if ((enabled & GATE.dot) !== 0 && length >= 7 && text.indexOf('.') !== -1) open |= GATE.dot;
   if ((enabled & GATE.colon) !== 0 && length >= 4 && text.indexOf(':') !== -1) {
     open |= GATE.colon;
