@@ -25,6 +25,7 @@ import {
   type LoggingHandle,
   type LoggingOptions,
 } from '../../src/index.js';
+import { pinoDestination, winstonTransport } from '../../src/instrumentation/bridges/index.js';
 import { resetReportOnce } from '../../src/internal/reportOnce.js';
 import { DropCounts } from '../../src/processors/DropCounts.js';
 import { PipelineLogRecordProcessor } from '../../src/processors/PipelineLogRecordProcessor.js';
@@ -225,6 +226,23 @@ describe('attribute keys named like Object internals', () => {
     withContext({ constructor: 'from-context' }, () => handle!.getLogger('ctx').info('x'));
     const [record] = await records();
     expect(record!.attributes).toMatchObject({ constructor: 'from-context', toString: 'static' });
+  });
+
+  it('should keep them from withContext, static attributes and the pino and winston bridges', async () => {
+    register({ attributes: hostile });
+    const log = handle!.getLogger('proto');
+    withContext(hostile, () => log.info('ctx'));
+    const pinoDest = pinoDestination(handle!);
+    pinoDest.write(
+      `${JSON.stringify({ level: 30, msg: 'pino' }).slice(0, -1)},"__proto__":{"polluted":"yes"},"constructor":"c","prototype":"p","toString":"t"}\n`,
+    );
+    const transport = winstonTransport(handle!) as unknown as {
+      log(info: unknown, callback: () => void): void;
+    };
+    transport.log({ level: 'info', message: 'winston', ...hostile }, () => {});
+    const got = await records();
+    expect(got.map((r) => r.body)).toEqual(['ctx', 'pino', 'winston']);
+    for (const record of got) check(record);
   });
 
   it('should redact a secret under __proto__', async () => {

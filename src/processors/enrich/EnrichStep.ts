@@ -31,7 +31,18 @@ export function createEnrichStep(options: EnrichOptions = {}): PipelineStep {
 
   const addMissing = (record: ReadWriteLogRecord, key: string, value: LogAttributes[string]) => {
     // Own keys only: `constructor` is an ordinary attribute, not Object's.
-    if (!Object.hasOwn(record.attributes, key)) record.setAttribute(key, value);
+    if (Object.hasOwn(record.attributes, key)) return;
+    if (key === '__proto__') {
+      // The SDK assigns, which would set the map's prototype: an own property instead.
+      Object.defineProperty(record.attributes, key, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      record.setAttribute(key, value);
+    }
   };
 
   return {
