@@ -232,11 +232,11 @@ describe('attribute keys named like Object internals', () => {
     register({ attributes: hostile });
     const log = handle!.getLogger('proto');
     withContext(hostile, () => log.info('ctx'));
-    const pinoDest = pinoDestination(handle!);
+    const pinoDest = pinoDestination(handle);
     pinoDest.write(
       `${JSON.stringify({ level: 30, msg: 'pino' }).slice(0, -1)},"__proto__":{"polluted":"yes"},"constructor":"c","prototype":"p","toString":"t"}\n`,
     );
-    const transport = winstonTransport(handle!) as unknown as {
+    const transport = winstonTransport(handle) as unknown as {
       log(info: unknown, callback: () => void): void;
     };
     transport.log({ level: 'info', message: 'winston', ...hostile }, () => {});
