@@ -458,3 +458,75 @@ describe('property: redaction never throws', () => {
     );
   });
 });
+
+describe('property: ordinary text is left alone', () => {
+  // Log-like text with the near misses of the key families: secret-named words
+  // in prose, their prefixes in identifiers, ids, hex digests and key=value
+  // pairs under ordinary names. Numbers stand alone (a run of digit groups
+  // can be a Luhn-valid card number, which is the card rule's to judge).
+  const word = fc.constantFrom(
+    'the',
+    'order',
+    'shipped',
+    'retrying',
+    'token',
+    'tokens',
+    'secret',
+    'password',
+    'key',
+    'api',
+    'failed',
+    'hf_hub_download',
+    'npm_config_cache',
+    'glpat-documentation',
+    'sk-ant-docs',
+    'AIza',
+    'SG.docs',
+    'github_pat_',
+    'max_tokens',
+    'token_count',
+    'api_version',
+    'in',
+    'for',
+    'warehouse',
+  );
+  // A run of 13+ digits (dashes aside) inside a digest or UUID may be a
+  // Luhn-valid card number, which the card rule redacts even when glued to
+  // letters (by design); fast-check's bias towards zeros makes them common.
+  const noDigitRun = (h: string) => !/\d{13}/.test(h.replace(/-/g, ''));
+  const hex = charsFrom('0123456789abcdef', 32, 32).filter(noDigitRun);
+  const uuid = fc.uuid().filter(noDigitRun);
+  const number = fc.nat(99_999).map((n) => `${n} ms`);
+  const name = fc.constantFrom(
+    'request_id',
+    'trace_id',
+    'build',
+    'commit',
+    'user',
+    'region',
+    'sha',
+  );
+  const pair = fc
+    .tuple(name, fc.constantFrom('=', ': ', ':'), fc.oneof(hex, uuid, word))
+    .map(([k, sep, v]) => `${k}${sep}${v}`);
+  const json = fc
+    .dictionary(name, fc.oneof(hex, word, fc.nat()), { maxKeys: 4 })
+    .map((o) => JSON.stringify(o));
+  const piece = fc.oneof(word, word, word, hex, uuid, number, pair, json);
+  const line = fc
+    .array(fc.tuple(piece, fc.constantFrom(' ', ', ', '; ', ' | ', '\n')), {
+      minLength: 1,
+      maxLength: 20,
+    })
+    .map((parts) => parts.map(([p, sep]) => p + sep).join(''));
+
+  it('leaves log-like lines unchanged', () => {
+    const redactor = Redactor.fromOptions(undefined);
+    fc.assert(
+      fc.property(line, (text) => {
+        expect(redactor.redact(text)).toEqual({ value: text, count: 0 });
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
