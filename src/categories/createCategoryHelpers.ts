@@ -564,8 +564,10 @@ function createPerformanceHelpers(
   emit: (level: Level, body: string, attributes: Record<string, unknown>) => void,
   histogram: Histogram,
 ): PerformanceHelpers {
-  const start = (name: string, base: HelperAttributes | undefined): Measurement | undefined => {
+  const start = (rawName: string, base: HelperAttributes | undefined): Measurement | undefined => {
     try {
+      // The span name, a span attribute and a metric attribute: redacted here.
+      const name = label(rawName);
       const span = trace.getTracer(SCOPE).startSpan(name, {
         attributes: { [ATTRS.operationName]: name },
       });
@@ -598,8 +600,8 @@ function createPerformanceHelpers(
               emit(
                 failed ? 'error' : 'info',
                 failed
-                  ? `${text(name)} failed after ${durationMs.toFixed(1)} ms`
-                  : `${text(name)} took ${durationMs.toFixed(1)} ms`,
+                  ? `${name} failed after ${durationMs.toFixed(1)} ms`
+                  : `${name} took ${durationMs.toFixed(1)} ms`,
                 record,
               ),
             );
