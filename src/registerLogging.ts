@@ -25,6 +25,7 @@ import { buildResource } from './config/buildResource.js';
 import type { LoggingOptions, MetricsExporterName } from './config/LoggingOptions.js';
 import { resolveConfig, resolveMinSeverity, type ResolvedConfig } from './config/resolveConfig.js';
 import { toAttributes } from './logger/toAnyValue.js';
+import { safeLoggerProvider } from './logger/safeEmit.js';
 import { FileMetricExporter } from './exporters/FileMetricExporter.js';
 import { createOtlpMetricExporter } from './exporters/otlpExporters.js';
 import { installExitHooks } from './lifecycle/exitHooks.js';
@@ -40,6 +41,7 @@ import { DropCounts } from './processors/DropCounts.js';
 import { PipelineLogRecordProcessor } from './processors/PipelineLogRecordProcessor.js';
 import { createTraceEndSpanProcessor } from './processors/sampling/SamplingStep.js';
 import { createDestinations, createSteps } from './processors/buildPipeline.js';
+import { setOutputRedaction } from './processors/redaction/outputRedaction.js';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { LogMetrics } from './metrics/LogMetrics.js';
 import {
@@ -171,8 +173,9 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
   // Everything that validates (steps, routing) is built before anything is
   // registered, so a bad option throws with nothing half set up.
   const counts = new DropCounts();
-  const { steps, sampling } = createSteps(config);
+  const { steps, sampling, observeAt } = createSteps(config);
   const { destinations, monitors } = createDestinations(config, counts);
+  setOutputRedaction(config.redaction);
 
   const resource = buildResource(config.resourceAttributes, config.redaction, {
     // With a configuration file the spec has OTEL_RESOURCE_ATTRIBUTES and
@@ -211,7 +214,9 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
     steps,
     destinations,
     counts,
-    observe: (record, ctx) => logMetrics.observe(record, ctx),
+    observe: (record) => logMetrics.observeCount(record),
+    observeRedacted: (record, ctx) => logMetrics.observeRules(record, ctx),
+    observeAt,
   });
 
   const loggerProvider = new LoggerProvider({
@@ -226,8 +231,13 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
   });
   pipeline.setEmitter(loggerProvider.getLogger('otel-logkit'));
 
+  // The globals get a wrapper that converts values before the SDK reads them
+  // (a throwing getter in a plain emit() must not throw into the app).
+  const globalLoggerProvider = safeLoggerProvider(loggerProvider);
   const ownsLogs =
-    config.registerGlobals && !hasLoggerProvider() && logs.setGlobalLoggerProvider(loggerProvider);
+    config.registerGlobals &&
+    !hasLoggerProvider() &&
+    logs.setGlobalLoggerProvider(globalLoggerProvider);
   if (config.registerGlobals && !ownsLogs) {
     diag.warn(
       "otel-logkit: a global LoggerProvider was already registered; plain Logs API loggers keep using it, otel-logkit loggers use otel-logkit's. To send its records through otel-logkit's pipeline, give that provider handle.logRecordProcessor (the NodeSDK's logRecordProcessors)",
@@ -235,7 +245,7 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
   }
   // The older api-logs global is registered either way when it is free: the
   // NodeSDK 3.x does not register it, and libraries still emit through it.
-  const unregisterLegacyLogs = registerLegacyLoggerProvider(loggerProvider);
+  const unregisterLegacyLogs = registerLegacyLoggerProvider(globalLoggerProvider);
   const ownsMetrics =
     config.registerGlobals && !hasMeterProvider() && metrics.setGlobalMeterProvider(meterProvider);
   if (config.registerGlobals && !ownsMetrics)
@@ -280,6 +290,7 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
       unregisterLegacyLogs?.();
       if (ownsMetrics) metrics.disable();
       if (tracerProvider) trace.disable();
+      if (getLoggingHandle() === (handle as unknown)) setOutputRedaction(undefined);
       clearLiveHandle(handle);
     })();
     return shutdownPromise;

@@ -45,16 +45,17 @@ import {
   type SecurityAlert,
   type SecurityMonitorOptions,
 } from './SecurityMonitor.js';
-import { summarise, truncate } from './summarise.js';
+import { summarise } from './summarise.js';
+import { redactedException, redactTextForOutput } from '../processors/redaction/outputRedaction.js';
 
 /** Extra attributes of a helper call, converted like a log call's. */
 export type HelperAttributes = Readonly<Record<string, unknown>>;
 
 /** A user interaction (one request of a user and the app's answer). */
 export interface UserInteraction {
-  /** What the user asked; truncated to 500 characters. */
+  /** What the user asked; redacted, then truncated to 500 characters. */
   readonly input: string;
-  /** The answer; summarised (JSON for non-strings) and truncated to 500 characters. */
+  /** The answer; redacted, summarised (JSON for non-strings), then truncated to 500 characters. */
   readonly response?: unknown;
   /** The tools called while answering: their names (or objects with a `name`). */
   readonly toolCalls?: ReadonlyArray<string | { readonly name: string }>;
@@ -70,9 +71,9 @@ export interface ToolExecution {
   readonly name: string;
   /** The server providing the tool (e.g. an MCP server). */
   readonly server?: string;
-  /** The arguments; summarised as JSON and truncated to 500 characters. */
+  /** The arguments; redacted, summarised as JSON, then truncated to 500 characters. */
   readonly parameters?: unknown;
-  /** The result; summarised as JSON and truncated to 500 characters. */
+  /** The result; redacted, summarised as JSON, then truncated to 500 characters. */
   readonly result?: unknown;
   readonly success: boolean;
   readonly durationMs: number;
@@ -199,6 +200,38 @@ function guard(kind: string, fn: () => void): void {
   }
 }
 
+/**
+ * A user value as text for a body or attribute: a string as is, anything else
+ * through `String()`, or its JSON form when that throws (a null-prototype
+ * object, a Proxy). Never throws.
+ */
+function text(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return String(value);
+  } catch {
+    return summarise(value);
+  }
+}
+
+/**
+ * A user value used as a metric attribute as well as a record attribute (a
+ * tool name, a provider, a model): metrics pass no pipeline step, so it is
+ * redacted here, with the registration's rules.
+ */
+function label(value: unknown): string {
+  return redactTextForOutput(text(value));
+}
+
+/** A tool call's `name`, or undefined when it cannot be read. */
+function nameOf(call: unknown): unknown {
+  try {
+    return (call as { name?: unknown } | undefined)?.name;
+  } catch {
+    return undefined;
+  }
+}
+
 function finite(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
@@ -290,14 +323,14 @@ function buildHelpers(h: HandleLike, options: CategoryHelpersOptions): CategoryH
       guard('user', () => {
         const failed = !i.success || i.error !== undefined;
         const attributes: Record<string, unknown> = {
-          [ATTRS.userInput]: truncate(String(i.input ?? '')),
+          [ATTRS.userInput]: summarise(i.input ?? ''),
           [ATTRS.success]: i.success === true,
           [ATTRS.durationMs]: i.durationMs,
         };
         if (i.response !== undefined) attributes[ATTRS.userResponse] = summarise(i.response);
         if (i.toolCalls !== undefined) {
           attributes[ATTRS.userToolCalls] = Array.from(i.toolCalls, (call) =>
-            typeof call === 'string' ? call : String(call?.name),
+            typeof call === 'string' ? call : text(nameOf(call)),
           );
         }
         if (i.error !== undefined) Object.assign(attributes, errorToAttributes(i.error));
@@ -315,38 +348,61 @@ function buildHelpers(h: HandleLike, options: CategoryHelpersOptions): CategoryH
     eventName: string,
     level: Level,
     component: string,
-    body: string,
-    extra: Record<string, unknown>,
+    body: () => string,
+    extra: () => Record<string, unknown>,
     details: HelperAttributes | undefined,
   ) =>
+    // Body and attributes are made inside the guard: a component that cannot
+    // be printed must not throw into the caller.
     guard('system', () => {
-      const attributes: Record<string, unknown> = { [ATTRS.component]: component, ...extra };
+      const attributes: Record<string, unknown> = { [ATTRS.component]: component, ...extra() };
       if (details !== undefined) attributes[ATTRS.details] = details;
-      emit(loggers.system, eventName, level, body, attributes);
+      emit(loggers.system, eventName, level, body(), attributes);
     });
   const system: SystemHelpers = {
     startup: (component, details) =>
-      systemRecord(EVENTS.systemStartup, 'info', component, `${component} started`, {}, details),
+      systemRecord(
+        EVENTS.systemStartup,
+        'info',
+        component,
+        () => `${text(component)} started`,
+        () => ({}),
+        details,
+      ),
     shutdown: (component, details) =>
-      systemRecord(EVENTS.systemShutdown, 'info', component, `${component} stopped`, {}, details),
+      systemRecord(
+        EVENTS.systemShutdown,
+        'info',
+        component,
+        () => `${text(component)} stopped`,
+        () => ({}),
+        details,
+      ),
     error: (component, error, details) =>
       systemRecord(
         EVENTS.systemError,
         'error',
         component,
-        `${component} error`,
-        errorToAttributes(error),
+        () => `${text(component)} error`,
+        () => errorToAttributes(error),
         details,
       ),
     warning: (component, message, details) =>
-      systemRecord(EVENTS.systemWarning, 'warn', component, String(message), {}, details),
+      systemRecord(
+        EVENTS.systemWarning,
+        'warn',
+        component,
+        () => text(message),
+        () => ({}),
+        details,
+      ),
     configChange: (component, change) =>
       systemRecord(
         EVENTS.systemConfigChange,
         'info',
         component,
-        `${component} configuration changed`,
-        { [ATTRS.configChange]: change },
+        () => `${text(component)} configuration changed`,
+        () => ({ [ATTRS.configChange]: change }),
         undefined,
       ),
   };
@@ -357,7 +413,7 @@ function buildHelpers(h: HandleLike, options: CategoryHelpersOptions): CategoryH
         const failed = !t.success || t.error !== undefined;
         const metricAttributes: Attributes = {
           [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
-          [ATTR_GEN_AI_TOOL_NAME]: String(t.name),
+          [ATTR_GEN_AI_TOOL_NAME]: label(t.name),
         };
         if (failed) metricAttributes[ATTR_ERROR_TYPE] = errorType(t.error);
         const attributes: Record<string, unknown> = {
@@ -375,7 +431,7 @@ function buildHelpers(h: HandleLike, options: CategoryHelpersOptions): CategoryH
           loggers.tool,
           EVENTS.toolExecution,
           failed ? 'error' : 'info',
-          `${GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL} ${t.name}${failed ? ' failed' : ''}`,
+          `${GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL} ${text(t.name)}${failed ? ' failed' : ''}`,
           attributes,
         );
         if (finite(t.durationMs) && t.durationMs >= 0) {
@@ -390,8 +446,8 @@ function buildHelpers(h: HandleLike, options: CategoryHelpersOptions): CategoryH
         const failed = !c.success || c.error !== undefined;
         const metricAttributes: Attributes = {
           [ATTR_GEN_AI_OPERATION_NAME]: c.operation ?? GEN_AI_OPERATION_NAME_VALUE_CHAT,
-          [ATTR_GEN_AI_PROVIDER_NAME]: String(c.provider),
-          [ATTR_GEN_AI_REQUEST_MODEL]: String(c.model),
+          [ATTR_GEN_AI_PROVIDER_NAME]: label(c.provider),
+          [ATTR_GEN_AI_REQUEST_MODEL]: label(c.model),
         };
         const durationAttributes: Attributes = failed
           ? { ...metricAttributes, [ATTR_ERROR_TYPE]: errorType(c.error) }
@@ -409,7 +465,7 @@ function buildHelpers(h: HandleLike, options: CategoryHelpersOptions): CategoryH
           loggers.llm,
           EVENTS.llmCall,
           failed ? 'error' : 'info',
-          `${String(metricAttributes[ATTR_GEN_AI_OPERATION_NAME])} ${c.model}${failed ? ' failed' : ''}`,
+          `${text(metricAttributes[ATTR_GEN_AI_OPERATION_NAME])} ${text(c.model)}${failed ? ' failed' : ''}`,
           attributes,
         );
         if (finite(c.inputTokens) && c.inputTokens >= 0) {
@@ -462,12 +518,15 @@ function buildHelpers(h: HandleLike, options: CategoryHelpersOptions): CategoryH
         if (e.reason !== undefined) attributes[ATTRS.securityReason] = e.reason;
         if (e.user !== undefined) attributes[ATTR_USER_ID] = e.user;
         if (e.address !== undefined) attributes[ATTR_CLIENT_ADDRESS] = e.address;
-        const target = [e.action, e.resource].filter((s) => s !== undefined).join(' ');
+        const target = [e.action, e.resource]
+          .filter((s) => s !== undefined)
+          .map(text)
+          .join(' ');
         emit(
           loggers.security,
           EVENTS.securityEvent,
           e.allowed === true ? 'info' : 'warn',
-          `${e.type}${target ? ` ${target}` : ''} ${e.allowed === true ? 'allowed' : 'denied'}`,
+          `${text(e.type)}${target ? ` ${target}` : ''} ${e.allowed === true ? 'allowed' : 'denied'}`,
           attributes,
         );
       }),
@@ -489,19 +548,26 @@ interface Measurement {
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
+  try {
+    return (
+      (typeof value === 'object' || typeof value === 'function') &&
+      value !== null &&
+      typeof (value as { then?: unknown }).then === 'function'
+    );
+  } catch {
+    // A Proxy whose get trap throws: not awaited, returned as it is.
+    return false;
+  }
 }
 
 function createPerformanceHelpers(
   emit: (level: Level, body: string, attributes: Record<string, unknown>) => void,
   histogram: Histogram,
 ): PerformanceHelpers {
-  const start = (name: string, base: HelperAttributes | undefined): Measurement | undefined => {
+  const start = (rawName: string, base: HelperAttributes | undefined): Measurement | undefined => {
     try {
+      // The span name, a span attribute and a metric attribute: redacted here.
+      const name = label(rawName);
       const span = trace.getTracer(SCOPE).startSpan(name, {
         attributes: { [ATTRS.operationName]: name },
       });
@@ -519,9 +585,10 @@ function createPerformanceHelpers(
             const cpuMs = (cpu.user + cpu.system) / 1000;
             const metricAttributes: Attributes = { [ATTRS.operationName]: name };
             if (failed) metricAttributes[ATTR_ERROR_TYPE] = errorType(error);
+            // Converted first: spreading a getter that throws or a Proxy would throw.
             const record: Record<string, unknown> = {
-              ...base,
-              ...attributes,
+              ...(base === undefined ? {} : toAttributes(base)),
+              ...(attributes === undefined ? {} : toAttributes(attributes)),
               ...metricAttributes,
               [ATTRS.success]: !failed,
               [ATTRS.durationMs]: round(durationMs, 3),
@@ -540,11 +607,13 @@ function createPerformanceHelpers(
             );
             histogram.record(durationMs / 1000, metricAttributes);
             if (failed) {
-              if (error instanceof Error) span.recordException(error);
+              // Span events and statuses are outputs too: redacted like records.
+              if (error instanceof Error) span.recordException(redactedException(error));
               span.setAttribute(ATTR_ERROR_TYPE, String(metricAttributes[ATTR_ERROR_TYPE]));
               span.setStatus({
                 code: SpanStatusCode.ERROR,
-                message: error instanceof Error ? error.message : undefined,
+                message:
+                  error instanceof Error ? redactTextForOutput(String(error.message)) : undefined,
               });
             }
           });

@@ -1,4 +1,4 @@
-import { inspect } from 'node:util';
+import { redactedJson } from '../processors/redaction/outputRedaction.js';
 import { SUMMARY_MAX_CHARS } from './names.js';
 
 /**
@@ -14,26 +14,14 @@ export function truncate(text: string, max = SUMMARY_MAX_CHARS): string {
 }
 
 /**
- * A short text for any value: a string as is, anything else as JSON (a
- * one-line `util.inspect` when JSON cannot represent it), truncated.
+ * A short text for any value: redacted first, with the live registration's
+ * redaction rules (values under secret keys at any depth, and the value
+ * patterns in every string), then encoded (a string as is, anything else as
+ * one line of JSON, with circular references, throwing getters and Proxies
+ * described rather than read), then truncated. Redacting before cutting
+ * means no secret leaks its first characters by straddling the cut.
  * Never throws.
  */
 export function summarise(value: unknown, max = SUMMARY_MAX_CHARS): string {
-  let text: string;
-  if (typeof value === 'string') text = value;
-  else {
-    try {
-      const json = JSON.stringify(value, (_key, v: unknown) =>
-        typeof v === 'bigint' ? v.toString() : v,
-      ) as string | undefined;
-      text = json ?? inspect(value, { depth: 2, breakLength: Infinity, compact: true });
-    } catch {
-      try {
-        text = inspect(value, { depth: 2, breakLength: Infinity, compact: true });
-      } catch {
-        text = '[Unserializable]';
-      }
-    }
-  }
-  return truncate(text, max);
+  return truncate(redactedJson(value), max);
 }

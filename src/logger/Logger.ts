@@ -2,6 +2,7 @@ import type { LogRecord, Logger as OtelLogger } from '@opentelemetry/api';
 import type { AnyValue, LogAttributes } from './anyValue.js';
 import { reportOnce } from '../internal/reportOnce.js';
 import { errorToAttributes } from './exceptionAttributes.js';
+import { emitRecord } from './safeEmit.js';
 import type { BuiltinLevelName, LevelDefinition, LevelInput } from './levels.js';
 import { toAnyValue, toAttributes, toAttributeValue } from './toAnyValue.js';
 
@@ -51,7 +52,12 @@ export interface LoggerShared {
 function noop(): void {}
 
 function isError(value: unknown): value is Error {
-  return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
+  try {
+    return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]';
+  } catch {
+    // A Proxy whose traps throw (or a revoked one) is no Error.
+    return false;
+  }
 }
 
 function evaluate(fn: () => unknown): unknown {
@@ -59,7 +65,13 @@ function evaluate(fn: () => unknown): unknown {
     return fn();
   } catch (error) {
     reportOnce('lazy-value', 'a lazy log value threw; it was logged as [Lazy value failed]', error);
-    return `[Lazy value failed: ${error instanceof Error ? error.message : String(error)}]`;
+    let message: string;
+    try {
+      message = error instanceof Error ? error.message : String(error);
+    } catch {
+      message = 'unknown error';
+    }
+    return `[Lazy value failed: ${message}]`;
   }
 }
 
@@ -161,7 +173,7 @@ export class LogkitLogger<L extends string = never> {
           ? { ...this.bound, ...toAttributes(record.attributes) }
           : toAttributes(record.attributes)
         : this.bound;
-      this.otel.emit({
+      emitRecord(this.otel, {
         ...record,
         body: record.body === undefined ? undefined : toAnyValue(record.body),
         attributes,
@@ -214,22 +226,78 @@ export class LogkitLogger<L extends string = never> {
           }
         }
         if (extra !== null && typeof extra === 'object') {
-          for (const key in extra) {
-            if (!Object.hasOwn(extra, key)) continue;
-            let value = (extra as Record<string, unknown>)[key];
-            if (typeof value === 'function') value = evaluate(value as () => unknown);
-            // The SDK copies map and array values as it stores them, so
-            // plain ones go through uncopied (measured: one nested object
-            // copied per call was ~8% of the emit path, mostly GC).
-            if (value !== undefined) attributes[key] = toAttributeValue(value);
+          try {
+            addAttributes(attributes, extra);
+          } catch {
+            // Keys that cannot be listed (a Proxy's trap threw): convert the
+            // whole object, which describes what it cannot read.
+            const converted = toAttributes(extra as Record<string, unknown>);
+            for (const key of Object.keys(converted)) {
+              Object.defineProperty(attributes, key, {
+                value: converted[key],
+                enumerable: true,
+                writable: true,
+                configurable: true,
+              });
+            }
           }
         }
         if (error !== undefined) Object.assign(attributes, errorToAttributes(error));
-        this.otel.emit({ severityNumber, severityText, body, attributes });
+        emitRecord(this.otel, { severityNumber, severityText, body, attributes });
       } catch (failure) {
-        reportOnce('logger.emit', 'a log call failed; the record was dropped', failure);
+        // Not dropped: the record goes out with what can be read of it.
+        reportOnce(
+          'logger.emit',
+          'a log call failed; the record was emitted without its attributes',
+          failure,
+        );
+        try {
+          this.otel.emit({ severityNumber, severityText, body: toAnyValue(first) });
+        } catch (again) {
+          reportOnce('logger.emit.fallback', 'a log call failed; the record was dropped', again);
+        }
       }
     };
+  }
+}
+
+/**
+ * Copies the own enumerable attributes of `extra` into `attributes`,
+ * converted; a lazy (function) value is evaluated. A getter that throws
+ * costs only its own value; an object whose keys cannot be listed throws.
+ */
+function addAttributes(attributes: LogAttributes, extra: object): void {
+  for (const key in extra) {
+    if (!Object.hasOwn(extra, key)) continue;
+    let value: unknown;
+    try {
+      value = (extra as Record<string, unknown>)[key];
+    } catch (error) {
+      // As toAnyValue describes a getter that throws.
+      let message = 'unknown error';
+      try {
+        message = error instanceof Error ? error.message : String(error);
+      } catch {
+        // keep the placeholder
+      }
+      value = `[Unserializable: ${message}]`;
+    }
+    if (typeof value === 'function') value = evaluate(value as () => unknown);
+    if (value === undefined) continue;
+    if (key === '__proto__') {
+      // An ordinary attribute, not the map's prototype.
+      Object.defineProperty(attributes, key, {
+        value: toAttributeValue(value),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      // The SDK copies map and array values as it stores them, so plain
+      // ones go through uncopied (measured: one nested object copied per
+      // call was ~8% of the emit path, mostly GC).
+      attributes[key] = toAttributeValue(value);
+    }
   }
 }
 

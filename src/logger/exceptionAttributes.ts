@@ -1,10 +1,11 @@
-import { inspect, types } from 'node:util';
+import { types } from 'node:util';
 import {
   ATTR_EXCEPTION_MESSAGE,
   ATTR_EXCEPTION_STACKTRACE,
   ATTR_EXCEPTION_TYPE,
 } from '@opentelemetry/semantic-conventions';
 import { reportOnce } from '../internal/reportOnce.js';
+import { toAnyValue } from './toAnyValue.js';
 
 /** Causes and aggregated errors followed below one error; past this the trace ends with a note. */
 const MAX_NESTED = 32;
@@ -16,7 +17,10 @@ const MAX_NESTED = 32;
  *   non-Error, the `name` of an error-like object (one with string `name` and
  *   `message`), else `typeof value` (`'null'` for null);
  * - `exception.message`: the error's `message`; a string as is; an object's
- *   string `message`, else a one-line `util.inspect` of it;
+ *   string `message`, else one line of JSON of it (as {@link toAnyValue}
+ *   converts it: circular references and throwing getters described, never
+ *   read raw; JSON, so that the redaction step's `json-secret-field` pattern
+ *   reads the members under secret keys);
  * - `exception.stacktrace`: the error's `stack`, followed by each of an
  *   AggregateError's `errors` (`\nAggregated error [i]: <stack>`) and then the
  *   `cause` chain as Java prints it (`\nCaused by: <stack>`), recursively, with
@@ -131,7 +135,8 @@ function describe(value: unknown): string {
   if (typeof value === 'string') return value;
   try {
     if (typeof value === 'object' && value !== null) {
-      return inspect(value, { depth: 2, breakLength: Infinity, compact: true });
+      // toAnyValue of an object is never undefined, so JSON.stringify gives a string.
+      return JSON.stringify(toAnyValue(value));
     }
     if (typeof value === 'function') {
       // String(fn) would be the function's source.

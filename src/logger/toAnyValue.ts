@@ -251,7 +251,7 @@ function convertMap(
   const path = ancestors ?? [];
   path[depth] = map;
   for (const [key, item] of map) {
-    if (item !== undefined) setKey(result, String(key), convert(item, depth + 1, path, true));
+    if (item !== undefined) setKey(result, mapKey(key), convert(item, depth + 1, path, true));
   }
   return result;
 }
@@ -306,6 +306,17 @@ function convertError(error: Error, depth: number, ancestors: Ancestors | undefi
   // AggregateError keeps its errors in a non-enumerable own property.
   if (Array.isArray(errors)) result.errors = convert(errors, depth + 1, path, true);
   return convertProperties(error, result, depth, path, ERROR_FIXED_KEYS);
+}
+
+// A Map key as a string: `String(key)`, or a description when that throws
+// (a null-prototype object, a Symbol.toPrimitive that throws).
+function mapKey(key: unknown): string {
+  if (typeof key === 'string') return key;
+  try {
+    return String(key);
+  } catch {
+    return typeof key === 'object' && key !== null ? '[object]' : `[${typeof key}]`;
+  }
 }
 
 // A throwing getter or Proxy trap costs only the one value it guards.

@@ -67,7 +67,8 @@ function plain(record: ReadWriteLogRecord, dimension: string): DimensionValue | 
  * Metrics derived from log records through the OTel Meter: the record count
  * by severity, category and event name (read as records enter the pipeline,
  * before sampling, so it shows the true volume), the dropped-record counter by
- * reason, and the user's {@link LogMetricRule}s. Instruments are created once,
+ * reason, and the user's {@link LogMetricRule}s (read after enrichment and
+ * redaction, before limits and sampling: {@link observeRules}). Instruments are created once,
  * here; {@link observe} is the per-record part.
  */
 export class LogMetrics {
@@ -97,6 +98,12 @@ export class LogMetrics {
 
   /** Records one log record's share of every metric; never throws. */
   observe(record: ReadWriteLogRecord, ctx: Context): void {
+    this.observeCount(record);
+    this.observeRules(record, ctx);
+  }
+
+  /** Counts a record in the log record count, as it enters the pipeline. */
+  observeCount(record: ReadWriteLogRecord): void {
     const severity = record.severityText ?? severityRangeName(record.severityNumber);
     const category = record.attributes[ATTR_LOGKIT_CATEGORY];
     const eventName = record.eventName;
@@ -111,6 +118,13 @@ export class LogMetrics {
       },
       1,
     );
+  }
+
+  /**
+   * Records a record's share of the user's {@link LogMetricRule}s: called
+   * once the record is enriched and redacted (see PipelineOptions.observeRedacted).
+   */
+  observeRules(record: ReadWriteLogRecord, ctx: Context): void {
     for (const rule of this.rules) {
       if (!rule.matches(record)) continue;
       let value = 1;

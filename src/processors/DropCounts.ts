@@ -6,11 +6,18 @@ export interface LoggingStats {
   readonly received: number;
   /** Records that did not reach an exporter, by reason; see {@link DropReason}. */
   readonly dropped: Readonly<Record<DropReason, number>>;
+  /**
+   * Pipeline steps that threw or returned something other than a record, a
+   * drop or `'held'`; the record went on unchanged (or was dropped as
+   * `redaction-failed` by a fail-closed step).
+   */
+  readonly stepFailures: number;
 }
 
 /** Counts records in and dropped, by reason. */
 export class DropCounts {
   private received = 0;
+  private stepFailures = 0;
   private readonly dropped: Record<DropReason, number> = Object.fromEntries(
     DROP_REASONS.map((reason) => [reason, 0]),
   ) as Record<DropReason, number>;
@@ -25,8 +32,17 @@ export class DropCounts {
     this.dropped[reason] += count;
   }
 
+  /** Counts one step failure. */
+  countStepFailure(): void {
+    this.stepFailures++;
+  }
+
   /** A copy of the counts. */
   snapshot(): LoggingStats {
-    return { received: this.received, dropped: { ...this.dropped } };
+    return {
+      received: this.received,
+      dropped: { ...this.dropped },
+      stepFailures: this.stepFailures,
+    };
   }
 }

@@ -2,8 +2,29 @@ import { context as apiContext, type Context } from '@opentelemetry/api';
 import type { LogRecord, Logger as OtelLogger } from '@opentelemetry/api';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import { reportOnce } from '../internal/reportOnce.js';
+import { takeProtoAttribute } from '../logger/safeEmit.js';
+import { toAttributeValue } from '../logger/toAnyValue.js';
 import type { DropCounts } from './DropCounts.js';
-import type { PipelineStep, StepHost } from './PipelineStep.js';
+import { DROP_REASONS, type DropReason, type PipelineStep, type StepHost } from './PipelineStep.js';
+
+const DROP_REASON_SET: ReadonlySet<unknown> = new Set(DROP_REASONS);
+
+/** A ReadWriteLogRecord, as far as the steps after and the exporters rely on it. */
+function isRecord(value: unknown): value is ReadWriteLogRecord {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ReadWriteLogRecord).setAttribute === 'function' &&
+    typeof (value as ReadWriteLogRecord).attributes === 'object' &&
+    (value as ReadWriteLogRecord).attributes !== null
+  );
+}
+
+function describeResult(value: unknown): string {
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'string') return `the unknown drop reason ${JSON.stringify(value)}`;
+  return `a ${value === null ? 'null' : typeof value}, not a record`;
+}
 
 /** Where surviving records go: an exporting processor and the rule that picks its records. */
 export interface Destination {
@@ -22,8 +43,17 @@ export interface PipelineOptions {
   /** Every destination whose rule accepts a surviving record gets it. */
   readonly destinations: readonly Destination[];
   readonly counts: DropCounts;
-  /** Called with every record as it enters, before any step (the log-derived metrics). */
+  /** Called with every record as it enters, before any step (the log record count). */
   readonly observe?: (record: ReadWriteLogRecord, context: Context) => void;
+  /**
+   * Called with every record that reaches step `observeAt` (the user's metric
+   * rules): after enrichment and redaction, so attributes of `withContext`
+   * and Baggage can be dimensions and no secret becomes a metric attribute,
+   * and before limits and sampling, so the metrics see the true volume.
+   */
+  readonly observeRedacted?: (record: ReadWriteLogRecord, context: Context) => void;
+  /** The number of steps that run before {@link observeRedacted}; default 0. */
+  readonly observeAt?: number;
 }
 
 async function settleAll(work: Array<Promise<void> | undefined>): Promise<void> {
@@ -42,15 +72,20 @@ async function settleAll(work: Array<Promise<void> | undefined>): Promise<void> 
  * drop it. Survivors go to each {@link Destination} whose routing rule accepts
  * them; a record no destination accepts is counted as `filtered`.
  *
- * A step that throws is reported once through diag and the record goes on
- * unchanged; a fail-closed step (redaction) that throws drops the record as
- * `redaction-failed`. Nothing here throws into the application.
+ * A step that throws, or returns anything but a record, `null`, `'held'` or a
+ * {@link DropReason} (`undefined`, say), has failed: the failure is counted
+ * (`stats().stepFailures`), reported once through diag, and the record goes
+ * on unchanged; a fail-closed step (redaction) that fails drops the record as
+ * `redaction-failed`. So no bad step result reaches an exporter's batch.
+ * Nothing here throws into the application.
  */
 export class PipelineLogRecordProcessor implements LogRecordProcessor {
   private readonly steps: readonly PipelineStep[];
   private readonly destinations: readonly Destination[];
   private readonly counts: DropCounts;
   private readonly observe: PipelineOptions['observe'];
+  private readonly observeRedacted: PipelineOptions['observeRedacted'];
+  private readonly observeAt: number;
   private emitter: OtelLogger | undefined;
   private dirty = false;
   private shutdownPromise: Promise<void> | undefined;
@@ -60,6 +95,8 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
     this.destinations = options.destinations;
     this.counts = options.counts;
     this.observe = options.observe;
+    this.observeRedacted = options.observeRedacted;
+    this.observeAt = Math.min(options.observeAt ?? 0, options.steps.length);
     this.steps.forEach((step, index) => {
       const host: StepHost = {
         forward: (record, ctx) => this.run(index + 1, record, ctx),
@@ -81,6 +118,22 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
   onEmit(logRecord: ReadWriteLogRecord, context?: Context): void {
     this.dirty = true;
     this.counts.countReceived();
+    // An attribute named `__proto__` the SDK could not store as a key.
+    takeProtoAttribute(logRecord);
+    // The SDK validates attribute values but stores any body: one a logger
+    // straight from the LoggerProvider handed it (a bigint, a circular
+    // object) would make an exporter throw on its whole batch later.
+    const body = logRecord.body;
+    if (body !== undefined && typeof body !== 'string' && typeof body !== 'number') {
+      const safe = toAttributeValue(body);
+      if (safe !== body) {
+        try {
+          logRecord.setBody(safe);
+        } catch (error) {
+          reportOnce('pipeline:body', 'a record body could not be converted', error);
+        }
+      }
+    }
     const ctx = context ?? apiContext.active();
     if (this.observe) {
       try {
@@ -118,25 +171,13 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
   private run(from: number, initial: ReadWriteLogRecord, ctx: Context): void {
     let record = initial;
     for (let i = from; i < this.steps.length; i++) {
+      if (i === this.observeAt) this.observeAfterRedaction(record, ctx);
       const step = this.steps[i]!;
-      let result;
+      let result: unknown;
       try {
         result = step.process(record, ctx);
       } catch (error) {
-        if (step.failClosed) {
-          this.counts.countDrop('redaction-failed');
-          reportOnce(
-            `step:${step.name}`,
-            `step ${step.name} failed; records it fails on are dropped`,
-            error,
-          );
-          return;
-        }
-        reportOnce(
-          `step:${step.name}`,
-          `step ${step.name} failed; records it fails on go on unchanged`,
-          error,
-        );
+        if (this.stepFailed(step, error)) return;
         continue;
       }
       if (result === null) {
@@ -144,13 +185,53 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
         return;
       }
       if (result === 'held') return;
-      if (typeof result === 'string') {
-        this.counts.countDrop(result);
+      if (typeof result === 'string' && DROP_REASON_SET.has(result)) {
+        this.counts.countDrop(result as DropReason);
         return;
+      }
+      if (!isRecord(result)) {
+        // `undefined`, a plain object, an unknown reason: handing it on would
+        // make an exporter throw on a whole batch later. A step failure.
+        if (this.stepFailed(step, new TypeError(`step returned ${describeResult(result)}`))) {
+          return;
+        }
+        continue;
       }
       record = result;
     }
+    if (this.observeAt === this.steps.length && from <= this.observeAt) {
+      this.observeAfterRedaction(record, ctx);
+    }
     this.route(record, ctx);
+  }
+
+  private observeAfterRedaction(record: ReadWriteLogRecord, ctx: Context): void {
+    if (!this.observeRedacted) return;
+    try {
+      this.observeRedacted(record, ctx);
+    } catch (error) {
+      reportOnce('pipeline:observe', 'recording log-derived metrics failed', error);
+    }
+  }
+
+  /** Counts and reports a step failure; true when the record is dropped (fail closed). */
+  private stepFailed(step: PipelineStep, error: unknown): boolean {
+    this.counts.countStepFailure();
+    if (step.failClosed) {
+      this.counts.countDrop('redaction-failed');
+      reportOnce(
+        `step:${step.name}`,
+        `step ${step.name} failed; records it fails on are dropped`,
+        error,
+      );
+      return true;
+    }
+    reportOnce(
+      `step:${step.name}`,
+      `step ${step.name} failed; records it fails on go on unchanged`,
+      error,
+    );
+    return false;
   }
 
   private route(record: ReadWriteLogRecord, ctx: Context): void {

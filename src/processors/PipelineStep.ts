@@ -26,7 +26,10 @@ export const DROP_REASONS: readonly DropReason[] = [
 
 /**
  * A user step as a plain function: return the record (changed or not) to pass
- * it on, or `null` to drop it (counted as `filtered`).
+ * it on, or `null` to drop it (counted as `filtered`). Anything else
+ * (`undefined`, a promise, another object) is a step failure: counted in
+ * `stats().stepFailures`, reported once through diag, and the record goes on
+ * unchanged.
  */
 export type LogStep = (record: ReadWriteLogRecord, context: Context) => ReadWriteLogRecord | null;
 

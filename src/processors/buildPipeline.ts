@@ -1,5 +1,9 @@
 import { BatchLogRecordProcessor, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import type {
+  LogRecordExporter,
+  LogRecordProcessor,
+  ReadWriteLogRecord,
+} from '@opentelemetry/sdk-logs';
 import { diag } from '@opentelemetry/api';
 import { AuditChainLogRecordProcessor } from '../audit/index.js';
 import { LoggingConfigError } from '../config/LoggingConfigError.js';
@@ -15,7 +19,7 @@ import { createEnrichStep } from './enrich/EnrichStep.js';
 import { createLimitsStep } from './limits/LimitsStep.js';
 import type { Destination } from './PipelineLogRecordProcessor.js';
 import type { PipelineStep } from './PipelineStep.js';
-import { createRedactionStep } from './redaction/RedactionStep.js';
+import { createRedactionStep, REDACTION_STEP_NAME } from './redaction/RedactionStep.js';
 import { compileRouteRule } from './routing/RouteRule.js';
 import { createSamplingStep } from './sampling/SamplingStep.js';
 import { toPipelineStep } from './userSteps.js';
@@ -55,7 +59,21 @@ function createLogProcessor(
     : new BatchLogRecordProcessor({ ...options, ...config.batch });
 }
 
-/** The steps before routing, built and validated once. */
+/**
+ * The records of the audit route (its categories), which sampling, rate
+ * limiting and buffering never drop or hold: undefined without audit.
+ */
+function auditRecord(
+  config: ResolvedConfig,
+): ((record: ReadWriteLogRecord) => boolean) | undefined {
+  if (!config.audit) return undefined;
+  return compileRouteRule({ include: { category: config.audit.categories } }, undefined);
+}
+
+/**
+ * The steps before routing, built and validated once, and where records are
+ * read for metrics (`observeAt`: after the later of `enrich` and `redact`).
+ */
 export function createSteps(config: ResolvedConfig) {
   let sampling: ReturnType<typeof createSamplingStep> | undefined;
   const steps: PipelineStep[] = config.steps
@@ -71,13 +89,22 @@ export function createSteps(config: ResolvedConfig) {
         case 'limit':
           return createLimitsStep(config.limits);
         case 'sample':
-          return (sampling = createSamplingStep(config.sampling, config.levels));
+          return (sampling = createSamplingStep(config.sampling, config.levels, {
+            exempt: auditRecord(config),
+          }));
         default:
           return toPipelineStep(spec, index);
       }
     })
     .filter((step): step is PipelineStep => step !== undefined);
-  return { steps, sampling };
+  // Records are read for metrics once everything that adds values (enrich)
+  // and the redaction have run, and before anything that cuts or drops them
+  // (limit, sample): see PipelineOptions.observeAt.
+  let observeAt = 0;
+  steps.forEach((step, index) => {
+    if (step.name === 'enrich' || step.name === REDACTION_STEP_NAME) observeAt = index + 1;
+  });
+  return { steps, sampling, observeAt };
 }
 
 /**

@@ -63,7 +63,7 @@ describe('errorToAttributes', () => {
     );
     const withObject = new Error('top', { cause: { code: 42 } });
     expect(errorToAttributes(withObject)['exception.stacktrace']).toBe(
-      `${withObject.stack}\nCaused by: { code: 42 }`,
+      `${withObject.stack}\nCaused by: {"code":42}`,
     );
   });
 
@@ -131,7 +131,8 @@ describe('errorToAttributes', () => {
     });
     expect(errorToAttributes({ code: 'E1', detail: 'x' })).toEqual({
       'exception.type': 'object',
-      'exception.message': "{ code: 'E1', detail: 'x' }",
+      // JSON, which the redaction step's json-secret-field pattern reads.
+      'exception.message': '{"code":"E1","detail":"x"}',
     });
     expect(errorToAttributes({ message: 'has a message' })).toEqual({
       'exception.type': 'object',

@@ -1,8 +1,9 @@
 import { createServer } from 'node:net';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
+import { context, propagation } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
-import type { LoggingHandle, LoggingOptions } from '../../src/index.js';
+import { withContext, type LoggingHandle, type LoggingOptions } from '../../src/index.js';
 import { MAX_TOTALS_SERIES as MAX_COUNT_SERIES } from '../../src/metrics/RunningTotals.js';
 import { useOtlpReceiver } from '../helpers/useOtlpReceiver.js';
 
@@ -145,6 +146,40 @@ describe('log-derived metrics', () => {
       [JSON.stringify({ model: 'a' })]: 3,
       [JSON.stringify({ model: 'x\u0000y', tier: true })]: 2,
     });
+  });
+
+  it('should read rule dimensions after enrichment and redaction, and before sampling', async () => {
+    register({
+      sampling: { ratio: 0 },
+      baggageKeys: ['tenant'],
+      metricRules: [
+        {
+          match: { category: 'payment' },
+          name: 'payments',
+          instrument: 'counter',
+          dimensions: ['card_number', 'note', 'request.id', 'tenant'],
+        },
+      ],
+    });
+    const log = otlp.handle!.getLogger('p', { category: 'payment' });
+    const bag = propagation.createBaggage({ tenant: { value: 'acme' } });
+    context.with(propagation.setBaggage(context.active(), bag), () =>
+      withContext({ 'request.id': 'r-1' }, () =>
+        log.info('paid', { card_number: '4111111111111111', note: 'card 4111 1111 1111 1111' }),
+      ),
+    );
+    await otlp.handle!.forceFlush();
+    await otlp.receiver.waitFor(() => points('payments').length > 0);
+    // Sampled away (ratio 0), still counted; redacted; context and baggage as dimensions.
+    expect(valuesByAttributes(points('payments'))).toEqual({
+      [JSON.stringify({
+        card_number: '[REDACTED]',
+        note: 'card [REDACTED]',
+        'request.id': 'r-1',
+        tenant: 'acme',
+      })]: 1,
+    });
+    expect(JSON.stringify(otlp.receiver.metrics)).not.toContain('4111');
   });
 
   it('should reject a bad rule at setup, naming it', () => {

@@ -164,8 +164,9 @@ describe('the pipeline', () => {
 
     it('should mask and hash as configured, and require a hash key', async () => {
       register({ redaction: { keyMode: 'mask', keys: ['pin'] } });
-      handle!.getLogger('m').info('m', { pin: '12345678' });
-      expect((await records())[0]!.attributes.pin).toBe('****5678');
+      // 12 characters or more keep their last 4 (MASK_KEEP_MIN).
+      handle!.getLogger('m').info('m', { pin: '123456789012' });
+      expect((await records())[0]!.attributes.pin).toBe('****9012');
       await handle!.shutdown();
       expect(() => register({ redaction: { mode: 'hash' } })).toThrow(/redaction/);
     });
@@ -470,6 +471,7 @@ describe('the pipeline', () => {
           'queue-full': 0,
           'export-failed': 5,
         },
+        stepFailures: 0,
       });
     });
 

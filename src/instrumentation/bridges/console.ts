@@ -1,3 +1,4 @@
+import { redactForOutput } from '../../processors/redaction/outputRedaction.js';
 import { format } from 'node:util';
 import { context, createContextKey, diag } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
@@ -94,7 +95,7 @@ function guardDiag(): () => void {
  * Each call becomes one record from the logger `console`: the level by method
  * (`log` and `info` INFO, `warn` WARN, `error` ERROR, `debug` DEBUG), the
  * body the arguments formatted as `util.format` does, with an Error shown as
- * `Name: message`; the first Error among the arguments also becomes
+ * `Name: message` and objects redacted before they are formatted; the first Error among the arguments also becomes
  * `exception.type`, `exception.message` and `exception.stacktrace`. The
  * record carries the caller's trace context. With `passThrough` (the default)
  * the call still prints.
@@ -152,7 +153,7 @@ export function captureConsole<L extends string = never>(
           if (logger) {
             captured = true;
             const attributes = errorAttributes(args);
-            const body = format(...args.map((arg) => (isError(arg) ? errorSummary(arg) : arg)));
+            const body = format(...args.map(formatArgument));
             guardDepth++;
             try {
               context.with(ctx.setValue(EMITTING_KEY, true), () =>
@@ -192,6 +193,21 @@ export function captureConsole<L extends string = never>(
 function errorAttributes(args: readonly unknown[]): Record<string, string> | undefined {
   const error = args.find(isError);
   return error === undefined ? undefined : errorToAttributes(error);
+}
+
+/**
+ * An argument as `util.format` is given it: an Error as `Name: message`, an
+ * object or function redacted first (values under secret keys at any depth,
+ * with the live registration's rules), as a plain copy (circular references,
+ * throwing getters and Proxies described, never read raw), since once
+ * formatted into the message text the structure a key rule needs is gone.
+ */
+function formatArgument(arg: unknown): unknown {
+  if (isError(arg)) return errorSummary(arg);
+  if ((typeof arg === 'object' && arg !== null) || typeof arg === 'function') {
+    return redactForOutput(arg);
+  }
+  return arg;
 }
 
 function errorSummary(error: Error): string {

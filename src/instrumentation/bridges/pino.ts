@@ -5,6 +5,7 @@ import type { LoggingHandle } from '../../LoggingHandle.js';
 import {
   bridgeLogger,
   serialisedErrorAttributes,
+  setOwn,
   toTimestamp,
   type BridgeOptions,
 } from './common.js';
@@ -151,9 +152,9 @@ export function pinoDestination<L extends string = never>(
       } else if (key === errorKey && isSerialisedError(value)) {
         const { type, message, stack, ...rest } = value;
         Object.assign(attributes, serialisedErrorAttributes({ type, message, stack }));
-        if (Object.keys(rest).length > 0) attributes[key] = rest;
+        if (Object.keys(rest).length > 0) setOwn(attributes, key, rest);
       } else if (!dropKeys.has(key)) {
-        attributes[key] = value;
+        setOwn(attributes, key, value);
       }
     }
     record.attributes = attributes;

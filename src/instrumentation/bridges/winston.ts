@@ -8,6 +8,7 @@ import {
   bridgeLogger,
   isError,
   serialisedErrorAttributes,
+  setOwn,
   toTimestamp,
   type BridgeOptions,
 } from './common.js';
@@ -219,7 +220,7 @@ function toRecord(
       exception ??= errorToAttributes(value);
       continue;
     }
-    attributes[key] = value;
+    setOwn(attributes, key, value);
   }
   if (!exception) {
     const splat = info[SPLAT];

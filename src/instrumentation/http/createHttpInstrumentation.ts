@@ -1,3 +1,7 @@
+import {
+  redactedException,
+  redactTextForOutput,
+} from '../../processors/redaction/outputRedaction.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   context as contextApi,
@@ -256,6 +260,22 @@ function expressRoute(req: ExpressLikeRequest): string | undefined {
 }
 
 /**
+ * Span attributes pass no pipeline step: their strings (`url.path`, which
+ * can hold a token or, in an absolute-form request target, URL credentials;
+ * `user_agent.original`) are redacted here with the registration's rules.
+ */
+function redactedSpanAttributes(
+  attributes: Record<string, string | number | string[] | undefined>,
+): Attributes {
+  const out: Attributes = {};
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value === undefined) continue;
+    out[key] = typeof value === 'string' ? redactTextForOutput(value) : value;
+  }
+  return out;
+}
+
+/**
  * HTTP request logging for `node:http`, Express and Fastify, on the OTel
  * semantic conventions for HTTP servers
  * (https://opentelemetry.io/docs/specs/semconv/http/http-spans/,
@@ -336,7 +356,7 @@ export function createHttpInstrumentation(
         const parent = propagation.extract(active, req.headers);
         span = tracer.startSpan(
           info.method === HTTP_REQUEST_METHOD_VALUE_OTHER ? 'HTTP' : info.method,
-          { kind: SpanKind.SERVER, attributes: defined(startAttributes(info)) },
+          { kind: SpanKind.SERVER, attributes: redactedSpanAttributes(startAttributes(info)) },
           parent,
         );
         ctx = trace.setSpan(parent, span);
@@ -401,8 +421,13 @@ export function createHttpInstrumentation(
         context: tracked.ctx,
       });
       if (tracked.span) {
-        if (error instanceof Error) tracked.span.recordException(error);
-        else tracked.span.recordException(exception['exception.message'] ?? String(error));
+        // Span events reach the trace exporter, not the log pipeline: redacted here.
+        if (error instanceof Error) tracked.span.recordException(redactedException(error));
+        else {
+          tracked.span.recordException(
+            redactTextForOutput(exception['exception.message'] ?? String(error)),
+          );
+        }
       }
     } catch (failure) {
       reportOnce('http.error', 'HTTP request logging failed to record an error', failure);

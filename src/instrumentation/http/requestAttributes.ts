@@ -86,6 +86,20 @@ function parseHost(host: string | undefined): { address?: string; port?: number 
 }
 
 /**
+ * The path of a request target. An absolute-form target (RFC 9112 §3.2.2,
+ * `GET http://user:pass@host/x`, which proxies receive and servers must
+ * accept) is reduced to its path: `url.path` never holds the scheme, the
+ * host or credentials.
+ */
+function originFormPath(target: string): string {
+  if (target.charCodeAt(0) === 47 /* / */ || !/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(target)) {
+    return target;
+  }
+  const start = target.indexOf('/', target.indexOf('//') + 2);
+  return start === -1 ? '/' : target.slice(start);
+}
+
+/**
  * Reads what the semantic conventions want of an incoming request. The
  * `X-Forwarded-*` headers are believed only with `trustProxy`.
  */
@@ -95,7 +109,7 @@ export function readRequest(req: IncomingMessage, trustProxy: boolean): RequestI
   const known = KNOWN_METHODS.has(upper);
   const url = req.url ?? '/';
   const end = url.search(/[?#]/);
-  const path = (end === -1 ? url : url.slice(0, end)) || '/';
+  const path = originFormPath((end === -1 ? url : url.slice(0, end)) || '/');
   const socket = req.socket as (typeof req.socket & { encrypted?: boolean }) | undefined;
   const forwardedProto = trustProxy
     ? firstListItem(header(req.headers, 'x-forwarded-proto'))?.toLowerCase()

@@ -30,7 +30,19 @@ export function createEnrichStep(options: EnrichOptions = {}): PipelineStep {
   const wanted = Array.isArray(baggageKeys) ? new Set(baggageKeys) : undefined;
 
   const addMissing = (record: ReadWriteLogRecord, key: string, value: LogAttributes[string]) => {
-    if (!(key in record.attributes)) record.setAttribute(key, value);
+    // Own keys only: `constructor` is an ordinary attribute, not Object's.
+    if (Object.hasOwn(record.attributes, key)) return;
+    if (key === '__proto__') {
+      // The SDK assigns, which would set the map's prototype: an own property instead.
+      Object.defineProperty(record.attributes, key, {
+        value,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      record.setAttribute(key, value);
+    }
   };
 
   return {

@@ -6,8 +6,10 @@ import { BUILTIN_PATTERN_NAMES } from './patterns.js';
 /**
  * What a rule leaves in place of a secret:
  * - `replace`: `[REDACTED]`;
- * - `mask`: `****` and the last 4 characters (`****1234`); values of 4
- *   characters or fewer become `****`;
+ * - `mask`: `****` and the last 4 characters (`****1234`) for a secret of 12
+ *   characters or more, `****` alone for a shorter one; a value that starts
+ *   with an HTTP authentication scheme keeps the scheme and masks the
+ *   credential after it by the same rule (`Bearer abc` → `Bearer ****`);
  * - `hash`: `[HMAC:<16 hex>]`, the first 16 hex digits of HMAC-SHA-256 over the
  *   value with {@link RedactionOptions.hashKey}, so equal values correlate
  *   without being readable.
@@ -31,6 +33,13 @@ export type BuiltinPatternName =
   | 'url-credentials'
   | 'secret-query-param'
   | 'json-secret-field'
+  | 'google-api-key'
+  | 'gitlab-token'
+  | 'anthropic-key'
+  | 'huggingface-token'
+  | 'npm-token'
+  | 'sendgrid-key'
+  | 'secret-assignment'
   | 'email'
   | 'ip-address';
 

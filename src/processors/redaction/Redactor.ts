@@ -292,6 +292,9 @@ export class Redactor {
       const secret = text.slice(start, end);
       if (rule.confirm !== undefined && !rule.confirm(secret)) continue;
       if (insidePlaceholder(text, start, end)) continue;
+      // A mask that keeps its scheme (`Bearer ****`) found whole by a pattern
+      // whose secret spans it (a private key block cut short before it).
+      if (end - start <= 48 && isPlaceholder(secret)) continue;
       out += text.slice(last, start) + this.applyMode(rule.mode, secret);
       last = end;
       changed = true;
@@ -329,9 +332,43 @@ function builtinRule(spec: BuiltinPatternSpec, mode: RedactionMode, keys: readon
   };
 }
 
-/** `****` and the last 4 characters; `****` alone for 4 characters or fewer. */
+/**
+ * A secret of fewer characters than this is masked whole: keeping 4 of them
+ * would show a third or more of it (`hunter2` → `****ter2`). From 12 on, at
+ * least 8 characters, two thirds, stay hidden, and a card number keeps the
+ * last 4 digits that receipts show.
+ */
+export const MASK_KEEP_MIN = 12;
+
+/**
+ * The HTTP authentication schemes (RFC 9110 §11, the IANA registry and common
+ * use) kept in front of a masked credential: `Bearer abc` is `Bearer ****`,
+ * never `**** abc`. Anchored, one alternation of literals and one run of
+ * blanks: linear.
+ */
+const AUTH_SCHEME =
+  /^(?:bearer|basic|digest|token|negotiate|ntlm|dpop|apikey|bot|oauth|hoba|mutual|vapid|scram-sha-1|scram-sha-256|aws4-hmac-sha256)[ \t]+(?=\S)/i;
+
+/**
+ * What `mask` leaves of a secret: `****` and its last 4 characters when it
+ * has at least {@link MASK_KEEP_MIN}, else `****` alone. A value that starts
+ * with an authentication scheme keeps the scheme, and the rule applies to the
+ * credential after it alone, so the suffix never spans the scheme; a Basic
+ * credential (base64 of `user:password`, the password last) is masked whole.
+ */
 export function mask(secret: string): string {
-  if (secret.length <= 4) return '****';
+  const scheme = AUTH_SCHEME.exec(secret);
+  if (scheme !== null) {
+    const credential = secret.slice(scheme[0].length);
+    // Basic is base64 of `user:password`: its last characters are the password's.
+    const basic = (secret.charCodeAt(0) | 32) === 98 /* b */ && (secret.charCodeAt(1) | 32) === 97;
+    return scheme[0] + (basic ? '****' : maskPart(credential));
+  }
+  return maskPart(secret);
+}
+
+function maskPart(secret: string): string {
+  if (secret.length < MASK_KEEP_MIN) return '****';
   let from = secret.length - 4;
   // Do not keep half of a surrogate pair.
   const c = secret.charCodeAt(from);
@@ -339,11 +376,16 @@ export function mask(secret: string): string {
   return `****${secret.slice(from)}`;
 }
 
-/** True for a string that is a whole placeholder: `[REDACTED]`, `[HMAC:…]` or a mask. */
+/**
+ * True for a string that is a whole placeholder: `[REDACTED]`, `[HMAC:…]` or a
+ * mask (with the scheme a mask keeps, `Bearer ****`).
+ */
 export function isPlaceholder(value: string): boolean {
   if (value === REDACTED) return true;
   if (value.length === LONGEST_PLACEHOLDER && HMAC_PLACEHOLDER.test(value)) return true;
-  return value.length <= 8 && value.startsWith('****');
+  if (value.length <= 8 && value.startsWith('****')) return true;
+  const scheme = AUTH_SCHEME.exec(value);
+  return scheme !== null && isPlaceholder(value.slice(scheme[0].length));
 }
 
 // True when text[start, end) lies within a placeholder or mask in `text`.

@@ -84,6 +84,12 @@ export const GATE = {
   colon: 1024,
   /** `":`: json-secret-field. */
   jsonMember: 2048,
+  /** `AIza`: google-api-key. */
+  google: 4096,
+  /** `SG.`: sendgrid-key. */
+  sendgrid: 8192,
+  /** `:` or `=`: secret-assignment. */
+  keyed: 16384,
 } as const;
 
 const SCHEME_WORD = /[Bb](?:earer|asic)|BEARER|BASIC/;
@@ -117,14 +123,23 @@ export function openGates(text: string, enabled: number): number {
   if (length >= 20 && (enabled & GATE.awsId) !== 0 && text.indexOf('IA') !== -1) {
     open |= GATE.awsId;
   }
-  if (length >= 50 && (enabled & GATE.awsSecret) !== 0) {
+  // `=` or `:`, looked for once for both gates that need it.
+  if (length >= 20 && (enabled & (GATE.awsSecret | GATE.keyed)) !== 0) {
     if ((open & GATE.assign) !== 0 || text.indexOf('=') !== -1 || text.indexOf(':') !== -1) {
-      open |= GATE.awsSecret;
+      open |= enabled & GATE.keyed;
+      if (length >= 50) open |= enabled & GATE.awsSecret;
     }
   }
   if (length >= 9 && (enabled & GATE.jsonMember) !== 0 && text.indexOf('":') !== -1) {
     open |= GATE.jsonMember;
   }
+  if (length >= 39 && (enabled & GATE.google) !== 0 && text.indexOf('AIza') !== -1) {
+    open |= GATE.google;
+  }
+  if (length >= 69 && (enabled & GATE.sendgrid) !== 0 && text.indexOf('SG.') !== -1) {
+    open |= GATE.sendgrid;
+  }
+
   if ((enabled & GATE.dot) !== 0 && length >= 7 && text.indexOf('.') !== -1) open |= GATE.dot;
   if ((enabled & GATE.colon) !== 0 && length >= 4 && text.indexOf(':') !== -1) {
     open |= GATE.colon;
@@ -356,6 +371,30 @@ export const BUILTIN_PATTERNS: readonly BuiltinPatternSpec[] = [
     gate: GATE.underscore,
   },
   {
+    // Hugging Face user (`hf_`) and organisation (`api_org_`) tokens: 34
+    // letters (gitleaks' huggingface rules). Starts only at the literal prefix
+    // and reads a bounded 34 characters: linear. Random tokens mix cases; an
+    // identifier such as `hf_` and a lower-case word does not.
+    name: 'huggingface-token',
+    before: '(?<![A-Za-z0-9_])',
+    secret: '(?:hf|api_org)_[A-Za-z]{34}',
+    after: '(?![A-Za-z0-9_])',
+    minLength: 37,
+    confirm: hasBothCases,
+    gate: GATE.underscore,
+  },
+  {
+    // npm access tokens: `npm_` and 36 base62 characters (gitleaks'
+    // npm-access-token). A literal start and a bounded run: linear.
+    name: 'npm-token',
+    before: '(?<![A-Za-z0-9_])',
+    secret: 'npm_[A-Za-z0-9]{36}',
+    after: '(?![A-Za-z0-9_])',
+    minLength: 40,
+    confirm: hasDigit,
+    gate: GATE.underscore,
+  },
+  {
     name: 'stripe-key',
     secret: '[spr]k_(?:live|test)_[A-Za-z0-9]{10,}',
     minLength: 18,
@@ -368,6 +407,31 @@ export const BUILTIN_PATTERNS: readonly BuiltinPatternSpec[] = [
     gate: GATE.dash,
   },
   {
+    // GitLab tokens: personal (`glpat-`, also the routable form with `.`),
+    // deploy (`gldt-`), pipeline trigger (`glptt-`), runner (`glrt-`), CI job
+    // (`glcbt-`), OAuth app secret (`gloas-`), feed (`glft-`), incoming mail
+    // (`glimt-`), agent (`glagent-`), service account (`glsoat-`): GitLab's
+    // own prefixes, as gitleaks lists them. Starts only at the literal prefix;
+    // the run after it is consumed whole on success and is under 20 characters
+    // on failure: linear.
+    name: 'gitlab-token',
+    before: '(?<![A-Za-z0-9_\\-])',
+    secret: 'gl(?:pat|dt|ptt|rt|cbt|oas|ft|imt|agent|soat)-[A-Za-z0-9_\\-.]{20,}',
+    minLength: 25,
+    confirm: hasDigit,
+    gate: GATE.dash,
+  },
+  {
+    // Anthropic API and admin keys (`sk-ant-api03-…`, `sk-ant-admin01-…`,
+    // gitleaks' anthropic rules), before openai-key, which would also match
+    // them. A literal start and a run consumed whole: linear.
+    name: 'anthropic-key',
+    before: '(?<![A-Za-z0-9])',
+    secret: 'sk-ant-[a-z]{2,8}\\d{2}-[A-Za-z0-9_\\-]{20,}',
+    minLength: 34,
+    gate: GATE.dash,
+  },
+  {
     name: 'openai-key',
     // Not inside a word: `task-`, `disk-`, `risk-` end in `sk-`.
     before: '(?<![A-Za-z0-9])',
@@ -376,6 +440,46 @@ export const BUILTIN_PATTERNS: readonly BuiltinPatternSpec[] = [
     // `sk-learn-pipeline-settings` is a name, not a key: keys carry digits.
     confirm: hasDigit,
     gate: GATE.dash,
+  },
+  {
+    // Google API keys (Maps, Firebase, Gemini, GCP): `AIza` and 35 base64url
+    // characters (gitleaks' gcp-api-key). A literal start and a bounded run: linear.
+    name: 'google-api-key',
+    before: '(?<![A-Za-z0-9_\\-])',
+    secret: 'AIza[A-Za-z0-9_\\-]{35}',
+    after: '(?![A-Za-z0-9_\\-])',
+    minLength: 39,
+    gate: GATE.google,
+  },
+  {
+    // SendGrid API keys: `SG.`, 22 and 43 base64url characters around a dot
+    // (gitleaks' sendgrid-api-token). A literal start and bounded runs: linear.
+    name: 'sendgrid-key',
+    before: '(?<![A-Za-z0-9_\\-.])',
+    secret: 'SG\\.[A-Za-z0-9_\\-]{22}\\.[A-Za-z0-9_\\-]{43}',
+    after: '(?![A-Za-z0-9_\\-])',
+    minLength: 69,
+    gate: GATE.sendgrid,
+  },
+  {
+    // A high-entropy value assigned to a secret-named key in text, outside
+    // JSON (which json-secret-field covers): `api_key: 8f14e45f…`,
+    // `X-Auth-Token=…`, `client_secret: "…"` in YAML, headers, env dumps,
+    // the generic rule of gitleaks and trufflehog, with our key list. Found at
+    // the `:` or `=` (the lookahead first, so the lookbehind runs at those
+    // only, and reads back a bounded key name, a quote and 3 blanks). The
+    // value is a run that excludes the separators, consumed whole on
+    // success, and under 16 characters on failure: linear. Only values of 16+
+    // characters with letters and digits and 3+ bits of entropy per character
+    // count (`password: hunter2` is left to the key rule and `password=`).
+    name: 'secret-assignment',
+    beforeKeys: (keys) => `(?=[:=])(?<=${keyNames(keys)}["']?[ \\t]{0,3})`,
+    prefix: `[:=][ \\t]{0,3}["']?`,
+    secret: '[A-Za-z0-9+/_\\-.~]{16,}={0,2}',
+    after: '(?![A-Za-z0-9+/_\\-.~=])',
+    minLength: 20,
+    confirm: isHighEntropy,
+    gate: GATE.keyed,
   },
   {
     name: 'card-number',
@@ -434,6 +538,13 @@ export const BUILTIN_PATTERN_NAMES: readonly BuiltinPatternName[] = [
   'url-credentials',
   'secret-query-param',
   'json-secret-field',
+  'google-api-key',
+  'gitlab-token',
+  'anthropic-key',
+  'huggingface-token',
+  'npm-token',
+  'sendgrid-key',
+  'secret-assignment',
   'email',
   'ip-address',
 ];
@@ -447,6 +558,30 @@ function hasDigit(secret: string): boolean {
     if (c >= 48 && c <= 57) return true;
   }
   return false;
+}
+
+function hasBothCases(secret: string): boolean {
+  return /[a-z]/.test(secret) && /[A-Z]/.test(secret);
+}
+
+/**
+ * A random-looking value: letters and digits, and at least 3 bits of Shannon
+ * entropy per character (a 16-character hex key has about 3.5; `aaaa1111…`
+ * and words have less).
+ */
+export function isHighEntropy(secret: string): boolean {
+  if (!hasDigit(secret) || !/[A-Za-z]/.test(secret)) return false;
+  const counts = new Map<number, number>();
+  for (let i = 0; i < secret.length; i++) {
+    const c = secret.charCodeAt(i);
+    counts.set(c, (counts.get(c) ?? 0) + 1);
+  }
+  let bits = 0;
+  for (const n of counts.values()) {
+    const p = n / secret.length;
+    bits -= p * Math.log2(p);
+  }
+  return bits >= 3;
 }
 
 // `Bearer authentication` in a sentence: a short run of letters is a word.

@@ -40,10 +40,15 @@ export interface SamplingStep extends Omit<PipelineStep, 'process'> {
   traceEnded(traceId: string): void;
 }
 
-/** Test hooks of {@link createSamplingStep}. */
+/** Test hooks of {@link createSamplingStep}, and the records it must keep. */
 export interface SamplingInternals {
   /** The clock, in ms; monotonic. Default `performance.now()`. */
   readonly now?: () => number;
+  /**
+   * Records that are never sampled, rate-limited or held back (the audit
+   * route's: an audit trail must be complete); they pass straight on.
+   */
+  readonly exempt?: (record: ReadWriteLogRecord) => boolean;
 }
 
 const NOOP_HOST: StepHost = {
@@ -126,7 +131,9 @@ export function createSamplingStep(
       discard: (count) => host.countDrop('sampled', count),
     });
 
+  const exempt = internals.exempt;
   const process = (record: ReadWriteLogRecord, context: Context): SamplingResult => {
+    if (exempt !== undefined && exempt(record)) return record;
     const severity: number = record.severityNumber ?? 0;
     const spanContext = record.spanContext;
     if (severity >= floor) {

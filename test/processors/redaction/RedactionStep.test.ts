@@ -311,6 +311,23 @@ describe('redaction of a record', () => {
       '****',
       '[HMAC:',
       '\u{1F600}',
+      'AIza',
+      'AIzaSyA1',
+      'glpat-',
+      'glpat-a1',
+      'sk-ant-api03-',
+      'hf_',
+      'hf_aB',
+      'npm_',
+      'npm_a1',
+      'SG.',
+      'SG.abcdefghijklmnopqrstuv.',
+      'api_key: ',
+      'api_key:',
+      'token=a1',
+      'password" :',
+      'X-Auth-Token:    ',
+      'secret=',
     ];
     const size = 1 << 20;
     for (const unit of units) {
@@ -332,19 +349,44 @@ describe('modes', () => {
     expect(redactRecord('ssn 123-45-6789').body).toBe('ssn [REDACTED]');
   });
 
-  it('masks all but the last 4 characters', () => {
+  it('masks all but the last 4 characters of a secret of 12 characters or more', () => {
     const record = redactRecord(
       'card 4111 1111 1111 1111 ok',
-      { password: 'hunter2', pin: 'x', cvv: 'abcd', token: 12345678 },
+      { password: 'hunter2', pin: 'x', cvv: 'abcd', token: 12345678, api_key: 'k3y-0123456789' },
       { mode: 'mask', keys: ['pin'] },
     );
     expect(record.body).toBe('card ****1111 ok');
+    // Shorter secrets are masked whole: `****ter2` would show 4 of 7 characters.
     expect(record.attributes).toMatchObject({
-      password: '****ter2',
+      password: '****',
       pin: '****',
       cvv: '****',
-      token: '****5678',
+      token: '****',
+      api_key: '****6789',
     });
+  });
+
+  it.each([
+    ['Bearer abc', 'Bearer ****'],
+    ['bearer abcdefgh', 'bearer ****'],
+    ['Basic dXNlcjpwYXNz', 'Basic ****'],
+    ['BASIC dXNlcjpsb25nZXJwYXNzd29yZA==', 'BASIC ****'],
+    ['Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig0123456789', 'Bearer ****6789'],
+    ['Digest   username="u", response="6629fae49393a05397450978507c4ef1"', 'Digest   ****ef1"'],
+    ['abc', '****'],
+    ['my long pass phrase', '****rase'],
+  ])('masks %j under a secret key as %j, never showing a short credential', (value, expected) => {
+    const record = redactRecord(undefined, { authorization: value }, { mode: 'mask' });
+    expect(record.attributes.authorization).toBe(expected);
+    // Idempotent: the mask is a placeholder.
+    const again = redactRecord(undefined, { authorization: expected }, { mode: 'mask' });
+    expect(again.attributes.authorization).toBe(expected);
+    expect(again.attributes['logkit.redaction.count']).toBeUndefined();
+  });
+
+  it('masks the credential of a bearer header found by pattern, never across the scheme', () => {
+    const record = redactRecord('auth: Bearer abcdefgh12 sent', {}, { mode: 'mask' });
+    expect(record.body).toBe('auth: Bearer **** sent');
   });
 
   it('hashes with HMAC-SHA-256 so that equal values correlate', () => {
@@ -380,7 +422,7 @@ describe('modes', () => {
         hashKey: 'k',
       },
     );
-    expect(record.body).toBe(`ssn ****6789 id [HMAC:${hex16('k', 'ACME-1234')}]`);
+    expect(record.body).toBe(`ssn **** id [HMAC:${hex16('k', 'ACME-1234')}]`);
     expect(record.attributes.password).toBe('[REDACTED]');
   });
 
@@ -591,6 +633,20 @@ describe('fail closed', () => {
 });
 
 describe('createRedactionStep regressions', () => {
+  it('should leave a masked credential alone on a second pass (a key block cut before a Bearer header)', () => {
+    // fast-check found this once the mask kept the scheme: the private-key
+    // pattern's secret is the whole `Bearer ****` that the first pass left.
+    const redactor = Redactor.fromOptions({ mode: 'mask' });
+    for (const [credential, masked] of [
+      ['abc123', '****'],
+      ['abc123def456', '****f456'],
+    ]) {
+      const once = redactor.redact(`-----BEGIN RSA PRIVATE KEY-----Bearer ${credential}`);
+      expect(once.value).toBe(`-----BEGIN RSA PRIVATE KEY-----Bearer ${masked}`);
+      expect(redactor.redact(once.value)).toEqual({ value: once.value, count: 0 });
+    }
+  });
+
   it('should redact a value the SDK sees only through an inherited key (a `__proto__` attribute)', () => {
     // fast-check found this: the SDK stores attributes by plain assignment, so
     // an own `__proto__` attribute becomes the map's prototype, and its keys

@@ -15,6 +15,7 @@ const PEM = [
 ].join('\n');
 
 // [pattern, input, expected output]
+const FAMILY_POSITIVES: [string, string, string][] = [];
 const POSITIVES: [string, string, string][] = [
   ['jwt', `token ${SAMPLE_JWT} end`, 'token [REDACTED] end'],
   ['jwt', `jwt=${SAMPLE_JWT}`, 'jwt=[REDACTED]'],
@@ -113,6 +114,49 @@ const POSITIVES: [string, string, string][] = [
   ],
 ];
 
+// The key families of gitleaks and trufflehog that the default patterns cover
+// besides the ones above (made-up values of the real shapes).
+const GOOGLE_KEY = 'AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY';
+const GITLAB_PAT = 'glpat-x1yZ2ab3Cd4Ef5Gh6Ij7';
+const GITLAB_ROUTABLE = 'glpat-Ab3dEf6hIj9kLmN0pQrStUvWxY1.01.0q2w3e4r5';
+const ANTHROPIC_KEY = `sk-ant-api03-${'Ab3_dE-f6hIj9kLmN0pQ'.repeat(4)}x1y2z3w4v5u6t7s8AA`;
+const HF_TOKEN = 'hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh';
+const NPM_TOKEN = 'npm_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8';
+const SENDGRID_KEY = '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';
+
+FAMILY_POSITIVES.push(
+  ['google-api-key', `maps?key=x&k ${GOOGLE_KEY} used`, 'maps?key=[REDACTED]&k [REDACTED] used'],
+  ['google-api-key (quoted)', `"apiKey": '${GOOGLE_KEY}'`, `"apiKey": '[REDACTED]'`],
+  [
+    'gitlab-token',
+    `git push https://oauth2:${GITLAB_PAT}@gitlab.com/a/b`,
+    'git push https://oauth2:[REDACTED]@gitlab.com/a/b',
+  ],
+  ['gitlab-token', `PRIVATE-TOKEN ${GITLAB_PAT}`, 'PRIVATE-TOKEN [REDACTED]'],
+  ['gitlab-token (routable)', `using ${GITLAB_ROUTABLE} now`, 'using [REDACTED] now'],
+  ['gitlab-token (deploy)', 'deploy gldt-Ab3dEf6hIj9kLmN0pQrS1', 'deploy [REDACTED]'],
+  ['anthropic-key', `x-api-key ${ANTHROPIC_KEY}`, 'x-api-key [REDACTED]'],
+  ['huggingface-token', `HF ${HF_TOKEN}.`, 'HF [REDACTED].'],
+  [
+    'npm-token',
+    `//registry.npmjs.org/:_authToken=${NPM_TOKEN}`,
+    '//registry.npmjs.org/:_authToken=[REDACTED]',
+  ],
+  ['sendgrid-key', `sendgrid ${SENDGRID_KEY}`, 'sendgrid [REDACTED]'],
+  ['secret-assignment (yaml)', 'api_key: 8f14e45fceea167a5a36dedd4bea2543', 'api_key: [REDACTED]'],
+  [
+    'secret-assignment (header)',
+    'X-Auth-Token: "c2VjcmV0LXRva2VuLTEyMzQ1Njc4"',
+    'X-Auth-Token: "[REDACTED]"',
+  ],
+  ['secret-assignment (env)', 'CLIENT_SECRET=Zq8xW2vL9kP4mN7bR3tY6uH1', 'CLIENT_SECRET=[REDACTED]'],
+  [
+    'service-account JSON (private_key)',
+    '{"type":"service_account","private_key_id":"abc","private_key":"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\n-----END PRIVATE KEY-----\\n"}',
+    '{"type":"service_account","private_key_id":"abc","private_key":"[REDACTED]"}',
+  ],
+);
+
 // Near misses that must come through unchanged.
 const NEGATIVES: [string, string][] = [
   ['sentence', 'The quick brown fox jumps over the lazy dog; retrying in 5 seconds.'],
@@ -146,10 +190,29 @@ const NEGATIVES: [string, string][] = [
   ],
   ['json secret names with non-string values', '{"password":null,"token":12,"secret":false}'],
   ['json secret name as a value', '{"field":"password","note":"token"}'],
+  [
+    'AIza too short or glued',
+    'AIzaSyD-9tSrke72PouQ and AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWYmore',
+  ],
+  ['gitlab-ish words', 'glpat-short and glpat-documentation-for-everyone'],
+  ['sk-ant- without a key', 'the sk-ant-api03- prefix and sk-ant-docs'],
+  ['hf_ identifiers', 'hf_hub_download hf_transfer hf_abcdefghijklmnopqrstuvwxyzabcdefgh'],
+  ['npm_ words', 'npm_config_cache npm_package_name npm_lifecycle_event'],
+  ['SG. in a sentence', 'SG.Retry failed. See SG.docs for more.'],
+  ['secret-named keys with ordinary values', 'password: hunter2, token: expired, api_key: none'],
+  [
+    'secret-named key with a long word',
+    'token: authenticationrequired secret: pleaseseedocumentation',
+  ],
+  [
+    'assignments of ordinary keys',
+    'request_id: 8f14e45fceea167a5a36dedd4bea2543 build=1a2b3c4d5e6f7a8b9c0d',
+  ],
+  ['yaml of ordinary text', 'description: Fetches the user profile and caches it for 300 seconds'],
 ];
 
 describe('built-in value patterns', () => {
-  it.each(POSITIVES)('%s: redacts %j', (_name, input, expected) => {
+  it.each([...POSITIVES, ...FAMILY_POSITIVES])('%s: redacts %j', (_name, input, expected) => {
     expect(redactText(input)).toBe(expected);
   });
 
@@ -232,7 +295,8 @@ describe('built-in value patterns', () => {
       ],
     };
     expect(redactText('id ACME-0123456789AB and EMP#123456', options)).toBe(
-      'id [REDACTED] and ****3456',
+      // 10 characters: masked whole (see MASK_KEEP_MIN).
+      'id [REDACTED] and ****',
     );
   });
 

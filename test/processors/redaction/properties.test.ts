@@ -34,6 +34,8 @@ interface Secret {
   core?: string;
   /** Digit-shaped: glued to other digits it would be another number. */
   numeric?: boolean;
+  /** A token of word characters: glued to other ones it would be another token. */
+  bounded?: boolean;
 }
 
 const jwt = fc
@@ -138,7 +140,45 @@ const userPattern = charsFrom('0123456789ABCDEF', 12, 12).map((hex): Secret => (
   text: `ACME-${hex}`,
 }));
 
-const secret = fc.oneof(jwt, card, awsKey, githubToken, pem, ssn, bearer, userPattern);
+const B64URL = `${ALNUM}_-`;
+
+/** The key families added for gitleaks / trufflehog parity, in their real shapes. */
+const keyFamily = fc.oneof(
+  charsFrom(B64URL, 35, 35).map((rest): Secret => ({
+    kind: 'google',
+    text: `AIza${rest}`,
+    bounded: true,
+  })),
+  fc
+    .tuple(fc.constantFrom('glpat', 'gldt', 'glptt', 'glrt'), charsFrom(B64URL, 19, 40))
+    .map(([prefix, rest]): Secret => ({
+      kind: 'gitlab',
+      text: `${prefix}-7${rest}`,
+      bounded: true,
+    })),
+  fc
+    .tuple(fc.constantFrom('api03', 'admin01'), charsFrom(B64URL, 93, 93))
+    .map(([kind, rest]): Secret => ({
+      kind: 'anthropic',
+      text: `sk-ant-${kind}-${rest}AA`,
+      bounded: true,
+    })),
+  charsFrom(UPPER + LOWER, 32, 32).map((rest): Secret => ({
+    kind: 'huggingface',
+    text: `hf_Aa${rest}`,
+    bounded: true,
+  })),
+  charsFrom(ALNUM, 35, 35).map((rest): Secret => ({
+    kind: 'npm',
+    text: `npm_7${rest}`,
+    bounded: true,
+  })),
+  fc
+    .tuple(charsFrom(B64URL, 22, 22), charsFrom(B64URL, 43, 43))
+    .map(([a, b]): Secret => ({ kind: 'sendgrid', text: `SG.${a}.${b}`, bounded: true })),
+);
+
+const secret = fc.oneof(jwt, card, awsKey, githubToken, pem, ssn, bearer, userPattern, keyFamily);
 
 // Any text around the secret; a digit-shaped secret is kept off other digits
 // (glued to them it is another number, not this one).
@@ -146,6 +186,10 @@ function plant(prefix: string, value: Secret, suffix: string): string {
   if (value.numeric === true) {
     if (/[0-9.*]$|\d-$/.test(prefix)) prefix += ' ';
     if (/^[0-9]|^[-.]\d/.test(suffix)) suffix = ` ${suffix}`;
+  }
+  if (value.bounded === true) {
+    if (/[A-Za-z0-9_\-.]$/.test(prefix)) prefix += ' ';
+    if (/^[A-Za-z0-9_\-.]/.test(suffix)) suffix = ` ${suffix}`;
   }
   return prefix + value.text + suffix;
 }
@@ -411,6 +455,78 @@ describe('property: redaction never throws', () => {
         },
       ),
       { numRuns: 1000 },
+    );
+  });
+});
+
+describe('property: ordinary text is left alone', () => {
+  // Log-like text with the near misses of the key families: secret-named words
+  // in prose, their prefixes in identifiers, ids, hex digests and key=value
+  // pairs under ordinary names. Numbers stand alone (a run of digit groups
+  // can be a Luhn-valid card number, which is the card rule's to judge).
+  const word = fc.constantFrom(
+    'the',
+    'order',
+    'shipped',
+    'retrying',
+    'token',
+    'tokens',
+    'secret',
+    'password',
+    'key',
+    'api',
+    'failed',
+    'hf_hub_download',
+    'npm_config_cache',
+    'glpat-documentation',
+    'sk-ant-docs',
+    'AIza',
+    'SG.docs',
+    'github_pat_',
+    'max_tokens',
+    'token_count',
+    'api_version',
+    'in',
+    'for',
+    'warehouse',
+  );
+  // A run of 13+ digits (dashes aside) inside a digest or UUID may be a
+  // Luhn-valid card number, which the card rule redacts even when glued to
+  // letters (by design); fast-check's bias towards zeros makes them common.
+  const noDigitRun = (h: string) => !/\d{13}/.test(h.replace(/-/g, ''));
+  const hex = charsFrom('0123456789abcdef', 32, 32).filter(noDigitRun);
+  const uuid = fc.uuid().filter(noDigitRun);
+  const number = fc.nat(99_999).map((n) => `${n} ms`);
+  const name = fc.constantFrom(
+    'request_id',
+    'trace_id',
+    'build',
+    'commit',
+    'user',
+    'region',
+    'sha',
+  );
+  const pair = fc
+    .tuple(name, fc.constantFrom('=', ': ', ':'), fc.oneof(hex, uuid, word))
+    .map(([k, sep, v]) => `${k}${sep}${v}`);
+  const json = fc
+    .dictionary(name, fc.oneof(hex, word, fc.nat()), { maxKeys: 4 })
+    .map((o) => JSON.stringify(o));
+  const piece = fc.oneof(word, word, word, hex, uuid, number, pair, json);
+  const line = fc
+    .array(fc.tuple(piece, fc.constantFrom(' ', ', ', '; ', ' | ', '\n')), {
+      minLength: 1,
+      maxLength: 20,
+    })
+    .map((parts) => parts.map(([p, sep]) => p + sep).join(''));
+
+  it('leaves log-like lines unchanged', () => {
+    const redactor = Redactor.fromOptions(undefined);
+    fc.assert(
+      fc.property(line, (text) => {
+        expect(redactor.redact(text)).toEqual({ value: text, count: 0 });
+      }),
+      { numRuns: 2000 },
     );
   });
 });
