@@ -518,7 +518,11 @@ describe('property: ordinary text is left alone', () => {
       minLength: 1,
       maxLength: 20,
     })
-    .map((parts) => parts.map(([p, sep]) => p + sep).join(''));
+    .map((parts) => parts.map(([p, sep]) => p + sep).join(''))
+    // Two pieces side by side can form a card-like run across the separator
+    // ("…c60724 48825029d…": 13 digits with a space), which the card rule
+    // redacts by design when Luhn-valid: the same filter over the whole line.
+    .filter((text) => noDigitRun(text.replace(/\s/g, '')));
 
   it('leaves log-like lines unchanged', () => {
     const redactor = Redactor.fromOptions(undefined);
