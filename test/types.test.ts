@@ -60,6 +60,15 @@ const CONSUMER = `
   export const flushed: Promise<void> = handle.forceFlush();
 `;
 
+const TESTING_CONSUMER = `
+  import { captureLogs, type CapturedLogRecord, type CapturedLogs } from 'otel-logkit/testing';
+  const capture: CapturedLogs<'audit'> = captureLogs({ levels: { audit: 14 }, level: 'debug' });
+  capture.handle.getLogger('app').audit('granted', { 'user.id': 'u1' });
+  export const records: Promise<CapturedLogRecord[]> = capture.records();
+  export const cleared: void = capture.clear();
+  export const done: Promise<void> = capture.shutdown();
+`;
+
 describe('the published type declarations', () => {
   afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
@@ -69,6 +78,14 @@ describe('the published type declarations', () => {
 
   it('compile in a strict CommonJS consumer with skipLibCheck off and no optional peers', () => {
     expect(compile('consumer.cts', CONSUMER, 'cjs')).toEqual([]);
+  });
+
+  it('of otel-logkit/testing compile in a strict ES module consumer', () => {
+    expect(compile('testing.mts', TESTING_CONSUMER, 'esm')).toEqual([]);
+  });
+
+  it('of otel-logkit/testing compile in a strict CommonJS consumer', () => {
+    expect(compile('testing.cts', TESTING_CONSUMER, 'cjs')).toEqual([]);
   });
 
   it('report a misuse (the check really type-checks)', () => {
