@@ -8,17 +8,33 @@ import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { ResolvedOtlpSignal } from '../config/resolveConfig.js';
+import { OtlpHttpLogExporter } from './otlp/OtlpHttpLogExporter.js';
 
 function exporterConfig(signal: ResolvedOtlpSignal) {
   return { url: signal.url, headers: signal.headers, timeoutMillis: signal.timeoutMillis };
 }
 
 /**
- * The OTLP/HTTP log exporter for the resolved protocol: protobuf
- * (`@opentelemetry/exporter-logs-otlp-proto`) or JSON (`…-otlp-http`). The SDK
- * exporters report failures through `diag` and the export callback; they never throw.
+ * Issue 13 switch: OTLP/HTTP logs go through our own encoders
+ * ({@link OtlpHttpLogExporter}, src/exporters/otlp/) on the SDK's transport,
+ * instead of the SDK's OTLPLogExporter. One constant, kept apart for the merge
+ * with the spool (issue 11), which takes the encoder functions themselves.
+ */
+const OWN_OTLP_LOGS_ENCODING = true;
+
+/**
+ * The OTLP/HTTP log exporter for the resolved protocol: protobuf or JSON, with
+ * our own encoding ({@link OtlpHttpLogExporter}) or, with the switch off, the
+ * SDK's (`@opentelemetry/exporter-logs-otlp-proto` / `…-otlp-http`). Both
+ * report failures through `diag` and the export callback; they never throw.
  */
 export function createOtlpLogExporter(signal: ResolvedOtlpSignal): LogRecordExporter {
+  if (OWN_OTLP_LOGS_ENCODING) {
+    return new OtlpHttpLogExporter(
+      exporterConfig(signal),
+      signal.protocol === 'http/json' ? 'json' : 'protobuf',
+    );
+  }
   return signal.protocol === 'http/json'
     ? new OTLPLogExporterJson(exporterConfig(signal))
     : new OTLPLogExporterProto(exporterConfig(signal));

@@ -148,7 +148,14 @@ function anyValue(value: unknown): string {
 
 /** A JSON string literal of `s`, well-formed (lone surrogates → U+FFFD). */
 function str(s: string): string {
-  return JSON.stringify(s.isWellFormed() ? s : s.toWellFormed());
+  const w = s as unknown as WellFormed;
+  return JSON.stringify(w.isWellFormed() ? s : w.toWellFormed());
+}
+
+/** ES2024 String methods (Node ≥ 20), not in this project's TypeScript `lib`. */
+interface WellFormed {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
 }
 
 /** Decimal digits of an integer in [-2^63, 2^63), exact past 2^53. */

@@ -305,8 +305,8 @@ describe('encodeLogsJson', () => {
     const sdk = JSON.parse(
       Buffer.from(JsonLogsSerializer.serializeRequest(batch)!).toString(),
     ) as Record<string, never>;
-    const oursRecord = ours.resourceLogs[0]!['scopeLogs'][0]['logRecords'][0];
-    const sdkRecord = sdk.resourceLogs[0]!['scopeLogs'][0]['logRecords'][0];
+    const oursRecord = ours.resourceLogs![0]!['scopeLogs'][0]['logRecords'][0];
+    const sdkRecord = sdk.resourceLogs![0]!['scopeLogs'][0]['logRecords'][0];
     for (const k of [
       'timeUnixNano',
       'observedTimeUnixNano',
