@@ -1,3 +1,4 @@
+import { SeverityNumber } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { groupLogRecords, type ScopeOf } from './groupLogRecords.js';
 
@@ -83,7 +84,8 @@ function logRecordJson(r: ReadableLogRecord): string {
     r.hrTimeObserved[1],
   )}"`;
   const severity = r.severityNumber;
-  if (severity !== undefined && severity !== 0) out += `,"severityNumber":${severity}`;
+  if (severity !== undefined && severity !== SeverityNumber.UNSPECIFIED)
+    out += `,"severityNumber":${severity}`;
   if (r.severityText) out += `,"severityText":${str(r.severityText)}`;
   if (r.body !== undefined) out += `,"body":${anyValue(r.body)}`;
   if (r.eventName) out += `,"eventName":${str(r.eventName)}`;

@@ -1,3 +1,4 @@
+import { SeverityNumber } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { groupLogRecords, type ScopeOf } from './groupLogRecords.js';
 import { ProtoWriter } from './ProtoWriter.js';
@@ -141,7 +142,7 @@ function writeLogRecord(w: ProtoWriter, r: ReadableLogRecord): void {
   w.byte(LR_TIME);
   w.hrTimeFixed64(r.hrTime[0], r.hrTime[1]);
   const severity = r.severityNumber;
-  if (severity !== undefined && severity !== 0) {
+  if (severity !== undefined && severity !== SeverityNumber.UNSPECIFIED) {
     w.byte(LR_SEVERITY_NUMBER);
     w.int64(severity);
   }

@@ -11,7 +11,7 @@ const resource = resourceFromAttributes({ 'service.name': 'exporter-test' });
 const scope = { name: 'scope', version: '2.0.0' };
 
 function record(body: unknown, extra: Partial<ReadableLogRecord> = {}): ReadableLogRecord {
-  return {
+  const r: ReadableLogRecord = {
     hrTime: [1_760_000_000, 123_456_789],
     hrTimeObserved: [1_760_000_000, 123_456_790],
     severityNumber: 13,
@@ -27,7 +27,8 @@ function record(body: unknown, extra: Partial<ReadableLogRecord> = {}): Readable
     resource,
     instrumentationScope: scope,
     ...extra,
-  } as ReadableLogRecord;
+  };
+  return r;
 }
 
 function exportOnce(exporter: OtlpHttpLogExporter, records: ReadableLogRecord[]) {

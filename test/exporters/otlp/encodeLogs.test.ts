@@ -301,12 +301,15 @@ describe('encodeLogsJson', () => {
         instrumentationScope: { name: 's', version: '1' },
       },
     ] as unknown as ReadableLogRecord[];
-    const ours = JSON.parse(encodeLogsJsonString(batch)) as Record<string, never>;
-    const sdk = JSON.parse(
+    type Tree = {
+      resourceLogs: Array<{ scopeLogs: Array<{ logRecords: Array<Record<string, unknown>> }> }>;
+    };
+    const firstRecord = (json: string) =>
+      (JSON.parse(json) as Tree).resourceLogs[0]!.scopeLogs[0]!.logRecords[0]!;
+    const oursRecord = firstRecord(encodeLogsJsonString(batch));
+    const sdkRecord = firstRecord(
       Buffer.from(JsonLogsSerializer.serializeRequest(batch)!).toString(),
-    ) as Record<string, never>;
-    const oursRecord = ours.resourceLogs![0]!['scopeLogs'][0]['logRecords'][0];
-    const sdkRecord = sdk.resourceLogs![0]!['scopeLogs'][0]['logRecords'][0];
+    );
     for (const k of [
       'timeUnixNano',
       'observedTimeUnixNano',
