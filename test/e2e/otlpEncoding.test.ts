@@ -99,7 +99,10 @@ describe.skipIf(Boolean(missing) && !IN_CI)('our OTLP logs encoding through the 
     if (!existsSync(outFile)) return [];
     const text = readFileSync(outFile, 'utf8');
     // Only complete lines: the file exporter may be half-way through one.
-    return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean);
+    return text
+      .slice(0, text.lastIndexOf('\n') + 1)
+      .split('\n')
+      .filter(Boolean);
   }
 
   // Deterministic arbitrary batches (fixed seed), non-empty.
