@@ -35,6 +35,7 @@ const cases = [
   ['winston-otel-protobuf', 'winston + OTel transport, protobuf', 'raw-sdk-protobuf'],
   ['raw-sdk-json', 'raw OTel SDK, JSON', 'raw-sdk-json'],
   ['logkit-json', 'otel-logkit, default chain, JSON (own encoding)', 'raw-sdk-json'],
+  ['logkit-json-sdk-encoder', 'otel-logkit, default chain, JSON (SDK exporter)', 'raw-sdk-json'],
 ];
 
 const runs = new Map(cases.map(([id]) => [id, []]));

@@ -99,7 +99,10 @@ async function logkit(protocol, sdkExporter = false) {
   const { registerLogging } = await import('otel-logkit');
   let destinations;
   if (sdkExporter) {
-    const { OTLPLogExporter } = await import('@opentelemetry/exporter-logs-otlp-proto');
+    const { OTLPLogExporter } =
+      protocol === 'json'
+        ? await import('@opentelemetry/exporter-logs-otlp-http')
+        : await import('@opentelemetry/exporter-logs-otlp-proto');
     destinations = { otlp: new OTLPLogExporter({ url: `${base}/v1/logs` }) };
   }
   const handle = registerLogging({
@@ -208,6 +211,7 @@ const CASES = {
   'logkit-protobuf': () => logkit('protobuf'),
   'logkit-json': () => logkit('json'),
   'logkit-protobuf-sdk-encoder': () => logkit('protobuf', true),
+  'logkit-json-sdk-encoder': () => logkit('json', true),
   'pino-file': () => pinoFile(),
   'pino-otel-protobuf': () => pinoOtel('protobuf'),
   'winston-otel-protobuf': () => winstonOtel('protobuf'),
