@@ -17,6 +17,7 @@ import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { ResolvedOtlpSignal } from '../config/resolveConfig.js';
+import { OtlpHttpLogExporter } from './otlp/OtlpHttpLogExporter.js';
 
 // Every setting is passed explicitly, from the resolved config. The SDK
 // exporters would otherwise read OTEL_EXPORTER_OTLP_* themselves and take them
@@ -56,20 +57,30 @@ function grpcConfig(signal: ResolvedOtlpSignal) {
 }
 
 /**
- * The OTLP log exporter for the resolved protocol: OTLP/HTTP protobuf
- * (`@opentelemetry/exporter-logs-otlp-proto`), OTLP/HTTP JSON (`…-otlp-http`)
- * or OTLP/gRPC (`…-otlp-grpc`). The SDK exporters report failures through
- * `diag` and the export callback; they never throw.
+ * OTLP/HTTP logs go through our own encoders ({@link OtlpHttpLogExporter},
+ * src/exporters/otlp/) on the SDK's transport instead of the SDK's
+ * OTLPLogExporter: the switch, kept for comparison in the export bench.
+ */
+const OWN_OTLP_LOGS_ENCODING = true;
+
+/**
+ * The OTLP log exporter for the resolved protocol: OTLP/HTTP protobuf or JSON
+ * with our own encoding ({@link OtlpHttpLogExporter}; with the switch off, the
+ * SDK's `@opentelemetry/exporter-logs-otlp-proto` / `…-otlp-http`), or
+ * OTLP/gRPC (`@opentelemetry/exporter-logs-otlp-grpc`). They report failures
+ * through `diag` and the export callback; they never throw.
  */
 export function createOtlpLogExporter(signal: ResolvedOtlpSignal): LogRecordExporter {
-  switch (signal.protocol) {
-    case 'grpc':
-      return new OTLPLogExporterGrpc(grpcConfig(signal));
-    case 'http/json':
-      return new OTLPLogExporterJson(httpConfig(signal));
-    default:
-      return new OTLPLogExporterProto(httpConfig(signal));
+  if (signal.protocol === 'grpc') return new OTLPLogExporterGrpc(grpcConfig(signal));
+  if (OWN_OTLP_LOGS_ENCODING) {
+    return new OtlpHttpLogExporter(
+      httpConfig(signal),
+      signal.protocol === 'http/json' ? 'json' : 'protobuf',
+    );
   }
+  return signal.protocol === 'http/json'
+    ? new OTLPLogExporterJson(httpConfig(signal))
+    : new OTLPLogExporterProto(httpConfig(signal));
 }
 
 /** The OTLP metric exporter for the resolved protocol (cumulative temporality, the SDK default). */

@@ -1,0 +1,357 @@
+import { SeverityNumber } from '@opentelemetry/api';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { groupLogRecords, type ScopeOf } from './groupLogRecords.js';
+import { ProtoWriter } from './ProtoWriter.js';
+
+const INT64_MIN = -(2 ** 63);
+const INT64_MAX_EXCLUSIVE = 2 ** 63;
+
+/**
+ * Encodes log records as one OTLP `ExportLogsServiceRequest` in OTLP/JSON
+ * (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding), the body
+ * of an OTLP/HTTP `application/json` request, as UTF-8 bytes.
+ *
+ * Grouping and value mapping are those of {@link encodeLogsProtobuf}; the JSON
+ * spelling follows the OTLP/JSON rules: lowerCamelCase field names,
+ * `traceId`/`spanId` as hex (not base64), 64-bit integers (`intValue`,
+ * `timeUnixNano`, `observedTimeUnixNano`) as decimal strings, enums
+ * (`severityNumber`) as integers, bytes as base64, and non-finite doubles as
+ * `"NaN"`, `"Infinity"`, `"-Infinity"` (the protobuf JSON mapping; the SDK's
+ * JSON serializer writes them as `null`). Strings are made well-formed (lone
+ * surrogates → U+FFFD) so that both encodings carry the same text.
+ *
+ * The bytes are written directly from the records, with no intermediate OTLP
+ * object tree; see {@link encodeLogsJsonString} for the string itself.
+ *
+ * @param records - the batch, as a LogRecordExporter receives it.
+ * @returns the request as UTF-8 JSON bytes, owned by the caller.
+ */
+export function encodeLogsJson(records: readonly ReadableLogRecord[]): Uint8Array {
+  let w: ProtoWriter;
+  if (busy || shared === undefined) {
+    w = new ProtoWriter();
+    if (!busy) shared = w;
+  } else {
+    w = shared;
+  }
+  const wasBusy = busy;
+  busy = true;
+  try {
+    w.pos = 0;
+    writeRequest(w, records);
+    return w.copy();
+  } finally {
+    busy = wasBusy;
+  }
+}
+
+/**
+ * {@link encodeLogsJson} as a JavaScript string (for callers that write text).
+ *
+ * @param records - the batch.
+ * @returns the OTLP/JSON `ExportLogsServiceRequest`.
+ */
+export function encodeLogsJsonString(records: readonly ReadableLogRecord[]): string {
+  return Buffer.from(encodeLogsJson(records)).toString('utf8');
+}
+
+// The JSON is written as bytes straight into one reused buffer (the
+// ProtoWriter's growable Buffer): building it as a JS string of small
+// JSON.stringify pieces measured slower than the SDK's JSON.stringify of a
+// whole object tree (Node 24, 512 records of the bench record: 3.5 µs vs 3.2
+// µs per record); bytes written by hand, with JSON.stringify only for strings
+// that need escaping, avoid both the rope and the final UTF-8 conversion.
+let shared: ProtoWriter | undefined;
+let busy = false;
+
+const bytes = (s: string) => Buffer.from(s, 'latin1');
+const OPEN_REQUEST = bytes('{"resourceLogs":[');
+const OPEN_RESOURCE = bytes('{"resource":{');
+const ATTRIBUTES_OPEN = bytes('"attributes":[');
+const RESOURCE_TAIL = bytes('"droppedAttributesCount":0},"scopeLogs":[');
+const OPEN_SCOPE_LOGS = bytes('{"scope":{"name":');
+const VERSION = bytes(',"version":');
+const COMMA_ATTRIBUTES = bytes(',"attributes":[');
+const DROPPED = bytes(',"droppedAttributesCount":');
+const LOG_RECORDS = bytes(',"logRecords":[');
+const SCHEMA_URL = bytes(',"schemaUrl":');
+const TIME = bytes('{"timeUnixNano":"');
+const OBSERVED = bytes('","observedTimeUnixNano":"');
+const SEVERITY_NUMBER = bytes(',"severityNumber":');
+const SEVERITY_TEXT = bytes(',"severityText":');
+const BODY = bytes(',"body":');
+const EVENT_NAME = bytes(',"eventName":');
+const FLAGS = bytes(',"flags":');
+const TRACE_ID = bytes(',"traceId":"');
+const SPAN_ID = bytes(',"spanId":"');
+const KEY = bytes('{"key":');
+const VALUE = bytes(',"value":');
+const STRING_VALUE = bytes('{"stringValue":');
+const BOOL_TRUE = bytes('{"boolValue":true}');
+const BOOL_FALSE = bytes('{"boolValue":false}');
+const INT_VALUE = bytes('{"intValue":"');
+const DOUBLE_VALUE = bytes('{"doubleValue":');
+const BYTES_VALUE = bytes('{"bytesValue":"');
+const ARRAY_VALUE = bytes('{"arrayValue":{"values":[');
+const KVLIST_VALUE = bytes('{"kvlistValue":{"values":[');
+const CLOSE_LIST_VALUE = bytes(']}}');
+const EMPTY = bytes('{}');
+
+function writeRequest(w: ProtoWriter, records: readonly ReadableLogRecord[]): void {
+  raw(w, OPEN_REQUEST);
+  let firstResource = true;
+  for (const { resource, scopes } of groupLogRecords(records)) {
+    if (!firstResource) w.byte(COMMA);
+    firstResource = false;
+    raw(w, OPEN_RESOURCE);
+    if (resource.attributes && hasOwnKey(resource.attributes)) {
+      raw(w, ATTRIBUTES_OPEN);
+      keyValues(w, resource.attributes);
+      w.byte(CLOSE_BRACKET);
+      w.byte(COMMA);
+    }
+    raw(w, RESOURCE_TAIL);
+    let firstScope = true;
+    for (const { scope, records: scopeRecords } of scopes) {
+      if (!firstScope) w.byte(COMMA);
+      firstScope = false;
+      writeScope(w, scope);
+      raw(w, LOG_RECORDS);
+      for (let i = 0; i < scopeRecords.length; i++) {
+        if (i > 0) w.byte(COMMA);
+        writeLogRecord(w, scopeRecords[i]!);
+      }
+      w.byte(CLOSE_BRACKET);
+      if (scope.schemaUrl) {
+        raw(w, SCHEMA_URL);
+        str(w, scope.schemaUrl);
+      }
+      w.byte(CLOSE_BRACE);
+    }
+    w.byte(CLOSE_BRACKET);
+    if (resource.schemaUrl) {
+      raw(w, SCHEMA_URL);
+      str(w, resource.schemaUrl);
+    }
+    w.byte(CLOSE_BRACE);
+  }
+  w.byte(CLOSE_BRACKET);
+  w.byte(CLOSE_BRACE);
+}
+
+const COMMA = 44;
+const QUOTE = 34;
+const CLOSE_BRACE = 125;
+const CLOSE_BRACKET = 93;
+
+function writeScope(w: ProtoWriter, scope: ScopeOf): void {
+  raw(w, OPEN_SCOPE_LOGS);
+  str(w, scope.name);
+  if (scope.version) {
+    raw(w, VERSION);
+    str(w, scope.version);
+  }
+  if (scope.attributes && hasOwnKey(scope.attributes)) {
+    raw(w, COMMA_ATTRIBUTES);
+    keyValues(w, scope.attributes);
+    w.byte(CLOSE_BRACKET);
+  }
+  if (scope.droppedAttributesCount) {
+    raw(w, DROPPED);
+    ascii(w, String(scope.droppedAttributesCount));
+  }
+  w.byte(CLOSE_BRACE);
+}
+
+function writeLogRecord(w: ProtoWriter, r: ReadableLogRecord): void {
+  raw(w, TIME);
+  ascii(w, nanos(r.hrTime[0], r.hrTime[1]));
+  raw(w, OBSERVED);
+  ascii(w, nanos(r.hrTimeObserved[0], r.hrTimeObserved[1]));
+  w.byte(QUOTE);
+  const severity = r.severityNumber;
+  if (severity !== undefined && severity !== SeverityNumber.UNSPECIFIED) {
+    raw(w, SEVERITY_NUMBER);
+    ascii(w, String(severity));
+  }
+  if (r.severityText) {
+    raw(w, SEVERITY_TEXT);
+    str(w, r.severityText);
+  }
+  if (r.body !== undefined) {
+    raw(w, BODY);
+    anyValue(w, r.body);
+  }
+  if (r.eventName) {
+    raw(w, EVENT_NAME);
+    str(w, r.eventName);
+  }
+  if (r.attributes && hasOwnKey(r.attributes)) {
+    raw(w, COMMA_ATTRIBUTES);
+    keyValues(w, r.attributes);
+    w.byte(CLOSE_BRACKET);
+  }
+  if (r.droppedAttributesCount) {
+    raw(w, DROPPED);
+    ascii(w, String(r.droppedAttributesCount));
+  }
+  const sc = r.spanContext;
+  if (sc !== undefined) {
+    if (sc.traceFlags) {
+      raw(w, FLAGS);
+      ascii(w, String(sc.traceFlags >>> 0));
+    }
+    // Ids are hex in OTLP/JSON; the SDK's are lowercase hex already.
+    if (sc.traceId) {
+      raw(w, TRACE_ID);
+      ascii(w, sc.traceId);
+      w.byte(QUOTE);
+    }
+    if (sc.spanId) {
+      raw(w, SPAN_ID);
+      ascii(w, sc.spanId);
+      w.byte(QUOTE);
+    }
+  }
+  w.byte(CLOSE_BRACE);
+}
+
+function hasOwnKey(map: object): boolean {
+  for (const key in map) if (Object.hasOwn(map, key)) return true;
+  return false;
+}
+
+/** `{"key":…,"value":…}` entries of a map, comma-separated. */
+function keyValues(w: ProtoWriter, map: object): void {
+  const m = map as Record<string, unknown>;
+  let first = true;
+  for (const key in m) {
+    if (!Object.hasOwn(m, key)) continue;
+    if (!first) w.byte(COMMA);
+    first = false;
+    raw(w, KEY);
+    str(w, key);
+    raw(w, VALUE);
+    anyValue(w, m[key]);
+    w.byte(CLOSE_BRACE);
+  }
+}
+
+function anyValue(w: ProtoWriter, value: unknown): void {
+  switch (typeof value) {
+    case 'string':
+      raw(w, STRING_VALUE);
+      str(w, value);
+      w.byte(CLOSE_BRACE);
+      return;
+    case 'boolean':
+      raw(w, value ? BOOL_TRUE : BOOL_FALSE);
+      return;
+    case 'number':
+      if (Number.isInteger(value) && value >= INT64_MIN && value < INT64_MAX_EXCLUSIVE) {
+        raw(w, INT_VALUE);
+        ascii(w, Number.isSafeInteger(value) ? String(value) : BigInt(value).toString());
+        w.byte(QUOTE);
+      } else {
+        raw(w, DOUBLE_VALUE);
+        ascii(
+          w,
+          Number.isFinite(value)
+            ? String(value)
+            : value > 0
+              ? '"Infinity"'
+              : value < 0
+                ? '"-Infinity"'
+                : '"NaN"',
+        );
+      }
+      w.byte(CLOSE_BRACE);
+      return;
+    case 'object':
+      if (value === null) {
+        raw(w, EMPTY);
+      } else if (value instanceof Uint8Array) {
+        raw(w, BYTES_VALUE);
+        ascii(w, Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64'));
+        w.byte(QUOTE);
+        w.byte(CLOSE_BRACE);
+      } else if (Array.isArray(value)) {
+        raw(w, ARRAY_VALUE);
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) w.byte(COMMA);
+          anyValue(w, value[i]);
+        }
+        raw(w, CLOSE_LIST_VALUE);
+      } else {
+        raw(w, KVLIST_VALUE);
+        keyValues(w, value);
+        raw(w, CLOSE_LIST_VALUE);
+      }
+      return;
+    default:
+      raw(w, EMPTY);
+  }
+}
+
+/** Pre-encoded bytes (short constants: a loop beats a native `set` call here). */
+function raw(w: ProtoWriter, b: Uint8Array): void {
+  const n = b.length;
+  w.ensure(n);
+  const buf = w.buf;
+  let pos = w.pos;
+  for (let i = 0; i < n; i++) buf[pos++] = b[i]!;
+  w.pos = pos;
+}
+
+/** A string known to be ASCII without characters JSON escapes (digits, hex, base64). */
+function ascii(w: ProtoWriter, s: string): void {
+  const n = s.length;
+  w.ensure(n);
+  const buf = w.buf;
+  let pos = w.pos;
+  for (let i = 0; i < n; i++) buf[pos++] = s.charCodeAt(i);
+  w.pos = pos;
+}
+
+/**
+ * A JSON string literal of `s` as UTF-8, well-formed (lone surrogates →
+ * U+FFFD). Printable ASCII without `"` or `\\` is copied byte by byte; any
+ * other string goes through JSON.stringify.
+ */
+function str(w: ProtoWriter, s: string): void {
+  const n = s.length;
+  w.ensure(n + 2);
+  const buf = w.buf;
+  const start = w.pos;
+  let pos = start;
+  buf[pos++] = QUOTE;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 32 || c > 126 || c === QUOTE || c === 92) break;
+    buf[pos++] = c;
+  }
+  if (i === n) {
+    buf[pos++] = QUOTE;
+    w.pos = pos;
+    return;
+  }
+  const wf = s as unknown as WellFormed;
+  const literal = JSON.stringify(wf.isWellFormed() ? s : wf.toWellFormed());
+  w.pos = start;
+  w.ensure(literal.length * 3);
+  w.pos = start + w.buf.write(literal, start, 'utf8');
+}
+
+/** ES2024 String methods (Node ≥ 20), not in this project's TypeScript `lib`. */
+interface WellFormed {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
+}
+
+/** Nanoseconds since the epoch of an HrTime, as decimal digits, exact without BigInt. */
+function nanos(seconds: number, ns: number): string {
+  if (seconds === 0) return String(ns);
+  const frac = String(ns);
+  return String(seconds) + '000000000'.slice(frac.length) + frac;
+}

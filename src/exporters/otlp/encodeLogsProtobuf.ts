@@ -1,0 +1,270 @@
+import { SeverityNumber } from '@opentelemetry/api';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { groupLogRecords, type ScopeOf } from './groupLogRecords.js';
+import { ProtoWriter } from './ProtoWriter.js';
+
+// Field tags of opentelemetry/proto/logs/v1/logs.proto, common.proto and
+// resource.proto (v1.x), as single bytes: (field << 3) | wire type, all < 128.
+const LEN = 2;
+const tag = (field: number, wire: number) => (field << 3) | wire;
+// ExportLogsServiceRequest / ResourceLogs / ScopeLogs
+const REQ_RESOURCE_LOGS = tag(1, LEN);
+const RL_RESOURCE = tag(1, LEN);
+const RL_SCOPE_LOGS = tag(2, LEN);
+const RL_SCHEMA_URL = tag(3, LEN);
+const SL_SCOPE = tag(1, LEN);
+const SL_LOG_RECORDS = tag(2, LEN);
+const SL_SCHEMA_URL = tag(3, LEN);
+// Resource / InstrumentationScope
+const RES_ATTRIBUTES = tag(1, LEN);
+const RES_DROPPED = tag(2, 0);
+const SCOPE_NAME = tag(1, LEN);
+const SCOPE_VERSION = tag(2, LEN);
+const SCOPE_ATTRIBUTES = tag(3, LEN);
+const SCOPE_DROPPED = tag(4, 0);
+// LogRecord
+const LR_TIME = tag(1, 1);
+const LR_SEVERITY_NUMBER = tag(2, 0);
+const LR_SEVERITY_TEXT = tag(3, LEN);
+const LR_BODY = tag(5, LEN);
+const LR_ATTRIBUTES = tag(6, LEN);
+const LR_DROPPED = tag(7, 0);
+const LR_FLAGS = tag(8, 5);
+const LR_TRACE_ID = tag(9, LEN);
+const LR_SPAN_ID = tag(10, LEN);
+const LR_OBSERVED_TIME = tag(11, 1);
+const LR_EVENT_NAME = tag(12, LEN);
+// KeyValue / AnyValue / ArrayValue / KeyValueList
+const KV_KEY = tag(1, LEN);
+const KV_VALUE = tag(2, LEN);
+const AV_STRING = tag(1, LEN);
+const AV_BOOL = tag(2, 0);
+const AV_INT = tag(3, 0);
+const AV_DOUBLE = tag(4, 1);
+const AV_ARRAY = tag(5, LEN);
+const AV_KVLIST = tag(6, LEN);
+const AV_BYTES = tag(7, LEN);
+const LIST_VALUES = tag(1, LEN);
+
+const INT64_MIN = -(2 ** 63);
+const INT64_MAX_EXCLUSIVE = 2 ** 63;
+
+// One writer for the process: encoding is synchronous, so batches never
+// interleave; `busy` covers re-entrance from a getter in a record's values.
+let shared: ProtoWriter | undefined;
+let busy = false;
+
+/**
+ * Encodes log records as one OTLP `ExportLogsServiceRequest` in the protobuf
+ * wire format (opentelemetry-proto `collector/logs/v1/logs_service.proto`),
+ * the body of an OTLP/HTTP `application/x-protobuf` request.
+ *
+ * Records are grouped resource → scope → records, in first-seen order, as the
+ * SDK's `ProtobufLogsSerializer` does; each resource and scope is encoded once
+ * per batch. Values follow the SDK's mapping: integers in [-2^63, 2^63) are
+ * `int_value`, other numbers (fractions, NaN, ±Infinity, larger integers)
+ * `double_value`, `Uint8Array` is `bytes_value`, arrays and plain objects are
+ * `array_value` / `kvlist_value`, and anything else (null, undefined) an empty
+ * AnyValue. Strings are UTF-8 with lone surrogates replaced by U+FFFD.
+ *
+ * @param records - the batch, as a LogRecordExporter receives it.
+ * @returns a new `Uint8Array` owned by the caller (an empty request for no records).
+ */
+export function encodeLogsProtobuf(records: readonly ReadableLogRecord[]): Uint8Array {
+  let w: ProtoWriter;
+  if (busy || shared === undefined) {
+    w = new ProtoWriter();
+    if (!busy) shared = w;
+  } else {
+    w = shared;
+  }
+  const wasBusy = busy;
+  busy = true;
+  try {
+    w.pos = 0;
+    for (const { resource, scopes } of groupLogRecords(records)) {
+      w.byte(REQ_RESOURCE_LOGS);
+      const rlMark = w.begin(3);
+      writeResource(w, resource.attributes);
+      for (const { scope, records: scopeRecords } of scopes) {
+        w.byte(RL_SCOPE_LOGS);
+        const slMark = w.begin(3);
+        writeScope(w, scope);
+        for (let i = 0; i < scopeRecords.length; i++) writeLogRecord(w, scopeRecords[i]!);
+        if (scope.schemaUrl) {
+          w.byte(SL_SCHEMA_URL);
+          w.string(scope.schemaUrl);
+        }
+        w.end(slMark);
+      }
+      if (resource.schemaUrl) {
+        w.byte(RL_SCHEMA_URL);
+        w.string(resource.schemaUrl);
+      }
+      w.end(rlMark);
+    }
+    return w.copy();
+  } finally {
+    busy = wasBusy;
+  }
+}
+
+function writeResource(w: ProtoWriter, attributes: Record<string, unknown> | undefined): void {
+  w.byte(RL_RESOURCE);
+  const mark = w.begin(2);
+  if (attributes) writeAttributes(w, RES_ATTRIBUTES, attributes);
+  w.byte(RES_DROPPED);
+  w.byte(0);
+  w.end(mark);
+}
+
+function writeScope(w: ProtoWriter, scope: ScopeOf): void {
+  w.byte(SL_SCOPE);
+  const mark = w.begin(1);
+  w.byte(SCOPE_NAME);
+  w.string(scope.name);
+  if (scope.version) {
+    w.byte(SCOPE_VERSION);
+    w.string(scope.version);
+  }
+  if (scope.attributes) writeAttributes(w, SCOPE_ATTRIBUTES, scope.attributes);
+  if (scope.droppedAttributesCount) {
+    w.byte(SCOPE_DROPPED);
+    w.uint32(scope.droppedAttributesCount);
+  }
+  w.end(mark);
+}
+
+function writeLogRecord(w: ProtoWriter, r: ReadableLogRecord): void {
+  w.byte(SL_LOG_RECORDS);
+  // Records are mostly 128 B – 16 KiB: a 2-byte reservation avoids moving them.
+  const mark = w.begin(2);
+  w.byte(LR_TIME);
+  w.hrTimeFixed64(r.hrTime[0], r.hrTime[1]);
+  const severity = r.severityNumber;
+  if (severity !== undefined && severity !== SeverityNumber.UNSPECIFIED) {
+    w.byte(LR_SEVERITY_NUMBER);
+    w.int64(severity);
+  }
+  if (r.severityText) {
+    w.byte(LR_SEVERITY_TEXT);
+    w.string(r.severityText);
+  }
+  if (r.body !== undefined) {
+    w.byte(LR_BODY);
+    const bodyMark = w.begin(typeof r.body === 'string' && r.body.length > 42 ? 2 : 1);
+    writeAnyValue(w, r.body);
+    w.end(bodyMark);
+  }
+  if (r.attributes) writeAttributes(w, LR_ATTRIBUTES, r.attributes);
+  w.byte(LR_DROPPED);
+  w.uint32(r.droppedAttributesCount);
+  const sc = r.spanContext;
+  if (sc !== undefined) {
+    if (sc.traceFlags) {
+      w.byte(LR_FLAGS);
+      w.fixed32(sc.traceFlags);
+    }
+    if (sc.traceId) {
+      w.byte(LR_TRACE_ID);
+      writeHexBytes(w, sc.traceId);
+    }
+    if (sc.spanId) {
+      w.byte(LR_SPAN_ID);
+      writeHexBytes(w, sc.spanId);
+    }
+  }
+  w.byte(LR_OBSERVED_TIME);
+  w.hrTimeFixed64(r.hrTimeObserved[0], r.hrTimeObserved[1]);
+  if (r.eventName) {
+    w.byte(LR_EVENT_NAME);
+    w.string(r.eventName);
+  }
+  w.end(mark);
+}
+
+function writeAttributes(w: ProtoWriter, field: number, attributes: object): void {
+  const map = attributes as Record<string, unknown>;
+  for (const key in map) {
+    if (!Object.hasOwn(map, key)) continue;
+    w.byte(field);
+    const kvMark = w.begin(1);
+    w.byte(KV_KEY);
+    w.string(key);
+    w.byte(KV_VALUE);
+    const valueMark = w.begin(1);
+    writeAnyValue(w, map[key]);
+    w.end(valueMark);
+    w.end(kvMark);
+  }
+}
+
+/** The fields of one AnyValue message (its length is written by the caller). */
+function writeAnyValue(w: ProtoWriter, value: unknown): void {
+  switch (typeof value) {
+    case 'string':
+      w.byte(AV_STRING);
+      w.string(value);
+      return;
+    case 'boolean':
+      w.byte(AV_BOOL);
+      w.byte(value ? 1 : 0);
+      return;
+    case 'number':
+      if (Number.isInteger(value) && value >= INT64_MIN && value < INT64_MAX_EXCLUSIVE) {
+        w.byte(AV_INT);
+        w.int64(value);
+      } else {
+        w.byte(AV_DOUBLE);
+        w.double(value);
+      }
+      return;
+    case 'object':
+      if (value === null) return;
+      if (value instanceof Uint8Array) {
+        w.byte(AV_BYTES);
+        w.bytes(value);
+      } else if (Array.isArray(value)) {
+        w.byte(AV_ARRAY);
+        const listMark = w.begin(1);
+        for (let i = 0; i < value.length; i++) {
+          w.byte(LIST_VALUES);
+          const itemMark = w.begin(1);
+          writeAnyValue(w, value[i]);
+          w.end(itemMark);
+        }
+        w.end(listMark);
+      } else {
+        w.byte(AV_KVLIST);
+        const listMark = w.begin(1);
+        writeAttributes(w, LIST_VALUES, value);
+        w.end(listMark);
+      }
+      return;
+    default:
+      return; // undefined, bigint, symbol, function: an empty AnyValue, as the SDK writes it
+  }
+}
+
+/**
+ * A trace or span id given as hex, written as its bytes. Decoded as the SDK's
+ * `hexToBinary` does (two characters per byte, `0-9a-fA-F`), so that both
+ * serializers write the same bytes for the same id.
+ */
+function writeHexBytes(w: ProtoWriter, hex: string): void {
+  const n = hex.length >>> 1;
+  w.uint32(n);
+  w.ensure(n);
+  const buf = w.buf;
+  let pos = w.pos;
+  for (let i = 0; i < n; i++) {
+    buf[pos++] = ((nibble(hex.charCodeAt(2 * i)) << 4) | nibble(hex.charCodeAt(2 * i + 1))) & 255;
+  }
+  w.pos = pos;
+}
+
+function nibble(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  return c - 55;
+}

@@ -1,0 +1,184 @@
+// Conformance of our OTLP logs encoders (src/exporters/otlp/) against the
+// official opentelemetry-proto definitions (test/helpers/otlp-proto, decoded
+// with protobufjs) and against the SDK's own serializers
+// (@opentelemetry/otlp-transformer) for the same records, over arbitrary
+// batches: AnyValue trees (nested maps and arrays, bytes, integers past 2^53
+// and past 2^63, NaN/±Infinity/-0, lone surrogates, empty values), dropped
+// counts, flags, event names, every severity number, several resources and
+// scopes. A wrong byte here is silent data loss at the receiver.
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { JsonLogsSerializer, ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  encodeLogsJson,
+  encodeLogsJsonString,
+} from '../../../src/exporters/otlp/encodeLogsJson.js';
+import { encodeLogsProtobuf } from '../../../src/exporters/otlp/encodeLogsProtobuf.js';
+import { batches, decode, decodeOtlpJson, resources } from '../../helpers/otlpLogsConformance.js';
+
+const RUNS = { numRuns: 300 };
+
+// ---------------------------------------------------------------------------
+
+describe('encodeLogsProtobuf', () => {
+  it('should produce what the .proto decodes to the same request as the SDK serializer', () => {
+    fc.assert(
+      fc.property(batches, (batch) => {
+        const ours = encodeLogsProtobuf(batch);
+        const sdk = ProtobufLogsSerializer.serializeRequest(batch)!;
+        expect(decode(ours)).toEqual(decode(sdk));
+      }),
+      RUNS,
+    );
+  });
+
+  it('should write the same bytes as the SDK serializer (same field order, canonical varints)', () => {
+    fc.assert(
+      fc.property(batches, (batch) => {
+        const ours = encodeLogsProtobuf(batch);
+        const sdk = ProtobufLogsSerializer.serializeRequest(batch)!;
+        expect(Buffer.from(ours).toString('hex')).toBe(Buffer.from(sdk).toString('hex'));
+      }),
+      RUNS,
+    );
+  });
+
+  it('should return a buffer of its own: a later batch does not overwrite an earlier one', () => {
+    const batch = fc.sample(
+      batches.filter((b) => b.length > 0),
+      { numRuns: 2, seed: 7 },
+    );
+    const first = encodeLogsProtobuf(batch[0]!);
+    const copy = Uint8Array.from(first);
+    encodeLogsProtobuf(batch[1]!);
+    expect(first).toEqual(copy);
+  });
+
+  it('should encode an empty batch as an empty request', () => {
+    expect(encodeLogsProtobuf([])).toEqual(new Uint8Array(0));
+  });
+
+  it('should keep large records intact (lengths past one and two varint bytes)', () => {
+    const [resource] = fc.sample(resources, { numRuns: 1, seed: 1 })[0]!;
+    const scope = { name: 'big' };
+    const batch = [200, 20_000, 3_000_000].map((n) => ({
+      hrTime: [1, 2],
+      hrTimeObserved: [3, 4],
+      body: 'é'.repeat(n),
+      attributes: { blob: new Uint8Array(n) },
+      droppedAttributesCount: 0,
+      resource,
+      instrumentationScope: scope,
+    })) as unknown as ReadableLogRecord[];
+    expect(decode(encodeLogsProtobuf(batch))).toEqual(
+      decode(ProtobufLogsSerializer.serializeRequest(batch)!),
+    );
+  });
+});
+
+describe('encodeLogsJson', () => {
+  it('should read through the .proto (OTLP/JSON rules) as the same request as the SDK protobuf', () => {
+    fc.assert(
+      fc.property(batches, (batch) => {
+        const ours = Buffer.from(encodeLogsJson(batch)).toString('utf8');
+        expect(decodeOtlpJson(ours)).toEqual(
+          decode(ProtobufLogsSerializer.serializeRequest(batch)!),
+        );
+      }),
+      RUNS,
+    );
+  });
+
+  it('should follow the OTLP/JSON spelling: hex ids, int64 as strings, enums as integers', () => {
+    fc.assert(
+      fc.property(batches, (batch) => {
+        const tree = JSON.parse(encodeLogsJsonString(batch)) as {
+          resourceLogs: Array<{ scopeLogs: Array<{ logRecords: Array<Record<string, unknown>> }> }>;
+        };
+        const seen: unknown[] = [];
+        const walkValue = (v: Record<string, unknown>): void => {
+          if ('intValue' in v) expect(v.intValue).toMatch(/^-?\d+$/);
+          if ('doubleValue' in v && typeof v.doubleValue !== 'number') {
+            expect(['NaN', 'Infinity', '-Infinity']).toContain(v.doubleValue);
+          }
+          const a = v.arrayValue as { values: Array<Record<string, unknown>> } | undefined;
+          a?.values.forEach(walkValue);
+          const m = v.kvlistValue as
+            { values: Array<{ value: Record<string, unknown> }> } | undefined;
+          m?.values.forEach((kv) => walkValue(kv.value));
+        };
+        for (const rl of tree.resourceLogs) {
+          for (const sl of rl.scopeLogs) {
+            for (const r of sl.logRecords) {
+              seen.push(r);
+              expect(r.timeUnixNano).toMatch(/^\d+$/);
+              expect(r.observedTimeUnixNano).toMatch(/^\d+$/);
+              if (r.traceId !== undefined) expect(r.traceId).toMatch(/^[0-9a-f]{32}$/);
+              if (r.spanId !== undefined) expect(r.spanId).toMatch(/^[0-9a-f]{16}$/);
+              if (r.severityNumber !== undefined) expect(typeof r.severityNumber).toBe('number');
+              if (r.body !== undefined) walkValue(r.body as Record<string, unknown>);
+              for (const kv of (r.attributes ?? []) as Array<{ value: Record<string, unknown> }>) {
+                walkValue(kv.value);
+              }
+            }
+          }
+        }
+        expect(seen).toHaveLength(batch.length);
+      }),
+      RUNS,
+    );
+  });
+
+  it('should carry what the SDK JSON serializer carries, and non-finite doubles it writes as null', () => {
+    const resource = resourceFromAttributes({ 'service.name': 'json' });
+    const batch = [
+      {
+        hrTime: [1_700_000_000, 5],
+        hrTimeObserved: [1_700_000_000, 6],
+        severityNumber: 17,
+        severityText: 'ERROR',
+        body: { n: NaN, inf: -Infinity, big: 2 ** 60 },
+        attributes: { k: 'v' },
+        droppedAttributesCount: 2,
+        eventName: 'e',
+        spanContext: { traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), traceFlags: 1 },
+        resource,
+        instrumentationScope: { name: 's', version: '1' },
+      },
+    ] as unknown as ReadableLogRecord[];
+    type Tree = {
+      resourceLogs: Array<{ scopeLogs: Array<{ logRecords: Array<Record<string, unknown>> }> }>;
+    };
+    const firstRecord = (json: string) =>
+      (JSON.parse(json) as Tree).resourceLogs[0]!.scopeLogs[0]!.logRecords[0]!;
+    const oursRecord = firstRecord(encodeLogsJsonString(batch));
+    const sdkRecord = firstRecord(
+      Buffer.from(JsonLogsSerializer.serializeRequest(batch)!).toString(),
+    );
+    for (const k of [
+      'timeUnixNano',
+      'observedTimeUnixNano',
+      'severityNumber',
+      'severityText',
+      'eventName',
+      'traceId',
+      'spanId',
+      'flags',
+      'droppedAttributesCount',
+      'attributes',
+    ]) {
+      expect(oursRecord[k], k).toEqual(sdkRecord[k]);
+    }
+    expect(oursRecord['body']).toEqual({
+      kvlistValue: {
+        values: [
+          { key: 'n', value: { doubleValue: 'NaN' } },
+          { key: 'inf', value: { doubleValue: '-Infinity' } },
+          { key: 'big', value: { intValue: '1152921504606846976' } },
+        ],
+      },
+    });
+  });
+});
