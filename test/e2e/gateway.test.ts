@@ -515,7 +515,7 @@ describe.skipIf(Boolean(missing) && !IN_CI)(
 
     it('measures records/s through the agent and the gateways', async () => {
       const runId = `throughput-${Date.now()}`;
-      const traces = 200;
+      const traces = 1000;
       const perTrace = 100;
       const expected = traces * perTrace;
       const app = runApp(agentEndpoint(), runId, { traces, perTrace, pauseMs: 0 });
