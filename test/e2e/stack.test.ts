@@ -10,7 +10,7 @@
 // skip with a message on a developer's machine.
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-return --
    the tests read ad-hoc JSON responses of Elasticsearch, Prometheus and Jaeger */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -29,6 +29,17 @@ import {
   waitFor,
   type Collector,
 } from '../helpers/collector.js';
+import {
+  durationMs,
+  esLogsQuery,
+  loadDashboards,
+  loadDatasources,
+  promIntervals,
+  promVariableValue,
+  rangeMs,
+  sourceField,
+  substitute,
+} from '../helpers/grafana.js';
 import { readLogFiles, type FileRecord } from '../helpers/readLogFiles.js';
 import type { ProcessRun } from '../helpers/runProcess.js';
 
@@ -498,6 +509,247 @@ describe.skipIf(missing.length > 0 && !IN_CI)(
           expect(new Set(services)).toEqual(new Set(['demo-checkout']));
         }
       });
+    });
+
+    // Every query of every panel of grafana/dashboards/*.json, as Grafana would send it with the
+    // provisioned datasources (there is no Grafana here), must succeed and return data.
+    describe('the Grafana dashboards, query by query', () => {
+      const dashboards = loadDashboards(path.join(ROOT, 'grafana/dashboards'));
+      const datasources = loadDatasources(path.join(ROOT, 'grafana/provisioning/datasources'));
+      const promDs = [...datasources.values()].find((d) => d.type === 'prometheus')!;
+      const esDs = [...datasources.values()].find((d) => d.type === 'elasticsearch')!;
+      let from = 0;
+      let to = 0;
+      let live: ProcessRun;
+
+      /** Grafana's range query for a Prometheus target, `service` already substituted. */
+      async function promRange(expr: string, rangeMs: number): Promise<any[]> {
+        const { interval } = promIntervals(
+          rangeMs,
+          durationMs(String(promDs.jsonData.timeInterval)),
+        );
+        const params = new URLSearchParams({
+          query: expr,
+          start: String(from / 1000),
+          end: String(to / 1000),
+          step: String(interval),
+        });
+        const res = await json(`${prom}/api/v1/query_range`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: params.toString(),
+        });
+        expect(res.status).toBe('success');
+        return res.data.result;
+      }
+
+      beforeAll(async () => {
+        // A dashboard shows rates: they need traffic across several scrapes (every 5 s), and
+        // the demo run above ends within one. So the demo serves for ~25 s while requests come
+        // in every 500 ms (every fifth fails), exporting its metrics every second.
+        const demoDir = path.join(tmpRoot, 'demo-live');
+        mkdirSync(demoDir);
+        const t0 = Date.now();
+        const childEnv: NodeJS.ProcessEnv = {};
+        for (const [k, v] of Object.entries(process.env))
+          if (!k.startsWith('OTEL_')) childEnv[k] = v;
+        const child = spawn(process.execPath, ['examples/demo/run.mjs', '--serve'], {
+          cwd: ROOT,
+          env: {
+            ...childEnv,
+            NO_COLOR: '1',
+            NODE_ENV: '',
+            OTEL_EXPORTER_OTLP_ENDPOINT: `http://${env.LOGKIT_OTLP_HTTP_ENDPOINT!}`,
+            OTEL_METRIC_EXPORT_INTERVAL: '1000',
+            OTEL_LOGKIT_LOG_DIR: demoDir,
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+        const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+        try {
+          const base = await waitFor(
+            'the demo service',
+            () => /on (http:\/\/127\.0\.0\.1:\d+)\//.exec(stdout)?.[1],
+            30_000,
+          );
+          for (let i = 0; i < 50; i++) {
+            const fail = i % 5 === 3 ? '&fail=1' : '';
+            await fetch(`${base}/checkout?q=item-${i}&user=user-${i % 4}&id=live-${i}${fail}`);
+            await new Promise((r) => setTimeout(r, 500));
+          }
+        } finally {
+          child.kill('SIGTERM');
+        }
+        live = { code: await exited, signal: null, stdout, stderr };
+        // Two more scrapes after the last export.
+        await new Promise((r) => setTimeout(r, 12_000));
+        to = Date.now();
+        from = to - rangeMs(dashboards[0]!.time);
+        timings['dashboards live traffic'] = Date.now() - t0;
+        expect(live.stdout).toContain('demo service on');
+      });
+
+      it('has dashboards with panel queries, on the provisioned datasources', () => {
+        expect(dashboards.length).toBeGreaterThan(0);
+        for (const d of dashboards) {
+          expect(d.targets.length, d.file).toBeGreaterThan(0);
+          for (const t of d.targets) {
+            expect(datasources.get(t.datasource.uid)?.type, `${t.panel} ${t.refId}`).toBe(
+              t.datasource.type,
+            );
+            // Prometheus keeps a histogram's exemplars on its _bucket series only: an exemplar
+            // query of _sum or _count shows nothing.
+            if (t.target.exemplar === true) {
+              expect(String(t.target.expr), `${t.panel} ${t.refId}`).toMatch(/_bucket\{/);
+            }
+          }
+        }
+      });
+
+      it("lists the demo in each template variable's values (label_values against Prometheus)", async () => {
+        for (const d of dashboards) {
+          for (const v of d.variables) {
+            expect(v.type, `${d.file} $${v.name}`).toBe('query');
+            const q = (v.query as { query?: string }).query ?? String(v.query);
+            const m = /^label_values\((\w+),\s*(\w+)\)$/.exec(q.trim());
+            expect(m, `${d.file} $${v.name}: ${q}`).not.toBeNull();
+            const params = new URLSearchParams({
+              'match[]': m![1]!,
+              start: String(from / 1000),
+              end: String(to / 1000),
+            });
+            const res = await json(`${prom}/api/v1/label/${m![2]}/values?${params.toString()}`);
+            expect(res.status).toBe('success');
+            expect(res.data, `${d.file} $${v.name}`).toContain('demo-checkout');
+          }
+        }
+      });
+
+      for (const dashboard of dashboards) {
+        for (const t of dashboard.targets.filter((x) => x.datasource.type === 'prometheus')) {
+          it(`${dashboard.file} › ${t.panel} › ${t.refId}: PromQL returns data for "All" and for the demo`, async () => {
+            const range = rangeMs(dashboard.time);
+            const { interval, rateInterval } = promIntervals(
+              range,
+              durationMs(String(promDs.jsonData.timeInterval)),
+            );
+            const builtins = {
+              __interval: `${interval}s`,
+              __rate_interval: `${rateInterval}s`,
+              __range: `${range / 1000}s`,
+            };
+            for (const selection of ['all', ['demo-checkout']] as const) {
+              const vars = Object.fromEntries(
+                dashboard.variables.map((v) => [
+                  v.name,
+                  promVariableValue(
+                    selection === 'all' ? 'all' : [...selection],
+                    v.allValue ?? '.*',
+                  ),
+                ]),
+              );
+              const expr = substitute(String(t.target.expr), vars, builtins);
+              const result = await promRange(expr, range);
+              expect(result.length, `${expr}: no series`).toBeGreaterThan(0);
+              const finite = result.flatMap((s: any) =>
+                s.values.map((v: [number, string]) => Number(v[1])).filter(Number.isFinite),
+              );
+              expect(finite.length, `${expr}: no finite value`).toBeGreaterThan(0);
+              // Series of the demo only, for the demo's selection.
+              if (selection !== 'all' && result[0].metric.service_name !== undefined) {
+                expect(new Set(result.map((s: any) => s.metric.service_name))).toEqual(
+                  new Set(['demo-checkout']),
+                );
+              }
+              if (t.target.exemplar === true) {
+                // Grafana asks for the exemplars too; each links to its trace in Jaeger.
+                const params = new URLSearchParams({
+                  query: expr,
+                  start: String(from / 1000),
+                  end: String(to / 1000),
+                });
+                const ex = await json(`${prom}/api/v1/query_exemplars?${params.toString()}`);
+                expect(ex.status).toBe('success');
+                const exemplars = ex.data.flatMap((s: any) => s.exemplars);
+                // None yet: the JS metrics SDK records no exemplars (README "Metrics from
+                // logs"). Those a service's SDK sends carry a trace id Jaeger resolves.
+                const destinations = promDs.jsonData.exemplarTraceIdDestinations as Array<{
+                  name: string;
+                }>;
+                for (const exemplar of exemplars.slice(0, 3)) {
+                  const traceId = exemplar.labels[destinations[0]!.name];
+                  expect(traceId, JSON.stringify(exemplar)).toMatch(/^[0-9a-f]{32}$/);
+                  if (!jaegerUnavailable) {
+                    const trace = await jaegerTrace(traceId, 30_000);
+                    expect(trace.traceID).toBe(traceId);
+                  }
+                }
+              }
+            }
+          });
+        }
+
+        for (const t of dashboard.targets.filter((x) => x.datasource.type === 'elasticsearch')) {
+          it(`${dashboard.file} › ${t.panel} › ${t.refId}: the Elasticsearch logs query returns the demo's records, linked to Jaeger both ways`, async () => {
+            const metrics = t.target.metrics as Array<{ type: string }>;
+            expect(metrics.map((m) => m.type)).toEqual(['logs']);
+            const timeField = String(t.target.timeField ?? esDs.jsonData.timeField);
+            const vars = Object.fromEntries(dashboard.variables.map((v) => [v.name, '*']));
+            const query = substitute((t.target.query as string | undefined) ?? '', vars, {});
+            const index = String(esDs.jsonData.index);
+            const res = await json(`${es}/${index}/_search`, {
+              method: 'POST',
+              body: JSON.stringify(esLogsQuery(query, timeField, from, to)),
+            });
+            const hits = res.hits.hits.map((h: any) => h._source);
+            expect(hits.length).toBeGreaterThan(0);
+            expect(res.aggregations.volume.buckets.some((b: any) => b.doc_count > 0)).toBe(true);
+            // The fields the datasource shows: the message, the level, the time.
+            const messageField = String(esDs.jsonData.logMessageField);
+            const levelField = String(esDs.jsonData.logLevelField);
+            for (const h of hits) {
+              expect(typeof sourceField(h, messageField), messageField).toBe('string');
+              expect(typeof sourceField(h, levelField), levelField).toBe('string');
+              expect(sourceField(h, timeField)).toBeDefined();
+            }
+            // The data link on trace_id opens the trace in Jaeger; Jaeger's trace-to-logs query
+            // finds the records of the trace in Elasticsearch again.
+            const link = (esDs.jsonData.dataLinks as Array<{ field: string }>)[0]!;
+            const withTrace = hits.find((h: any) => sourceField(h, link.field));
+            expect(withTrace, `no hit with ${link.field}`).toBeDefined();
+            const traceId = String(sourceField(withTrace, link.field));
+            expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+            if (!jaegerUnavailable) {
+              const trace = await jaegerTrace(traceId, 30_000);
+              expect(trace.traceID).toBe(traceId);
+            }
+            const jaegerDs = [...datasources.values()].find((d) => d.type === 'jaeger')!;
+            const toLogs = jaegerDs.jsonData.tracesToLogsV2 as {
+              query: string;
+              datasourceUid: string;
+            };
+            expect(datasources.get(toLogs.datasourceUid)?.type).toBe('elasticsearch');
+            const logsQuery = toLogs.query.replaceAll('${__trace.traceId}', traceId);
+            expect(logsQuery).not.toContain('${');
+            const back = await json(`${es}/${index}/_search`, {
+              method: 'POST',
+              body: JSON.stringify(esLogsQuery(logsQuery, timeField, from, to)),
+            });
+            const all = await json(`${es}/${index}/_count`, {
+              method: 'POST',
+              body: JSON.stringify({ query: { term: { [link.field]: traceId } } }),
+            });
+            const got = back.hits.hits.map((h: any) => sourceField(h._source, link.field));
+            expect(got.length).toBeGreaterThan(0);
+            expect(got.every((id: unknown) => id === traceId)).toBe(true);
+            expect(got.length).toBe(all.count);
+          });
+        }
+      }
     });
 
     // Last: it stops and restarts the backends and the Collector.
