@@ -298,7 +298,9 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
 
   const handle: LoggingHandle<L> = {
     getLogger,
-    loggerProvider,
+    // The safe wrapper, as the globals get: a direct getLogger().emit() with
+    // hostile values must not throw into the app either.
+    loggerProvider: globalLoggerProvider,
     logRecordProcessor: {
       onEmit: (record, ctx) => pipeline.onEmit(record, ctx),
       forceFlush,
