@@ -41,6 +41,7 @@ import { createTraceEndSpanProcessor } from './processors/sampling/SamplingStep.
 import { createDestinations, createSteps } from './processors/buildPipeline.js';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { LogMetrics } from './metrics/LogMetrics.js';
+import { startRuntimeMetrics } from './metrics/RuntimeMetrics.js';
 import {
   ensureContextManager,
   ensurePropagator,
@@ -211,6 +212,10 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
   ];
   if (config.prometheus) readers.push(new PrometheusExporter({ ...config.prometheus }));
   const meterProvider = new MeterProvider({ resource, readers });
+  // Runtime metrics only when something reads metrics: with no reader they
+  // would cost event-loop and GC monitoring for nothing.
+  const stopRuntimeMetrics =
+    config.runtimeMetrics && readers.length > 0 ? startRuntimeMetrics(meterProvider) : undefined;
   const logMetrics = new LogMetrics(
     meterProvider.getMeter('otel-logkit'),
     counts,
@@ -284,6 +289,7 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
       // (rate-limit summaries) through it, and a shut-down provider drops them.
       await settle([loggerProvider.forceFlush()]);
       await settle([loggerProvider.shutdown()]);
+      stopRuntimeMetrics?.();
       await settle([meterProvider.shutdown()]);
       if (ownsLogs) logs.disable();
       unregisterLegacyLogs?.();
