@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createCategoryHelpers } from '../../src/categories/index.js';
 import { registerLogging, type LoggingHandle, type LoggingOptions } from '../../src/index.js';
 
-let handle: LoggingHandle<string> | undefined;
+let handle: LoggingHandle | undefined;
 let metricExporter: InMemoryMetricExporter;
 let logExporter: InMemoryLogRecordExporter;
 
