@@ -25,6 +25,7 @@ import { buildResource } from './config/buildResource.js';
 import type { LoggingOptions, MetricsExporterName } from './config/LoggingOptions.js';
 import { resolveConfig, resolveMinSeverity, type ResolvedConfig } from './config/resolveConfig.js';
 import { toAttributes } from './logger/toAnyValue.js';
+import { disabledEventStream, eventStreamFactory } from './logger/EventStream.js';
 import { FileMetricExporter } from './exporters/FileMetricExporter.js';
 import { createOtlpMetricExporter } from './exporters/otlpExporters.js';
 import { installExitHooks } from './lifecycle/exitHooks.js';
@@ -302,6 +303,7 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
 
   const handle: LoggingHandle<L> = {
     getLogger,
+    eventStream: eventStreamFactory((name) => loggerProvider.getLogger(name)),
     loggerProvider,
     logRecordProcessor: {
       onEmit: (record, ctx) => pipeline.onEmit(record, ctx),
@@ -350,6 +352,7 @@ function createDisabledHandle<L extends string>(config: ResolvedConfig): Logging
   let handle: LoggingHandle<L> | undefined = undefined;
   handle = {
     getLogger: loggerFactory<L>(silent, () => noopLogger),
+    eventStream: disabledEventStream,
     loggerProvider,
     logRecordProcessor: {
       onEmit: () => undefined,
