@@ -1,3 +1,4 @@
+import type { StepStats } from './StepTimings.js';
 import { DROP_REASONS, type DropReason } from './PipelineStep.js';
 
 /** What `handle.stats()` returns. */
@@ -6,6 +7,12 @@ export interface LoggingStats {
   readonly received: number;
   /** Records that did not reach an exporter, by reason; see {@link DropReason}. */
   readonly dropped: Readonly<Record<DropReason, number>>;
+  /**
+   * Per pipeline step, in order, routing last as `route`: records handed to
+   * it, and its cost (mean and estimated total seconds) over the sampled
+   * records that were timed. See {@link StepStats}.
+   */
+  readonly steps: readonly StepStats[];
 }
 
 /** Counts records in and dropped, by reason. */
@@ -26,7 +33,7 @@ export class DropCounts {
   }
 
   /** A copy of the counts. */
-  snapshot(): LoggingStats {
+  snapshot(): Omit<LoggingStats, 'steps'> {
     return { received: this.received, dropped: { ...this.dropped } };
   }
 }

@@ -1,9 +1,12 @@
-import { context as apiContext, type Context } from '@opentelemetry/api';
+import { context as apiContext, type Context, type Histogram } from '@opentelemetry/api';
 import type { LogRecord, Logger as OtelLogger } from '@opentelemetry/api';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
+import { ATTR_LOGKIT_STREAM_NAME } from '../attributes.js';
 import { reportOnce } from '../internal/reportOnce.js';
+import { ATTR_PIPELINE_STEP_NAME } from '../metrics/names.js';
 import type { DropCounts } from './DropCounts.js';
 import type { PipelineStep, StepHost } from './PipelineStep.js';
+import { StepTimings, type StepStats } from './StepTimings.js';
 
 /** Where surviving records go: an exporting processor and the rule that picks its records. */
 export interface Destination {
@@ -24,6 +27,8 @@ export interface PipelineOptions {
   readonly counts: DropCounts;
   /** Called with every record as it enters, before any step (the log-derived metrics). */
   readonly observe?: (record: ReadWriteLogRecord, context: Context) => void;
+  /** `logkit.pipeline.step.duration` (s), recorded for the timed records; see {@link StepTimings}. */
+  readonly stepDuration?: Histogram;
 }
 
 async function settleAll(work: Array<Promise<void> | undefined>): Promise<void> {
@@ -45,6 +50,11 @@ async function settleAll(work: Array<Promise<void> | undefined>): Promise<void> 
  * A step that throws is reported once through diag and the record goes on
  * unchanged; a fail-closed step (redaction) that throws drops the record as
  * `redaction-failed`. Nothing here throws into the application.
+ *
+ * Records of an event stream (`logkit.stream.name`) skip the steps that
+ * sample ({@link PipelineStep.samples}). Each step's records are counted, and
+ * one record in {@link STEP_TIMING_INTERVAL} has each step timed, routing
+ * included (as `route`): {@link stepStats}.
  */
 export class PipelineLogRecordProcessor implements LogRecordProcessor {
   private readonly steps: readonly PipelineStep[];
@@ -54,12 +64,21 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
   private emitter: OtelLogger | undefined;
   private dirty = false;
   private shutdownPromise: Promise<void> | undefined;
+  private readonly timings: StepTimings;
+  /** Whether any step samples: only then is a record checked for a stream. */
+  private readonly anySampler: boolean;
 
   constructor(options: PipelineOptions) {
     this.steps = options.steps;
     this.destinations = options.destinations;
     this.counts = options.counts;
     this.observe = options.observe;
+    this.anySampler = this.steps.some((step) => step.samples === true);
+    this.timings = new StepTimings(
+      [...this.steps.map((step) => step.name), 'route'],
+      options.stepDuration,
+      ATTR_PIPELINE_STEP_NAME,
+    );
     this.steps.forEach((step, index) => {
       const host: StepHost = {
         forward: (record, ctx) => this.run(index + 1, record, ctx),
@@ -89,7 +108,12 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
         reportOnce('pipeline:observe', 'recording log-derived metrics failed', error);
       }
     }
-    this.run(0, logRecord, ctx);
+    this.run(0, logRecord, ctx, this.timings.shouldTime());
+  }
+
+  /** Per step (routing last, as `route`): records handed to it and its sampled cost. */
+  stepStats(): StepStats[] {
+    return this.timings.snapshot();
   }
 
   /** True when a record was emitted since the previous call; for the exit hooks. */
@@ -115,13 +139,24 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
     return this.shutdownPromise;
   }
 
-  private run(from: number, initial: ReadWriteLogRecord, ctx: Context): void {
+  private run(from: number, initial: ReadWriteLogRecord, ctx: Context, timed = false): void {
     let record = initial;
+    const stream =
+      this.anySampler && initial.attributes[ATTR_LOGKIT_STREAM_NAME] !== undefined;
+    const records = this.timings.records;
+    let t0 = timed ? performance.now() : 0;
     for (let i = from; i < this.steps.length; i++) {
       const step = this.steps[i]!;
+      if (stream && step.samples) continue;
+      records[i]!++;
       let result;
       try {
         result = step.process(record, ctx);
+        if (timed) {
+          const t1 = performance.now();
+          this.timings.add(i, t1 - t0);
+          t0 = t1;
+        }
       } catch (error) {
         if (step.failClosed) {
           this.counts.countDrop('redaction-failed');
@@ -150,7 +185,9 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
       }
       record = result;
     }
+    records[this.steps.length]!++;
     this.route(record, ctx);
+    if (timed) this.timings.add(this.steps.length, performance.now() - t0);
   }
 
   private route(record: ReadWriteLogRecord, ctx: Context): void {
