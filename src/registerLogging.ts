@@ -228,15 +228,14 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
     destinations,
     counts,
     observe: (record, ctx) => logMetrics.observe(record, ctx),
-    stepDuration: meterProvider.getMeter('otel-logkit').createHistogram(
-      METRIC_PIPELINE_STEP_DURATION,
-      {
+    stepDuration: meterProvider
+      .getMeter('otel-logkit')
+      .createHistogram(METRIC_PIPELINE_STEP_DURATION, {
         unit: 's',
         description: 'Time one pipeline step took for one record, over sampled records.',
         // Steps take microseconds: the default buckets (from 5 ms) would put every point in the first.
         advice: { explicitBucketBoundaries: [...STEP_DURATION_BUCKETS] },
-      },
-    ),
+      }),
   });
 
   const loggerProvider = new LoggerProvider({

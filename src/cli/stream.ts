@@ -98,16 +98,17 @@ function ranges(gaps: ReadonlyArray<readonly [number, number]>): string {
 }
 
 /** One line per process: what was found, and the gaps. */
-export function formatStreamReport(name: string, processes: readonly StreamProcessReport[]): string {
+export function formatStreamReport(
+  name: string,
+  processes: readonly StreamProcessReport[],
+): string {
   return processes
     .map((p) => {
       const who = `${p.service ?? 'unknown service'}, instance ${p.instance || '(none)'}`;
       const missing = p.gaps.reduce((n, [a, b]) => n + b - a + 1, 0);
       let line = `stream ${name} (${who}): ${p.records} record${p.records === 1 ? '' : 's'}, sequence ${p.first}–${p.last}`;
       line +=
-        missing === 0
-          ? ', no gaps'
-          : `, ${missing} missing (lost upstream): ${ranges(p.gaps)}`;
+        missing === 0 ? ', no gaps' : `, ${missing} missing (lost upstream): ${ranges(p.gaps)}`;
       if (p.missingBefore > 0) {
         line += `; starts at ${p.first}: ${p.missingBefore} earlier record${p.missingBefore === 1 ? '' : 's'} not in these files (lost, rotated out or filtered)`;
       }

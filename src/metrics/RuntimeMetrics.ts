@@ -66,13 +66,13 @@ function semconvMeter(meter: Meter): Meter {
           observe: (observable, value, attributes) =>
             result.observe(observable, value, renamed(attributes)),
         });
-      wrapped.set(callback as BatchObservableCallback, inner);
+      wrapped.set(callback, inner);
       meter.addBatchObservableCallback(inner, observables);
     },
     removeBatchObservableCallback: (callback, observables) => {
-      const inner = wrapped.get(callback as BatchObservableCallback);
+      const inner = wrapped.get(callback);
       if (!inner) return;
-      wrapped.delete(callback as BatchObservableCallback);
+      wrapped.delete(callback);
       meter.removeBatchObservableCallback(inner, observables);
     },
   };
@@ -114,7 +114,11 @@ export function startRuntimeMetrics(meterProvider: MeterProvider): () => void {
     runtime.setMeterProvider(provider);
     runtime.enable();
   } catch (error) {
-    reportOnce('runtime-metrics:runtime-node', 'the Node.js runtime metrics could not start', error);
+    reportOnce(
+      'runtime-metrics:runtime-node',
+      'the Node.js runtime metrics could not start',
+      error,
+    );
   }
   try {
     new HostMetrics({

@@ -141,8 +141,7 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
 
   private run(from: number, initial: ReadWriteLogRecord, ctx: Context, timed = false): void {
     let record = initial;
-    const stream =
-      this.anySampler && initial.attributes[ATTR_LOGKIT_STREAM_NAME] !== undefined;
+    const stream = this.anySampler && initial.attributes[ATTR_LOGKIT_STREAM_NAME] !== undefined;
     const records = this.timings.records;
     let t0 = timed ? performance.now() : 0;
     for (let i = from; i < this.steps.length; i++) {

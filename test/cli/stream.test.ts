@@ -75,12 +75,26 @@ describe('otel-logkit view --stream', () => {
     const result = runCli(['view', dir, '--stream', 'orders', '--json']);
     expect(result.status).toBe(0);
     const records = lines(result.stdout).map((l) => JSON.parse(l));
-    expect(records.map((r) => `${r.resource['service.instance.id']}#${r.attributes['logkit.stream.sequence']}`)).toEqual([
-      'proc-a#1', 'proc-a#2', 'proc-a#3', 'proc-a#4', 'proc-a#5',
-      'proc-b#1', 'proc-b#2', 'proc-b#3',
+    expect(
+      records.map(
+        (r) => `${r.resource['service.instance.id']}#${r.attributes['logkit.stream.sequence']}`,
+      ),
+    ).toEqual([
+      'proc-a#1',
+      'proc-a#2',
+      'proc-a#3',
+      'proc-a#4',
+      'proc-a#5',
+      'proc-b#1',
+      'proc-b#2',
+      'proc-b#3',
     ]);
-    expect(result.stderr).toContain('stream orders (shop, instance proc-a): 5 records, sequence 1–5, no gaps');
-    expect(result.stderr).toContain('stream orders (shop, instance proc-b): 3 records, sequence 1–3, no gaps');
+    expect(result.stderr).toContain(
+      'stream orders (shop, instance proc-a): 5 records, sequence 1–5, no gaps',
+    );
+    expect(result.stderr).toContain(
+      'stream orders (shop, instance proc-b): 3 records, sequence 1–3, no gaps',
+    );
   });
 
   it('reports a record lost upstream as a gap of its process and exits 3', async () => {
@@ -91,13 +105,17 @@ describe('otel-logkit view --stream', () => {
     loseRecord(dir, 'proc-a', 4);
     const result = runCli(['view', dir, '--stream', 'orders', '--json']);
     expect(result.status).toBe(3);
-    const seqs = lines(result.stdout).map((l) => JSON.parse(l).attributes['logkit.stream.sequence']);
+    const seqs = lines(result.stdout).map(
+      (l) => JSON.parse(l).attributes['logkit.stream.sequence'],
+    );
     expect(seqs).toEqual([1, 2, 5, 6, 1, 2, 3]);
-    expect(result.stderr).toContain('instance proc-a): 4 records, sequence 1–6, 2 missing (lost upstream): 3–4');
+    expect(result.stderr).toContain(
+      'instance proc-a): 4 records, sequence 1–6, 2 missing (lost upstream): 3–4',
+    );
     expect(result.stderr).toContain('instance proc-b): 3 records, sequence 1–3, no gaps');
   });
 
-  it('exits 1 when the stream has no record', async () => {
+  it('exits 1 when the stream has no record', () => {
     const dir = path.join(tmp, 'complete');
     const result = runCli(['view', dir, '--stream', 'nothing-here']);
     expect(result.status).toBe(1);
@@ -112,39 +130,59 @@ describe('otel-logkit view --stream', () => {
 });
 
 describe('analyseStream', () => {
-  const view = (instance: string, sequence: unknown, name = 'orders'): LogRecordView =>
-    ({
-      timeNs: '1',
-      severity: 9,
-      severityText: 'INFO',
-      body: undefined,
-      attributes: { 'logkit.stream.name': name, 'logkit.stream.sequence': sequence },
-      traceId: '',
-      spanId: '',
-      eventName: 'e',
-      scope: 'orders',
-      resource: { attributes: { 'service.instance.id': instance }, service: 'svc', json: undefined },
-      file: 'f',
-    }) as LogRecordView;
+  const view = (instance: string, sequence: unknown, name = 'orders'): LogRecordView => ({
+    timeNs: '1',
+    severity: 9,
+    severityText: 'INFO',
+    body: undefined,
+    attributes: { 'logkit.stream.name': name, 'logkit.stream.sequence': sequence },
+    traceId: '',
+    spanId: '',
+    eventName: 'e',
+    scope: 'orders',
+    resource: {
+      attributes: { 'service.instance.id': instance },
+      service: 'svc',
+      json: undefined,
+    },
+    file: 'f',
+  });
 
   it('should order per process, and find gaps, duplicates and a late start', () => {
     const { ordered, processes } = analyseStream(
-      [view('a', 4), view('a', 2), view('b', 1), view('a', 2), view('a', 7), view('x', 1, 'other'), view('a', '9')],
+      [
+        view('a', 4),
+        view('a', 2),
+        view('b', 1),
+        view('a', 2),
+        view('a', 7),
+        view('x', 1, 'other'),
+        view('a', '9'),
+      ],
       'orders',
     );
-    expect(ordered.map((r) => `${String(r.resource.attributes['service.instance.id'])}${String(r.attributes['logkit.stream.sequence'])}`)).toEqual(
-      ['a2', 'a2', 'a4', 'a7', 'a9', 'b1'],
-    );
+    expect(
+      ordered.map(
+        (r) =>
+          `${String(r.resource.attributes['service.instance.id'])}${String(r.attributes['logkit.stream.sequence'])}`,
+      ),
+    ).toEqual(['a2', 'a2', 'a4', 'a7', 'a9', 'b1']);
     expect(processes[0]).toMatchObject({
       instance: 'a',
       records: 5,
       first: 2,
       last: 9,
-      gaps: [[3, 3], [5, 6], [8, 8]],
+      gaps: [
+        [3, 3],
+        [5, 6],
+        [8, 8],
+      ],
       missingBefore: 1,
       duplicates: [2],
     });
     expect(processes[1]).toMatchObject({ instance: 'b', gaps: [], missingBefore: 0 });
-    expect(formatStreamReport('orders', processes)).toContain('4 missing (lost upstream): 3, 5–6, 8');
+    expect(formatStreamReport('orders', processes)).toContain(
+      '4 missing (lost upstream): 3, 5–6, 8',
+    );
   });
 });

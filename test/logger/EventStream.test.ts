@@ -49,7 +49,11 @@ describe('handle.eventStream', () => {
     expect(orders.emit('order.paid', { 'order.id': 'o-1' })).toBe(2);
     expect(orders.emit('order.shipped')).toBe(3);
     const records = await streamRecords('orders');
-    expect(records.map((r) => r.eventName)).toEqual(['order.placed', 'order.paid', 'order.shipped']);
+    expect(records.map((r) => r.eventName)).toEqual([
+      'order.placed',
+      'order.paid',
+      'order.shipped',
+    ]);
     expect(records.map((r) => r.attributes['logkit.stream.sequence'])).toEqual([1, 2, 3]);
     expect(records[0]!.attributes).toMatchObject({ 'order.id': 'o-1', total: 12.5 });
     expect(records[0]!.severityText).toBe('INFO');
@@ -105,9 +109,7 @@ describe('handle.eventStream', () => {
         Array.from({ length: 100 }, (_, i) => i + 1),
       );
       // The same pipeline dropped or held the ordinary records: the sampler was on.
-      const ordinary = exporter
-        .getFinishedLogRecords()
-        .filter((r) => r.body === 'ordinary record');
+      const ordinary = exporter.getFinishedLogRecords().filter((r) => r.body === 'ordinary record');
       expect(ordinary.length).toBeLessThan(100);
       if (reason !== 'held') {
         expect(h.stats().dropped[reason as 'sampled' | 'rate-limited']).toBeGreaterThan(0);
@@ -127,7 +129,7 @@ describe('handle.eventStream', () => {
     expect(() => h.eventStream(undefined as unknown as string)).toThrow(/eventStream\(name\)/);
   });
 
-  it('should emit nothing and return 0 when disabled', async () => {
+  it('should emit nothing and return 0 when disabled', () => {
     const h = register({ disabled: true });
     expect(h.eventStream('s').emit('e')).toBe(0);
   });

@@ -126,7 +126,7 @@ describe('runtime metrics', () => {
     vi.spyOn(process.memoryUsage, 'rss').mockReturnValue(rss);
     const metrics = await exported();
     expect(metrics.get('process.memory.usage')!.dataPoints[0]!.value).toBe(rss);
-    createCategoryHelpers(handle!).performance.measure('op', () => 1);
+    createCategoryHelpers(handle).performance.measure('op', () => 1);
     await handle!.forceFlush();
     const record = logExporter
       .getFinishedLogRecords()
@@ -147,7 +147,7 @@ describe('runtime metrics', () => {
     spy.mockImplementation((previous?: NodeJS.CpuUsage) =>
       previous ? { user: 60_000, system: 40_000 } : real(),
     );
-    const timer = createCategoryHelpers(handle!).performance.timer('cpu-op');
+    const timer = createCategoryHelpers(handle).performance.timer('cpu-op');
     now += wallMs;
     timer.stop();
     spy.mockRestore();

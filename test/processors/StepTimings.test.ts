@@ -54,7 +54,14 @@ describe('timed steps', () => {
     const log = handle!.getLogger('app');
     for (let i = 0; i < n; i++) log.info('record', { i });
     const steps = handle!.stats().steps;
-    expect(steps.map((s) => s.name)).toEqual(['enrich', 'redact', 'slow', 'limit', 'sampling', 'route']);
+    expect(steps.map((s) => s.name)).toEqual([
+      'enrich',
+      'redact',
+      'slow',
+      'limit',
+      'sampling',
+      'route',
+    ]);
     for (const step of steps) {
       expect(step.records, step.name).toBe(n);
       // The 1st, the 65th and the 129th record.
@@ -88,8 +95,7 @@ describe('timed steps', () => {
       .at(-1)!
       .scopeMetrics.flatMap((s) => s.metrics)
       .find((m) => m.descriptor.name === 'logkit.pipeline.step.duration') as
-      | HistogramMetricData
-      | undefined;
+      HistogramMetricData | undefined;
     expect(metric?.descriptor.unit).toBe('s');
     const byStep = new Map(
       metric!.dataPoints.map((p) => [p.attributes['logkit.pipeline.step.name'], p.value]),
