@@ -63,7 +63,8 @@ export interface LoggingHandle<L extends string = never> {
   /**
    * Records received by the pipeline and dropped, by reason (`sampled`,
    * `rate-limited`, `filtered`, `redaction-failed`, `queue-full`,
-   * `export-failed`): a snapshot, cheap to call.
+   * `export-failed`), and per pipeline step its records and sampled cost
+   * (`steps`, see {@link LoggingStats.steps}): a snapshot, cheap to call.
    */
   stats(): LoggingStats;
   /**
