@@ -151,11 +151,6 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
       let result;
       try {
         result = step.process(record, ctx);
-        if (timed) {
-          const t1 = performance.now();
-          this.timings.add(i, t1 - t0);
-          t0 = t1;
-        }
       } catch (error) {
         if (step.failClosed) {
           this.counts.countDrop('redaction-failed');
@@ -172,6 +167,11 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
           error,
         );
         continue;
+      }
+      if (timed) {
+        const t1 = performance.now();
+        this.timings.add(i, t1 - t0);
+        t0 = t1;
       }
       if (result === null) {
         this.counts.countDrop(step.dropReason);
