@@ -1,6 +1,7 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { LoggerProvider } from '@opentelemetry/api';
 import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import type { EventStream } from './logger/EventStream.js';
 import type { GetLoggerOptions, Logger } from './logger/Logger.js';
 import type { DestinationHealth } from './processors/DestinationMonitor.js';
 import type { LoggingStats } from './processors/DropCounts.js';
@@ -25,6 +26,15 @@ export interface LoggingHandle<L extends string = never> {
    * @throws {@link LoggingConfigError} when `options.level` is not a level.
    */
   getLogger(name: string, options?: GetLoggerOptions): Logger<L>;
+  /**
+   * The event stream `name` (created on first use; the same name gives the
+   * same sequence): its `emit(eventName, attributes)` logs a record with the
+   * OTel event name, `logkit.stream.name` and `logkit.stream.sequence` (1, 2,
+   * 3, … per stream and process), which sampling never drops. See
+   * {@link EventStream}.
+   * @throws {@link LoggingConfigError} when `name` is not a non-empty string.
+   */
+  eventStream(name: string): EventStream;
   /** The LoggerProvider all records go through (also the global one, unless another was registered first). */
   readonly loggerProvider: LoggerProvider;
   /**
@@ -53,7 +63,8 @@ export interface LoggingHandle<L extends string = never> {
   /**
    * Records received by the pipeline and dropped, by reason (`sampled`,
    * `rate-limited`, `filtered`, `redaction-failed`, `queue-full`,
-   * `export-failed`): a snapshot, cheap to call.
+   * `export-failed`), and per pipeline step its records and sampled cost
+   * (`steps`, see {@link LoggingStats.steps}): a snapshot, cheap to call.
    */
   stats(): LoggingStats;
   /**

@@ -13,3 +13,13 @@ export const CATEGORIES = ['user', 'system', 'tool', 'llm', 'security', 'perform
 
 /** One of {@link CATEGORIES}; any other string is accepted too and lands in `app.jsonl`. */
 export type Category = (typeof CATEGORIES)[number];
+
+/** The name of the event stream a record belongs to; see `handle.eventStream(name)`. Reserved: records carrying it are never sampled. */
+export const ATTR_LOGKIT_STREAM_NAME = 'logkit.stream.name';
+
+/**
+ * The record's place in its event stream: 1, 2, 3, … per stream name and
+ * process; with the Resource's `service.instance.id` it identifies the record,
+ * and a gap in it means records were lost after they were emitted.
+ */
+export const ATTR_LOGKIT_STREAM_SEQUENCE = 'logkit.stream.sequence';

@@ -44,6 +44,8 @@ export type { Category } from './attributes.js';
 export { FileLogRecordExporter } from './exporters/FileLogRecordExporter.js';
 export { PrettyConsoleLogRecordExporter } from './exporters/PrettyConsoleLogRecordExporter.js';
 export type { LoggingStats } from './processors/DropCounts.js';
+export type { StepStats } from './processors/StepTimings.js';
+export type { EventStream } from './logger/EventStream.js';
 export type {
   DropReason,
   LogStep,

@@ -25,6 +25,7 @@ import { buildResource } from './config/buildResource.js';
 import type { LoggingOptions, MetricsExporterName } from './config/LoggingOptions.js';
 import { resolveConfig, resolveMinSeverity, type ResolvedConfig } from './config/resolveConfig.js';
 import { toAttributes } from './logger/toAnyValue.js';
+import { disabledEventStream, eventStreamFactory } from './logger/EventStream.js';
 import { safeLoggerProvider } from './logger/safeEmit.js';
 import { FileMetricExporter } from './exporters/FileMetricExporter.js';
 import { createOtlpMetricExporter } from './exporters/otlpExporters.js';
@@ -44,6 +45,8 @@ import { createDestinations, createSteps } from './processors/buildPipeline.js';
 import { setOutputRedaction } from './processors/redaction/outputRedaction.js';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { LogMetrics } from './metrics/LogMetrics.js';
+import { startRuntimeMetrics } from './metrics/RuntimeMetrics.js';
+import { METRIC_PIPELINE_STEP_DURATION, STEP_DURATION_BUCKETS } from './metrics/names.js';
 import {
   ensureContextManager,
   ensurePropagator,
@@ -205,6 +208,10 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
   ];
   if (config.prometheus) readers.push(new PrometheusExporter({ ...config.prometheus }));
   const meterProvider = new MeterProvider({ resource, readers });
+  // Runtime metrics only when something reads metrics: with no reader they
+  // would cost event-loop and GC monitoring for nothing.
+  const stopRuntimeMetrics =
+    config.runtimeMetrics && readers.length > 0 ? startRuntimeMetrics(meterProvider) : undefined;
   const logMetrics = new LogMetrics(
     meterProvider.getMeter('otel-logkit'),
     counts,
@@ -217,6 +224,14 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
     observe: (record) => logMetrics.observeCount(record),
     observeRedacted: (record, ctx) => logMetrics.observeRules(record, ctx),
     observeAt,
+    stepDuration: meterProvider
+      .getMeter('otel-logkit')
+      .createHistogram(METRIC_PIPELINE_STEP_DURATION, {
+        unit: 's',
+        description: 'Time one pipeline step took for one record, over sampled records.',
+        // Steps take microseconds: the default buckets (from 5 ms) would put every point in the first.
+        advice: { explicitBucketBoundaries: [...STEP_DURATION_BUCKETS] },
+      }),
   });
 
   const loggerProvider = new LoggerProvider({
@@ -285,6 +300,7 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
       // (rate-limit summaries) through it, and a shut-down provider drops them.
       await settle([loggerProvider.forceFlush()]);
       await settle([loggerProvider.shutdown()]);
+      stopRuntimeMetrics?.();
       await settle([meterProvider.shutdown()]);
       if (ownsLogs) logs.disable();
       unregisterLegacyLogs?.();
@@ -298,6 +314,7 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
 
   const handle: LoggingHandle<L> = {
     getLogger,
+    eventStream: eventStreamFactory((name) => loggerProvider.getLogger(name)),
     // The safe wrapper, as the globals get: a direct getLogger().emit() with
     // hostile values must not throw into the app either.
     loggerProvider: globalLoggerProvider,
@@ -309,7 +326,7 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
     meterProvider,
     forceFlush,
     shutdown,
-    stats: () => counts.snapshot(),
+    stats: () => ({ ...counts.snapshot(), steps: pipeline.stepStats() }),
     health: () => {
       const list = monitors.map((m) => m.health());
       return { healthy: list.every((d) => d.consecutiveFailures === 0), destinations: list };
@@ -348,6 +365,7 @@ function createDisabledHandle<L extends string>(config: ResolvedConfig): Logging
   let handle: LoggingHandle<L> | undefined = undefined;
   handle = {
     getLogger: loggerFactory<L>(silent, () => noopLogger),
+    eventStream: disabledEventStream,
     loggerProvider,
     logRecordProcessor: {
       onEmit: () => undefined,
@@ -356,7 +374,7 @@ function createDisabledHandle<L extends string>(config: ResolvedConfig): Logging
     },
     meterProvider,
     forceFlush: () => Promise.resolve(),
-    stats: () => new DropCounts().snapshot(),
+    stats: () => ({ ...new DropCounts().snapshot(), steps: [] }),
     health: () => ({ healthy: true, destinations: [] }),
     shutdown: () => {
       clearLiveHandle(handle);

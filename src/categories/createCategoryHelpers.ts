@@ -1,3 +1,4 @@
+import { cpuMark, processCpuUtilization, processMemoryBytes } from '../metrics/processUsage.js';
 import {
   SpanStatusCode,
   ValueType,
@@ -153,10 +154,13 @@ export interface PerformanceHelpers {
    * child spans are correlated), then records the `logkit.operation.duration`
    * histogram (seconds, by `logkit.operation.name` and `error.type` on
    * failure) and a `performance` record with `duration_ms`,
-   * `logkit.performance.memory_mb` (RSS at the end, MB) and
-   * `logkit.performance.cpu_percent` (process CPU time, user + system, over
-   * wall time; the whole process's, so it includes concurrent work and may
-   * exceed 100 with worker threads). Returns what `fn` returns (a promise is
+   * `logkit.performance.memory_mb` (RSS at the end, MiB: the runtime
+   * metric `process.memory.usage` / 2^20) and
+   * `logkit.performance.cpu_percent` (semconv `process.cpu.utilization` × 100
+   * over the measured time: user + system CPU time over wall time × CPUs, so
+   * 0–100; the whole process's, so it includes concurrent work). Both are read
+   * as the runtime metrics read them (src/metrics/processUsage.ts), so the two
+   * never disagree. Returns what `fn` returns (a promise is
    * measured until it settles); rethrows what it throws.
    */
   measure<T>(name: string, fn: () => T, attributes?: HelperAttributes): T;
@@ -572,7 +576,7 @@ function createPerformanceHelpers(
         attributes: { [ATTRS.operationName]: name },
       });
       const t0 = globalThis.performance.now();
-      const cpu0 = process.cpuUsage();
+      const cpu0 = cpuMark();
       let done: number | undefined;
       return {
         span,
@@ -581,8 +585,6 @@ function createPerformanceHelpers(
           const durationMs = globalThis.performance.now() - t0;
           done = durationMs;
           guard('performance', () => {
-            const cpu = process.cpuUsage(cpu0);
-            const cpuMs = (cpu.user + cpu.system) / 1000;
             const metricAttributes: Attributes = { [ATTRS.operationName]: name };
             if (failed) metricAttributes[ATTR_ERROR_TYPE] = errorType(error);
             // Converted first: spreading a getter that throws or a Proxy would throw.
@@ -592,8 +594,8 @@ function createPerformanceHelpers(
               ...metricAttributes,
               [ATTRS.success]: !failed,
               [ATTRS.durationMs]: round(durationMs, 3),
-              [ATTRS.memoryMb]: round(process.memoryUsage.rss() / (1024 * 1024), 2),
-              [ATTRS.cpuPercent]: durationMs > 0 ? round((cpuMs / durationMs) * 100, 1) : 0,
+              [ATTRS.memoryMb]: round(processMemoryBytes() / (1024 * 1024), 2),
+              [ATTRS.cpuPercent]: round(processCpuUtilization(cpu0) * 100, 1),
             };
             if (failed) Object.assign(record, errorToAttributes(error));
             context.with(trace.setSpan(context.active(), span), () =>

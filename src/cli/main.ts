@@ -6,6 +6,7 @@ import { runStats } from './stats.js';
 import type { StatsOptions } from './stats.js';
 import { runVerify } from './verify.js';
 import type { VerifyOptions } from './verify.js';
+import { runStreamView } from './stream.js';
 import { runView } from './view.js';
 import type { ViewOptions } from './view.js';
 
@@ -123,9 +124,17 @@ function buildProgram(setExitCode: (code: number) => void): Command {
       'keep printing records as they are written, across rotation (starts with the last 10, or --tail N)',
     )
     .option('--list', 'list the log files with size, record count and time range instead')
+    .option(
+      '--stream <name>',
+      'the records of event stream <name>, per process in sequence order, then its gaps (records lost upstream) on stderr; exit 3 when there are gaps',
+    )
     .addHelpText('after', AFTER_HELP)
-    .action(async (paths: string[], options: ViewOptions) => {
-      setExitCode(await runView(paths, options));
+    .action(async (paths: string[], options: ViewOptions & { stream?: string }) => {
+      setExitCode(
+        await (options.stream === undefined
+          ? runView(paths, options)
+          : runStreamView(options.stream, paths, options)),
+      );
     });
 
   const stats = program

@@ -312,6 +312,16 @@ export interface LoggingOptions<L extends string = never> {
   /** Extra MetricReaders (for example a test reader). */
   readonly metricReaders?: readonly IMetricReader[];
   /**
+   * Record the process's runtime metrics whenever metrics are exported (a
+   * metrics exporter, {@link metricReaders} or {@link prometheus}): event loop
+   * delay and utilisation, V8 heap and GC (`nodejs.*`, `v8js.*`, from
+   * `@opentelemetry/instrumentation-runtime-node`) and process CPU and memory
+   * (`process.cpu.time`, `process.cpu.utilization`, `process.memory.usage`,
+   * from `@opentelemetry/host-metrics`), on otel-logkit's MeterProvider.
+   * `OTEL_LOGKIT_RUNTIME_METRICS`; default true.
+   */
+  readonly runtimeMetrics?: boolean;
+  /**
    * Metrics derived from log records, beside the built-in `log.record.count`
    * and `logkit.log.record.dropped`; see {@link LogMetricRule}.
    */

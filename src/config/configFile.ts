@@ -73,6 +73,7 @@ const FILE_OPTIONS = new Set<string>([
   'traces',
   'tracesExporter',
   'handleProcessExit',
+  'runtimeMetrics',
   'shutdownTimeoutMillis',
   'disabled',
   'diagLogLevel',

@@ -95,6 +95,8 @@ export interface ResolvedConfig {
   readonly shutdownTimeoutMillis: number;
   readonly logRecordProcessors: readonly LogRecordProcessor[];
   readonly metricReaders: readonly IMetricReader[];
+  /** Record runtime and process metrics when metrics are exported. */
+  readonly runtimeMetrics: boolean;
   readonly metricRules: readonly LogMetricRule[];
   readonly prometheus:
     { readonly port?: number; readonly host?: string; readonly endpoint?: string } | undefined;
@@ -687,6 +689,10 @@ function resolveOptions<L extends string>(
     ),
     logRecordProcessors: [...(options.logRecordProcessors ?? [])],
     metricReaders: [...(options.metricReaders ?? [])],
+    runtimeMetrics: boolean(
+      pick(options.runtimeMetrics, 'runtimeMetrics', env, 'OTEL_LOGKIT_RUNTIME_METRICS'),
+      true,
+    ),
     metricRules: [...(options.metricRules ?? [])],
     prometheus: resolvePrometheus(options.prometheus),
     steps: resolveSteps(options.steps),

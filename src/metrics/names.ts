@@ -9,6 +9,19 @@ export const METRIC_LOG_RECORD_COUNT = 'log.record.count';
 /** Records dropped before export, by {@link ATTR_DROP_REASON}; an observable counter. */
 export const METRIC_LOG_RECORD_DROPPED = 'logkit.log.record.dropped';
 
+/**
+ * Time one pipeline step took for one record, seconds (a histogram of sampled
+ * records, by {@link ATTR_PIPELINE_STEP_NAME}).
+ */
+export const METRIC_PIPELINE_STEP_DURATION = 'logkit.pipeline.step.duration';
+/** Bucket bounds of {@link METRIC_PIPELINE_STEP_DURATION}, seconds: 1 µs to 100 ms. */
+export const STEP_DURATION_BUCKETS: readonly number[] = [
+  1e-6, 2.5e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 2.5e-2,
+  5e-2, 0.1,
+];
+/** The pipeline step a duration is of: `enrich`, `redact`, `limit`, `sampling`, a user step's name, `route`. */
+export const ATTR_PIPELINE_STEP_NAME = 'logkit.pipeline.step.name';
+
 /** The record's severityText (or its SeverityNumber range name when it has none). */
 export const ATTR_SEVERITY_TEXT = 'logkit.severity_text';
 /** The record's `logkit.category`, when it has one. */

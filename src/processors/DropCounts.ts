@@ -1,3 +1,4 @@
+import type { StepStats } from './StepTimings.js';
 import { DROP_REASONS, type DropReason } from './PipelineStep.js';
 
 /** What `handle.stats()` returns. */
@@ -12,6 +13,12 @@ export interface LoggingStats {
    * `redaction-failed` by a fail-closed step).
    */
   readonly stepFailures: number;
+  /**
+   * Per pipeline step, in order, routing last as `route`: records handed to
+   * it, and its cost (mean and estimated total seconds) over the sampled
+   * records that were timed. See {@link StepStats}.
+   */
+  readonly steps: readonly StepStats[];
 }
 
 /** Counts records in and dropped, by reason. */
@@ -38,7 +45,7 @@ export class DropCounts {
   }
 
   /** A copy of the counts. */
-  snapshot(): LoggingStats {
+  snapshot(): Omit<LoggingStats, 'steps'> {
     return {
       received: this.received,
       dropped: { ...this.dropped },

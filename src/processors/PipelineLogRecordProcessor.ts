@@ -1,11 +1,14 @@
-import { context as apiContext, type Context } from '@opentelemetry/api';
+import { context as apiContext, type Context, type Histogram } from '@opentelemetry/api';
 import type { LogRecord, Logger as OtelLogger } from '@opentelemetry/api';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
+import { ATTR_LOGKIT_STREAM_NAME } from '../attributes.js';
 import { reportOnce } from '../internal/reportOnce.js';
 import { takeProtoAttribute } from '../logger/safeEmit.js';
 import { toAttributeValue } from '../logger/toAnyValue.js';
+import { ATTR_PIPELINE_STEP_NAME } from '../metrics/names.js';
 import type { DropCounts } from './DropCounts.js';
 import { DROP_REASONS, type DropReason, type PipelineStep, type StepHost } from './PipelineStep.js';
+import { StepTimings, type StepStats } from './StepTimings.js';
 
 const DROP_REASON_SET: ReadonlySet<unknown> = new Set(DROP_REASONS);
 
@@ -54,6 +57,8 @@ export interface PipelineOptions {
   readonly observeRedacted?: (record: ReadWriteLogRecord, context: Context) => void;
   /** The number of steps that run before {@link observeRedacted}; default 0. */
   readonly observeAt?: number;
+  /** `logkit.pipeline.step.duration` (s), recorded for the timed records; see {@link StepTimings}. */
+  readonly stepDuration?: Histogram;
 }
 
 async function settleAll(work: Array<Promise<void> | undefined>): Promise<void> {
@@ -78,6 +83,11 @@ async function settleAll(work: Array<Promise<void> | undefined>): Promise<void> 
  * on unchanged; a fail-closed step (redaction) that fails drops the record as
  * `redaction-failed`. So no bad step result reaches an exporter's batch.
  * Nothing here throws into the application.
+ *
+ * Records of an event stream (`logkit.stream.name`) skip the steps that
+ * sample ({@link PipelineStep.samples}). Each step's records are counted, and
+ * one record in {@link STEP_TIMING_INTERVAL} has each step timed, routing
+ * included (as `route`): {@link stepStats}.
  */
 export class PipelineLogRecordProcessor implements LogRecordProcessor {
   private readonly steps: readonly PipelineStep[];
@@ -89,6 +99,9 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
   private emitter: OtelLogger | undefined;
   private dirty = false;
   private shutdownPromise: Promise<void> | undefined;
+  private readonly timings: StepTimings;
+  /** Whether any step samples: only then is a record checked for a stream. */
+  private readonly anySampler: boolean;
 
   constructor(options: PipelineOptions) {
     this.steps = options.steps;
@@ -97,6 +110,12 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
     this.observe = options.observe;
     this.observeRedacted = options.observeRedacted;
     this.observeAt = Math.min(options.observeAt ?? 0, options.steps.length);
+    this.anySampler = this.steps.some((step) => step.samples === true);
+    this.timings = new StepTimings(
+      [...this.steps.map((step) => step.name), 'route'],
+      options.stepDuration,
+      ATTR_PIPELINE_STEP_NAME,
+    );
     this.steps.forEach((step, index) => {
       const host: StepHost = {
         forward: (record, ctx) => this.run(index + 1, record, ctx),
@@ -142,7 +161,12 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
         reportOnce('pipeline:observe', 'recording log-derived metrics failed', error);
       }
     }
-    this.run(0, logRecord, ctx);
+    this.run(0, logRecord, ctx, this.timings.shouldTime());
+  }
+
+  /** Per step (routing last, as `route`): records handed to it and its sampled cost. */
+  stepStats(): StepStats[] {
+    return this.timings.snapshot();
   }
 
   /** True when a record was emitted since the previous call; for the exit hooks. */
@@ -168,17 +192,27 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
     return this.shutdownPromise;
   }
 
-  private run(from: number, initial: ReadWriteLogRecord, ctx: Context): void {
+  private run(from: number, initial: ReadWriteLogRecord, ctx: Context, timed = false): void {
     let record = initial;
+    const stream = this.anySampler && initial.attributes[ATTR_LOGKIT_STREAM_NAME] !== undefined;
+    const records = this.timings.records;
+    let t0 = timed ? performance.now() : 0;
     for (let i = from; i < this.steps.length; i++) {
       if (i === this.observeAt) this.observeAfterRedaction(record, ctx);
       const step = this.steps[i]!;
+      if (stream && step.samples) continue;
+      records[i]!++;
       let result: unknown;
       try {
         result = step.process(record, ctx);
       } catch (error) {
         if (this.stepFailed(step, error)) return;
         continue;
+      }
+      if (timed) {
+        const t1 = performance.now();
+        this.timings.add(i, t1 - t0);
+        t0 = t1;
       }
       if (result === null) {
         this.counts.countDrop(step.dropReason);
@@ -202,7 +236,9 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
     if (this.observeAt === this.steps.length && from <= this.observeAt) {
       this.observeAfterRedaction(record, ctx);
     }
+    records[this.steps.length]!++;
     this.route(record, ctx);
+    if (timed) this.timings.add(this.steps.length, performance.now() - t0);
   }
 
   private observeAfterRedaction(record: ReadWriteLogRecord, ctx: Context): void {

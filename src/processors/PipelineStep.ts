@@ -70,6 +70,13 @@ export interface PipelineStep {
   readonly dropReason: DropReason;
   /** Drop, rather than pass on, a record whose processing threw. */
   readonly failClosed?: boolean;
+  /**
+   * The step drops or holds records to cut volume (ratio sampling, rate
+   * limits, buffering until an error): records of an event stream (those
+   * with `logkit.stream.name`) skip it, so a gap in a stream's sequence always
+   * means loss.
+   */
+  readonly samples?: boolean;
   /** Called once when the pipeline is built, before any record. */
   init?(host: StepHost): void;
   process(record: ReadWriteLogRecord, context: Context): StepResult;

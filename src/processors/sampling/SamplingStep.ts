@@ -170,6 +170,7 @@ export function createSamplingStep(
   return {
     name: 'sampling',
     dropReason: 'sampled',
+    samples: true,
     init(stepHost: StepHost): void {
       host = stepHost;
     },
