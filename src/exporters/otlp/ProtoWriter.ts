@@ -212,3 +212,33 @@ export class ProtoWriter {
 export function varintSize(v: number): number {
   return v < 128 ? 1 : v < 16384 ? 2 : v < 2097152 ? 3 : v < 268435456 ? 4 : 5;
 }
+
+// One writer for the process, shared by the protobuf and JSON encoders:
+// encoding is synchronous, so batches never interleave; `busy` covers
+// re-entrance (a getter in a record's values that logs), which gets a
+// writer of its own.
+let shared: ProtoWriter | undefined;
+let busy = false;
+
+/**
+ * Runs `write` on the process's reused writer (emptied first) and returns a
+ * copy of what it wrote, owned by the caller.
+ */
+export function encodeWithSharedWriter(write: (w: ProtoWriter) => void): Uint8Array {
+  let w: ProtoWriter;
+  if (busy || shared === undefined) {
+    w = new ProtoWriter();
+    if (!busy) shared = w;
+  } else {
+    w = shared;
+  }
+  const wasBusy = busy;
+  busy = true;
+  try {
+    w.pos = 0;
+    write(w);
+    return w.copy();
+  } finally {
+    busy = wasBusy;
+  }
+}

@@ -1,7 +1,7 @@
 import { SeverityNumber } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { groupLogRecords, type ScopeOf } from './groupLogRecords.js';
-import { ProtoWriter } from './ProtoWriter.js';
+import { encodeWithSharedWriter, type ProtoWriter } from './ProtoWriter.js';
 
 // Field tags of opentelemetry/proto/logs/v1/logs.proto, common.proto and
 // resource.proto (v1.x), as single bytes: (field << 3) | wire type, all < 128.
@@ -49,11 +49,6 @@ const LIST_VALUES = tag(1, LEN);
 const INT64_MIN = -(2 ** 63);
 const INT64_MAX_EXCLUSIVE = 2 ** 63;
 
-// One writer for the process: encoding is synchronous, so batches never
-// interleave; `busy` covers re-entrance from a getter in a record's values.
-let shared: ProtoWriter | undefined;
-let busy = false;
-
 /**
  * Encodes log records as one OTLP `ExportLogsServiceRequest` in the protobuf
  * wire format (opentelemetry-proto `collector/logs/v1/logs_service.proto`),
@@ -71,17 +66,7 @@ let busy = false;
  * @returns a new `Uint8Array` owned by the caller (an empty request for no records).
  */
 export function encodeLogsProtobuf(records: readonly ReadableLogRecord[]): Uint8Array {
-  let w: ProtoWriter;
-  if (busy || shared === undefined) {
-    w = new ProtoWriter();
-    if (!busy) shared = w;
-  } else {
-    w = shared;
-  }
-  const wasBusy = busy;
-  busy = true;
-  try {
-    w.pos = 0;
+  return encodeWithSharedWriter((w) => {
     for (const { resource, scopes } of groupLogRecords(records)) {
       w.byte(REQ_RESOURCE_LOGS);
       const rlMark = w.begin(3);
@@ -103,10 +88,7 @@ export function encodeLogsProtobuf(records: readonly ReadableLogRecord[]): Uint8
       }
       w.end(rlMark);
     }
-    return w.copy();
-  } finally {
-    busy = wasBusy;
-  }
+  });
 }
 
 function writeResource(w: ProtoWriter, attributes: Record<string, unknown> | undefined): void {
