@@ -535,7 +535,7 @@ function resolveOptions<L extends string>(
     options.metricsHeaders,
     options.metricsOtlp,
   );
-  const { explicit: _tracesExplicit, ...traces } = signal(
+  const { explicit: tracesExplicit, ...traces } = signal(
     'traces',
     options.tracesEndpoint,
     options.tracesHeaders,
@@ -624,10 +624,13 @@ function resolveOptions<L extends string>(
       METRICS_EXPORTERS,
       metricsExplicit ? ['otlp'] : [],
     ),
+    // As for logs and metrics: OTLP when an endpoint is set. With none, the
+    // embedded default keeps spans local (their ids still go on records)
+    // rather than retrying a collector that is not there on every export.
     tracesExporter: oneOf(
       pick(options.tracesExporter, 'tracesExporter', env, 'OTEL_TRACES_EXPORTER'),
       TRACES_EXPORTERS,
-      'otlp',
+      tracesExplicit ? 'otlp' : 'none',
     ),
     logs,
     metrics,

@@ -461,8 +461,8 @@ describe('the pipeline', () => {
       const log = handle!.getLogger('stats');
       for (let i = 0; i < 5; i++) log.info(`r${i}`);
       await handle!.forceFlush();
-      const { received, dropped } = handle!.stats();
-      expect({ received, dropped }).toEqual({
+      const { received, dropped, stepFailures } = handle!.stats();
+      expect({ received, dropped, stepFailures }).toEqual({
         received: 5,
         dropped: {
           sampled: 0,
