@@ -35,6 +35,7 @@ import {
   type LoggerShared,
 } from './logger/Logger.js';
 import type { LoggingHandle } from './LoggingHandle.js';
+import type { DestinationHealth } from './processors/DestinationMonitor.js';
 import { DropCounts } from './processors/DropCounts.js';
 import { PipelineLogRecordProcessor } from './processors/PipelineLogRecordProcessor.js';
 import { createTraceEndSpanProcessor } from './processors/sampling/SamplingStep.js';
@@ -276,7 +277,7 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
     stats: () => counts.snapshot(),
     health: () => {
       const list = monitors.map((m) => m.health());
-      return { healthy: list.every((d) => d.consecutiveFailures === 0), destinations: list };
+      return { healthy: list.every((d) => isHealthy(d, config)), destinations: list };
     },
   };
 
@@ -301,6 +302,15 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
     }`,
   );
   return handle;
+}
+
+/** A destination dropped a record within this window, ms: unhealthy. */
+const RECENT_DROP_MILLIS = 30_000;
+
+function isHealthy(d: DestinationHealth, config: ResolvedConfig): boolean {
+  if (d.consecutiveFailures !== 0) return false;
+  if (d.lastDropAt !== undefined && Date.now() - d.lastDropAt < RECENT_DROP_MILLIS) return false;
+  return !d.spool || d.spool.oldestAgeMillis <= config.delivery.unhealthyAfterMillis;
 }
 
 /** `OTEL_SDK_DISABLED`: loggers that drop everything, and nothing registered. */

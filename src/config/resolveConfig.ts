@@ -3,6 +3,7 @@ import type { Attributes } from '@opentelemetry/api';
 import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import { BUILTIN_LEVELS, SILENT, type LevelDefinition, type LevelInput } from '../logger/levels.js';
+import type { DeliveryOptions, ResolvedDelivery } from './DeliveryOptions.js';
 import { LoggingConfigError } from './LoggingConfigError.js';
 import { readSecretKey } from './secretKey.js';
 import type { LogMetricRule } from '../metrics/LogMetricRule.js';
@@ -59,6 +60,7 @@ export interface ResolvedConfig {
   readonly registerTracerProvider: boolean;
   readonly handleProcessExit: boolean;
   readonly shutdownTimeoutMillis: number;
+  readonly delivery: ResolvedDelivery;
   readonly logRecordProcessors: readonly LogRecordProcessor[];
   readonly metricReaders: readonly IMetricReader[];
   readonly metricRules: readonly LogMetricRule[];
@@ -478,6 +480,16 @@ export function resolveConfig<L extends string>(
   }
 
   const logDir = path.resolve(logDirPicked ? String(logDirPicked.value) : 'logs');
+  const shutdownTimeoutMillis = integer(
+    pick(
+      options.shutdownTimeoutMillis,
+      'shutdownTimeoutMillis',
+      env,
+      'OTEL_LOGKIT_SHUTDOWN_TIMEOUT',
+    ),
+    5000,
+    { min: 1 },
+  );
 
   return {
     disabled: boolean(pick(options.disabled, 'disabled', env, 'OTEL_SDK_DISABLED'), false),
@@ -547,16 +559,8 @@ export function resolveConfig<L extends string>(
       pick(options.handleProcessExit, 'handleProcessExit', env, 'OTEL_LOGKIT_EXIT_HOOKS'),
       true,
     ),
-    shutdownTimeoutMillis: integer(
-      pick(
-        options.shutdownTimeoutMillis,
-        'shutdownTimeoutMillis',
-        env,
-        'OTEL_LOGKIT_SHUTDOWN_TIMEOUT',
-      ),
-      5000,
-      { min: 1 },
-    ),
+    shutdownTimeoutMillis,
+    delivery: resolveDelivery(options.delivery, logDir, shutdownTimeoutMillis, env),
     logRecordProcessors: [...(options.logRecordProcessors ?? [])],
     metricReaders: [...(options.metricReaders ?? [])],
     metricRules: [...(options.metricRules ?? [])],
@@ -570,6 +574,65 @@ export function resolveConfig<L extends string>(
     routing: resolveRouting(options.routing, levels),
     destinations: options.destinations ?? {},
     audit: resolveAudit(options.audit, logDir, env),
+  };
+}
+
+function resolveDelivery(
+  delivery: DeliveryOptions | undefined,
+  logDir: string,
+  shutdownTimeoutMillis: number,
+  env: Env,
+): ResolvedDelivery {
+  const options = delivery ?? {};
+  const dirPicked = pick(options.spoolDir, 'delivery.spoolDir', env, 'OTEL_LOGKIT_SPOOL_DIR');
+  if (dirPicked && (typeof dirPicked.value !== 'string' || !dirPicked.value)) {
+    fail(dirPicked.source, dirPicked.value, 'a non-empty path');
+  }
+  const deadlinePicked = pick(
+    options.deadlineMillis,
+    'delivery.deadlineMillis',
+    env,
+    'OTEL_LOGKIT_DELIVERY_DEADLINE',
+  );
+  const deadlineMillis = integer(deadlinePicked, Math.min(3000, shutdownTimeoutMillis), {
+    min: 0,
+  });
+  if (deadlineMillis > shutdownTimeoutMillis) {
+    fail(
+      deadlinePicked!.source,
+      deadlineMillis,
+      `at most shutdownTimeoutMillis (${shutdownTimeoutMillis})`,
+    );
+  }
+  const maxBytes = integer(
+    pick(options.spoolMaxBytes, 'delivery.spoolMaxBytes', env, 'OTEL_LOGKIT_SPOOL_MAX_BYTES'),
+    256 * 1024 * 1024,
+    { min: 65_536 },
+  );
+  const enabled = boolean(pick(options.spool, 'delivery.spool', env, 'OTEL_LOGKIT_SPOOL'), true);
+  return {
+    spool: enabled
+      ? {
+          dir: path.resolve(dirPicked ? String(dirPicked.value) : path.join(logDir, 'spool')),
+          maxBytes,
+        }
+      : undefined,
+    memoryBudget: integer(
+      pick(options.memoryBudget, 'delivery.memoryBudget', env, 'OTEL_LOGKIT_MEMORY_BUDGET'),
+      8192,
+      { min: 1 },
+    ),
+    deadlineMillis,
+    unhealthyAfterMillis: integer(
+      pick(
+        options.unhealthyAfterMillis,
+        'delivery.unhealthyAfterMillis',
+        env,
+        'OTEL_LOGKIT_SPOOL_UNHEALTHY_AFTER',
+      ),
+      60_000,
+      { min: 1 },
+    ),
   };
 }
 

@@ -6,9 +6,12 @@ import { LoggingConfigError } from '../config/LoggingConfigError.js';
 import type { LogsExporterName } from '../config/LoggingOptions.js';
 import type { ResolvedConfig } from '../config/resolveConfig.js';
 import { FileLogRecordExporter } from '../exporters/FileLogRecordExporter.js';
+import { OtlpHttpSender } from '../exporters/OtlpHttpSender.js';
 import { createOtlpLogExporter } from '../exporters/otlpExporters.js';
+import { getLogsEncoder } from '../exporters/spool/LogsEncoder.js';
 import { PrettyConsoleLogRecordExporter } from '../exporters/PrettyConsoleLogRecordExporter.js';
 import { toAttributes } from '../logger/toAnyValue.js';
+import { DeliveringLogRecordProcessor } from './DeliveringLogRecordProcessor.js';
 import { DestinationMonitor } from './DestinationMonitor.js';
 import type { DropCounts } from './DropCounts.js';
 import { createEnrichStep } from './enrich/EnrichStep.js';
@@ -53,6 +56,37 @@ function createLogProcessor(
   return immediate
     ? new SimpleLogRecordProcessor(options)
     : new BatchLogRecordProcessor({ ...options, ...config.batch });
+}
+
+/**
+ * The OTLP destination: zero-loss delivery (memory budget, then the spool;
+ * see {@link DeliveringLogRecordProcessor}) with otel-logkit's own OTLP/HTTP
+ * sender and the SDK's OTLP serializers.
+ */
+function createOtlpProcessor(
+  config: ResolvedConfig,
+  monitor: DestinationMonitor,
+): LogRecordProcessor {
+  const encoder = getLogsEncoder(config.logs.protocol);
+  const processor = new DeliveringLogRecordProcessor({
+    encoder,
+    sender: new OtlpHttpSender({
+      url: config.logs.url,
+      headers: config.logs.headers,
+      timeoutMillis: config.logs.timeoutMillis,
+    }),
+    spool: config.delivery.spool && { ...config.delivery.spool, encoding: encoder.encoding },
+    observer: monitor,
+    memoryBudget: config.delivery.memoryBudget,
+    maxBatchSize: config.batch.maxExportBatchSize,
+    scheduledDelayMillis: config.batch.scheduledDelayMillis,
+    shutdownDeadlineMillis: config.delivery.deadlineMillis,
+  });
+  monitor.watchDelivery({
+    spool: () => processor.spoolStats(),
+    queue: () => ({ size: processor.memorySize(), capacity: config.delivery.memoryBudget }),
+  });
+  return processor;
 }
 
 /** The steps before routing, built and validated once. */
@@ -101,12 +135,15 @@ export function createDestinations(
   };
   const destinations: Destination[] = config.logsExporters.map((name) => ({
     name,
-    processor: createLogProcessor(
-      createExporter(name, config),
-      config,
-      monitor(name),
-      name === 'console',
-    ),
+    processor:
+      name === 'otlp'
+        ? createOtlpProcessor(config, monitor(name))
+        : createLogProcessor(
+            createExporter(name, config),
+            config,
+            monitor(name),
+            name === 'console',
+          ),
     accepts: rule(name),
   }));
   for (const [name, exporter] of Object.entries(config.destinations)) {

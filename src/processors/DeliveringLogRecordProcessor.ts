@@ -1,0 +1,366 @@
+import type { Context } from '@opentelemetry/api';
+import type {
+  LogRecordProcessor,
+  ReadableLogRecord,
+  ReadWriteLogRecord,
+} from '@opentelemetry/sdk-logs';
+import type { SendOutcome } from '../exporters/OtlpHttpSender.js';
+import type { LogsEncoder } from '../exporters/spool/LogsEncoder.js';
+import {
+  Spool,
+  type FrameRef,
+  type SpoolOptions,
+  type SpoolStats,
+} from '../exporters/spool/Spool.js';
+import { reportOnce } from '../internal/reportOnce.js';
+import type { DropReason } from './PipelineStep.js';
+
+/** Sends one encoded export request; never rejects. */
+export interface BatchSender {
+  send(body: Uint8Array, contentType: string, signal?: AbortSignal): Promise<SendOutcome>;
+  close?(): void;
+}
+
+/** Where the processor reports what happened to records. */
+export interface DeliveryObserver {
+  /** `records` were accepted by the endpoint. */
+  exported(records: number): void;
+  /** A send failed (it will be retried, or its records were dropped). */
+  failed(error: Error): void;
+  /** `records` were lost, for `reason`. */
+  dropped(reason: DropReason, records: number): void;
+}
+
+/** Options of {@link DeliveringLogRecordProcessor}. */
+export interface DeliveringOptions {
+  readonly encoder: LogsEncoder;
+  readonly sender: BatchSender;
+  /** The durable backlog (its `onDrop` is this processor's); undefined for memory-only delivery. */
+  readonly spool: Omit<SpoolOptions, 'onDrop'> | undefined;
+  readonly observer: DeliveryObserver;
+  /** Records kept in memory before they are encoded to the spool (or dropped without one). */
+  readonly memoryBudget: number;
+  /** Records per export request. */
+  readonly maxBatchSize: number;
+  /** A partial batch is sent (or spooled during an outage) after this long, ms. */
+  readonly scheduledDelayMillis: number;
+  /** `shutdown()` tries to deliver for at most this long, then leaves the rest in the spool, ms. */
+  readonly shutdownDeadlineMillis: number;
+  /** First retry delay after a failure, ms; doubles up to `maxBackoffMillis`. Default 1000. */
+  readonly minBackoffMillis?: number;
+  /** Default 30000. */
+  readonly maxBackoffMillis?: number;
+}
+
+interface Batch {
+  payload: Uint8Array;
+  records: number;
+  ref: FrameRef | undefined;
+}
+
+interface FlushWaiter {
+  readonly target: number;
+  readonly resolve: () => void;
+}
+
+/**
+ * The exporting processor of an OTLP destination, with no record dropped for
+ * want of room: records wait in memory up to `memoryBudget`; past it, and
+ * whenever the endpoint is failing, they are encoded (OTLP request bytes) and
+ * appended to the {@link Spool}. One request is in flight at a time, the
+ * spool's oldest frames first, then memory; a frame leaves the spool only
+ * after a 2xx. Failures that may pass (connection errors, timeouts, 408, 429,
+ * 5xx) back off exponentially (1 s to 30 s, with jitter) or for `Retry-After`;
+ * other 4xx drop the batch (counted `export-failed`).
+ *
+ * Without a usable spool, records past the budget are dropped (`queue-full`)
+ * and failed batches are dropped (`export-failed`).
+ *
+ * Never throws into the application; encoding or disk errors are reported
+ * once through diag.
+ */
+export class DeliveringLogRecordProcessor implements LogRecordProcessor {
+  private readonly encoder: LogsEncoder;
+  private readonly sender: BatchSender;
+  private readonly spool: Spool | undefined;
+  private readonly observer: DeliveryObserver;
+  private readonly memoryBudget: number;
+  private readonly maxBatchSize: number;
+  private readonly shutdownDeadlineMillis: number;
+  private readonly minBackoff: number;
+  private readonly maxBackoff: number;
+  private memory: ReadableLogRecord[] = [];
+  private inFlight: { batch: Batch; done: Promise<void>; abort: AbortController } | undefined;
+  private backoffUntil = 0;
+  private backoffMillis = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly batchTimer: NodeJS.Timeout;
+  private partialDue = false;
+  private flushing = 0;
+  private enqueued = 0;
+  private settled = 0;
+  private waiters: FlushWaiter[] = [];
+  private stopping = false;
+  private shutdownPromise: Promise<void> | undefined;
+  private sentRecords = 0;
+  private replayStartedAt = 0;
+  private replayed = 0;
+
+  constructor(options: DeliveringOptions) {
+    this.encoder = options.encoder;
+    this.sender = options.sender;
+    if (options.spool) {
+      const spool = new Spool({
+        ...options.spool,
+        onDrop: (reason, records) => {
+          this.observer.dropped(reason, records);
+          this.settle(records);
+        },
+      });
+      if (spool.open()) this.spool = spool;
+    }
+    this.observer = options.observer;
+    this.memoryBudget = Math.max(1, options.memoryBudget);
+    this.maxBatchSize = Math.max(1, options.maxBatchSize);
+    this.shutdownDeadlineMillis = options.shutdownDeadlineMillis;
+    this.minBackoff = options.minBackoffMillis ?? 1000;
+    this.maxBackoff = options.maxBackoffMillis ?? 30_000;
+    // What a previous process left is backlog to send (and to flush).
+    this.enqueued = this.spool?.records ?? 0;
+    this.batchTimer = setInterval(() => {
+      this.partialDue = true;
+      if (this.inBackoff()) this.spill(0);
+      else this.pump();
+    }, options.scheduledDelayMillis);
+    this.batchTimer.unref();
+    if (this.enqueued > 0) queueMicrotask(() => this.pump());
+  }
+
+  onEmit(logRecord: ReadWriteLogRecord, _context?: Context): void {
+    if (this.stopping) {
+      this.observer.dropped('export-failed', 1);
+      return;
+    }
+    this.enqueued++;
+    this.memory.push(logRecord);
+    const n = this.memory.length;
+    if (n >= this.memoryBudget) {
+      if (this.spoolUsable()) this.spill(0);
+      else {
+        this.memory.pop();
+        this.settle(1);
+        this.observer.dropped('queue-full', 1);
+      }
+    } else if (n >= this.maxBatchSize) {
+      // During an outage every full batch goes to disk at once, so a crash
+      // loses at most one batch; otherwise it is sent from memory.
+      if (this.inBackoff()) this.spill(0);
+      else if (!this.inFlight) queueMicrotask(() => this.pump());
+    }
+  }
+
+  /**
+   * Resolves when every record received before the call, and the spool's
+   * backlog, has been accepted by the endpoint, or as soon as a send fails
+   * (what is left is then in the spool). During a back-off it spools what is
+   * in memory and resolves at once. Never rejects.
+   */
+  forceFlush(): Promise<void> {
+    if (this.inBackoff()) {
+      this.spill(0);
+      return Promise.resolve();
+    }
+    const target = this.enqueued;
+    if (this.settled >= target) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.waiters.push({ target, resolve });
+      this.flushing++;
+      this.pump();
+    }).finally(() => this.flushing--);
+  }
+
+  /**
+   * Moves what is in memory to the spool, tries to deliver the backlog for at
+   * most `shutdownDeadlineMillis`, then leaves the rest in the spool for the
+   * next process. Idempotent; never rejects.
+   */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= (async () => {
+      this.spill(0);
+      if (!this.inBackoff()) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          this.forceFlush(),
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, this.shutdownDeadlineMillis);
+            timer.unref();
+          }),
+        ]);
+        clearTimeout(timer);
+      }
+      this.stopping = true;
+      clearInterval(this.batchTimer);
+      clearTimeout(this.retryTimer);
+      const flight = this.inFlight;
+      if (flight) {
+        flight.abort.abort();
+        await flight.done;
+      }
+      if (this.memory.length > 0) {
+        // Memory-only delivery (or a spool that failed): what is left is lost.
+        this.observer.dropped('export-failed', this.memory.length);
+        this.settle(this.memory.length);
+        this.memory = [];
+      }
+      this.spool?.close();
+      this.sender.close?.();
+      this.wake();
+    })();
+    return this.shutdownPromise;
+  }
+
+  /** The spool's state plus the replay rate (records/s accepted since the backlog started draining). */
+  spoolStats(): (SpoolStats & { readonly replayRatePerSecond: number }) | undefined {
+    if (!this.spool) return undefined;
+    const elapsed = Date.now() - this.replayStartedAt;
+    const rate = this.replayStartedAt > 0 && elapsed > 0 ? (this.replayed * 1000) / elapsed : 0;
+    return { ...this.spool.stats(), replayRatePerSecond: Math.round(rate) };
+  }
+
+  /** Records waiting in memory. */
+  memorySize(): number {
+    return this.memory.length;
+  }
+
+  private spoolUsable(): boolean {
+    return this.spool?.usable === true;
+  }
+
+  private inBackoff(): boolean {
+    return this.backoffUntil > Date.now();
+  }
+
+  /** Encodes memory, oldest first, into spool frames, keeping `keep` records. */
+  private spill(keep: number): void {
+    if (!this.spoolUsable()) return;
+    while (this.memory.length > keep) {
+      const count = Math.min(this.maxBatchSize, this.memory.length - keep);
+      const records = this.memory.slice(0, count);
+      const payload = this.encode(records);
+      this.memory = this.memory.slice(count);
+      if (!payload) continue;
+      if (!this.spool!.append(payload, count)) {
+        this.settle(count);
+        this.observer.dropped('export-failed', count);
+      }
+    }
+    if (this.spool!.hasWaiting() && !this.inBackoff()) queueMicrotask(() => this.pump());
+  }
+
+  private encode(records: ReadableLogRecord[]): Uint8Array | undefined {
+    try {
+      return this.encoder.encode(records);
+    } catch (error) {
+      reportOnce('delivery:encode', 'could not encode log records for export', error);
+      this.settle(records.length);
+      this.observer.dropped('export-failed', records.length);
+      return undefined;
+    }
+  }
+
+  private nextBatch(): Batch | undefined {
+    const frame = this.spool?.peek();
+    if (frame) return { payload: frame.payload, records: frame.records, ref: frame.ref };
+    const partialOk = this.partialDue || this.flushing > 0 || this.stopping;
+    while (this.memory.length > 0 && (this.memory.length >= this.maxBatchSize || partialOk)) {
+      const records = this.memory.splice(0, this.maxBatchSize);
+      if (this.memory.length === 0) this.partialDue = false;
+      const payload = this.encode(records);
+      if (payload) return { payload, records: records.length, ref: undefined };
+    }
+    return undefined;
+  }
+
+  private pump(): void {
+    if (this.inFlight || this.inBackoff() || this.stopping) return;
+    const batch = this.nextBatch();
+    if (!batch) return;
+    if (batch.ref && this.replayStartedAt === 0) this.replayStartedAt = Date.now();
+    const abort = new AbortController();
+    const done = this.sender.send(batch.payload, this.encoder.contentType, abort.signal).then(
+      (outcome) => this.onOutcome(batch, outcome),
+      (error: unknown) => this.onOutcome(batch, { kind: 'retry', error: error as Error }),
+    );
+    this.inFlight = { batch, done, abort };
+  }
+
+  private onOutcome(batch: Batch, outcome: SendOutcome): void {
+    this.inFlight = undefined;
+    if (outcome.kind === 'ok') {
+      if (batch.ref) {
+        this.spool!.ack(batch.ref);
+        this.replayed += batch.records;
+      }
+      this.backoffMillis = 0;
+      this.sentRecords += batch.records;
+      this.observer.exported(batch.records);
+      this.settle(batch.records);
+      if (this.spool && !this.spool.hasWaiting()) {
+        this.replayStartedAt = 0;
+        this.replayed = 0;
+      }
+      this.pump();
+      return;
+    }
+    this.observer.failed(outcome.error);
+    if (outcome.kind === 'reject') {
+      reportOnce(
+        'delivery:rejected',
+        'the OTLP endpoint rejected a batch; its records are dropped',
+        outcome.error,
+      );
+      if (batch.ref) this.spool!.ack(batch.ref);
+      this.observer.dropped('export-failed', batch.records);
+      this.settle(batch.records);
+      this.pump();
+      return;
+    }
+    if (batch.ref) this.spool!.release(batch.ref);
+    else if (!this.spool?.append(batch.payload, batch.records)) {
+      this.observer.dropped('export-failed', batch.records);
+      this.settle(batch.records);
+    }
+    if (this.stopping) return;
+    this.backoffMillis = Math.min(
+      this.maxBackoff,
+      this.backoffMillis === 0 ? this.minBackoff : this.backoffMillis * 2,
+    );
+    const jittered = this.backoffMillis * (0.8 + Math.random() * 0.4);
+    const delay = outcome.retryAfterMillis ?? jittered;
+    this.backoffUntil = Date.now() + delay;
+    this.spill(0);
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.backoffUntil = 0;
+      this.pump();
+    }, delay);
+    this.retryTimer.unref();
+    // Flushes end with a failure: what is left waits in the spool.
+    this.wake(true);
+  }
+
+  private settle(records: number): void {
+    this.settled += records;
+    this.wake();
+  }
+
+  private wake(all = false): void {
+    if (this.waiters.length === 0) return;
+    const keep: FlushWaiter[] = [];
+    for (const waiter of this.waiters) {
+      if (all || this.stopping || this.settled >= waiter.target) waiter.resolve();
+      else keep.push(waiter);
+    }
+    this.waiters = keep;
+  }
+}
