@@ -196,7 +196,8 @@ describe('handle.health()', () => {
     expect(otlpDestination).toMatchObject({
       consecutiveFailures: 0,
       exported: 2,
-      queue: { size: 0, capacity: 2048 },
+      // The OTLP destination's memory budget (delivery.memoryBudget), not a batch queue.
+      queue: { size: 0, capacity: 8192 },
     });
     expect(otlpDestination.lastSuccessAt).toBeGreaterThan(Date.now() - 60_000);
     const bad = health.destinations.find((d) => d.name === 'failing')!;

@@ -130,6 +130,7 @@ export class Spool {
   private damagedRecords = 0;
   private failed = false;
   private opened = false;
+  private claimed = false;
   private closed = false;
   private timer: NodeJS.Timeout | undefined;
 
@@ -155,39 +156,30 @@ export class Spool {
   }
 
   /**
-   * Creates the directory (0700) and this process's lock file (0600), adopts
-   * what dead processes left, and starts the heartbeat. False (reported
-   * once) when the directory cannot be used.
+   * Adopts what dead processes left in the directory and starts the
+   * heartbeat. The directory (0700) and this process's lock file (0600) are
+   * created only when something is first written or adopted, so an app whose
+   * endpoint never fails leaves nothing on disk. Always true; a disk error
+   * later turns the spool off.
    */
   open(): boolean {
     if (this.opened) return this.usable;
     this.opened = true;
-    try {
-      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-      writeFileSync(
-        this.lockPath(this.owner),
-        `${JSON.stringify({ pid: process.pid, startedAt: Date.now() })}\n`,
-        {
-          mode: 0o600,
-        },
-      );
-    } catch (error) {
-      this.fail('open', error);
-      return false;
-    }
     this.adopt();
     const beat = Math.max(1000, Math.floor(this.staleLockMillis / 3));
     let sinceAdopt = 0;
     this.timer = setInterval(() => {
-      try {
-        const now = new Date();
-        utimesSync(this.lockPath(this.owner), now, now);
-      } catch (error) {
-        reportOnce(
-          `spool:heartbeat:${ioErrorCode(error)}`,
-          `could not refresh the spool lock in ${this.dir}`,
-          error,
-        );
+      if (this.claimed) {
+        try {
+          const now = new Date();
+          utimesSync(this.lockPath(this.owner), now, now);
+        } catch (error) {
+          reportOnce(
+            `spool:heartbeat:${ioErrorCode(error)}`,
+            `could not refresh the spool lock in ${this.dir}`,
+            error,
+          );
+        }
       }
       sinceAdopt += beat;
       if (sinceAdopt >= this.staleLockMillis) {
@@ -199,13 +191,31 @@ export class Spool {
     return true;
   }
 
+  /** Creates the directory and the lock file, once; false after a disk error. */
+  private claim(): boolean {
+    if (this.claimed) return true;
+    try {
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      writeFileSync(
+        this.lockPath(this.owner),
+        `${JSON.stringify({ pid: process.pid, startedAt: Date.now() })}\n`,
+        { mode: 0o600 },
+      );
+    } catch (error) {
+      this.fail('open', error);
+      return false;
+    }
+    this.claimed = true;
+    return true;
+  }
+
   /**
    * Appends one encoded export request of `records` records. Returns its
    * ref, or undefined when the spool is not usable (the caller counts the
    * records as dropped).
    */
   append(payload: Uint8Array, records: number): FrameRef | undefined {
-    if (!this.usable) return undefined;
+    if (!this.usable || !this.claim()) return undefined;
     try {
       let segment = this.active;
       if (!segment || segment.bytes >= this.segmentBytes) segment = this.startSegment();
@@ -308,6 +318,7 @@ export class Spool {
     try {
       names = readdirSync(this.dir);
     } catch (error) {
+      if (ioErrorCode(error) === 'ENOENT') return;
       reportOnce(
         `spool:scan:${ioErrorCode(error)}`,
         `could not read the spool directory ${this.dir}`,
@@ -322,7 +333,7 @@ export class Spool {
       if (!parsed || parsed.owner === this.owner) continue;
       let alive = liveness.get(parsed.owner);
       if (alive === undefined) liveness.set(parsed.owner, (alive = this.ownerAlive(parsed.owner)));
-      if (alive) continue;
+      if (alive || !this.claim()) continue;
       const path = join(this.dir, `${parsed.stem}.${this.owner}.seg`);
       try {
         renameSync(join(this.dir, name), path);
@@ -378,7 +389,7 @@ export class Spool {
     if (this.timer) clearInterval(this.timer);
     for (const segment of this.segments) this.closeFd(segment);
     this.active = undefined;
-    if (!this.opened) return;
+    if (!this.claimed) return;
     try {
       unlinkSync(this.lockPath(this.owner));
     } catch {
