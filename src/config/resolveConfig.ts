@@ -619,7 +619,7 @@ function resolveDelivery(
       : undefined,
     memoryBudget: integer(
       pick(options.memoryBudget, 'delivery.memoryBudget', env, 'OTEL_LOGKIT_MEMORY_BUDGET'),
-      8192,
+      2048,
       { min: 1 },
     ),
     deadlineMillis,

@@ -197,7 +197,7 @@ describe('handle.health()', () => {
       consecutiveFailures: 0,
       exported: 2,
       // The OTLP destination's memory budget (delivery.memoryBudget), not a batch queue.
-      queue: { size: 0, capacity: 8192 },
+      queue: { size: 0, capacity: 2048 },
     });
     expect(otlpDestination.lastSuccessAt).toBeGreaterThan(Date.now() - 60_000);
     const bad = health.destinations.find((d) => d.name === 'failing')!;
