@@ -161,23 +161,39 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
   }
 
   /**
-   * Resolves when every record received before the call, and the spool's
-   * backlog, has been accepted by the endpoint, or as soon as a send fails
-   * (what is left is then in the spool). During a back-off it spools what is
-   * in memory and resolves at once. Never rejects.
+   * First makes everything durable: with a usable spool, what is in memory
+   * and the batch in flight are written to it, so an exit that cuts the
+   * flush short loses nothing (the batch in flight may be sent twice). Then
+   * resolves when every record received before the call, and the spool's
+   * backlog, has been accepted by the endpoint, as soon as a send fails, or
+   * (with a spool) after `shutdownDeadlineMillis`, whichever is first. During
+   * a back-off it resolves at once. Never rejects.
    */
   forceFlush(): Promise<void> {
-    if (this.inBackoff()) {
-      this.spill(0);
-      return Promise.resolve();
-    }
+    this.makeDurable();
+    if (this.inBackoff()) return Promise.resolve();
     const target = this.enqueued;
     if (this.settled >= target) return Promise.resolve();
-    return new Promise<void>((resolve) => {
+    const drained = new Promise<void>((resolve) => {
       this.waiters.push({ target, resolve });
       this.flushing++;
       this.pump();
     }).finally(() => this.flushing--);
+    if (!this.spoolUsable()) return drained;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.shutdownDeadlineMillis);
+      timer.unref();
+    });
+    return Promise.race([drained, deadline]).finally(() => clearTimeout(timer));
+  }
+
+  /** Spools memory and the batch in flight (when it came from memory). */
+  private makeDurable(): void {
+    if (!this.spoolUsable()) return;
+    this.spill(0);
+    const batch = this.inFlight?.batch;
+    if (batch && !batch.ref) batch.ref = this.spool!.append(batch.payload, batch.records);
   }
 
   /**
@@ -187,18 +203,8 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
    */
   shutdown(): Promise<void> {
     this.shutdownPromise ??= (async () => {
-      this.spill(0);
-      if (!this.inBackoff()) {
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([
-          this.forceFlush(),
-          new Promise<void>((resolve) => {
-            timer = setTimeout(resolve, this.shutdownDeadlineMillis);
-            timer.unref();
-          }),
-        ]);
-        clearTimeout(timer);
-      }
+      // Bounded by the deadline when there is a spool to leave the rest in.
+      await this.forceFlush();
       this.stopping = true;
       clearInterval(this.batchTimer);
       clearTimeout(this.retryTimer);

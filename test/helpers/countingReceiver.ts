@@ -130,7 +130,10 @@ export async function startCountingReceiver(port = 0): Promise<CountingReceiver>
     req.on('end', () => {
       if (current.kind === 'hang') return;
       if (current.kind === 'status') {
-        res.writeHead(current.status, current.retryAfter ? { 'retry-after': current.retryAfter } : {});
+        res.writeHead(
+          current.status,
+          current.retryAfter ? { 'retry-after': current.retryAfter } : {},
+        );
         res.end();
         return;
       }
@@ -208,7 +211,10 @@ export async function startCountingReceiver(port = 0): Promise<CountingReceiver>
         if (i < expected && c === 0) missing.push(i);
         if (c > 1) duplicated.push(i);
       }
-      return { missing: missing.slice(0, 20).concat(missing.length > 20 ? [-missing.length] : []), duplicated };
+      return {
+        missing: missing.slice(0, 20).concat(missing.length > 20 ? [-missing.length] : []),
+        duplicated,
+      };
     },
     waitFor(predicate, timeoutMs) {
       return new Promise<void>((resolve, reject) => {
@@ -220,7 +226,11 @@ export async function startCountingReceiver(port = 0): Promise<CountingReceiver>
         const interval = setInterval(check, 20);
         const timer = setTimeout(() => {
           done();
-          reject(new Error(`waitFor timed out after ${timeoutMs} ms (${requests} requests, ${accepted} accepted)`));
+          reject(
+            new Error(
+              `waitFor timed out after ${timeoutMs} ms (${requests} requests, ${accepted} accepted)`,
+            ),
+          );
         }, timeoutMs);
         const done = (): void => {
           clearInterval(interval);

@@ -68,7 +68,11 @@ describe('DeliveringLogRecordProcessor (the OTLP destination)', () => {
       await h.forceFlush();
       await receiver.waitFor(() => receiver.total('burst') >= 30_000, 20_000);
       expect(receiver.check('burst', 30_000)).toEqual({ missing: [], duplicated: [] });
-      expect(h.stats().dropped).toMatchObject({ 'queue-full': 0, 'export-failed': 0, 'spool-full': 0 });
+      expect(h.stats().dropped).toMatchObject({
+        'queue-full': 0,
+        'export-failed': 0,
+        'spool-full': 0,
+      });
       expect(otlpHealth(h)).toMatchObject({ exported: 30_000, spool: { records: 0 } });
       expect(h.health().healthy).toBe(true);
     });

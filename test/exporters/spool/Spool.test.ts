@@ -84,7 +84,8 @@ describe('Spool', () => {
       expect(() => statSync(dir)).toThrow();
       s.append(payload('x'), 1);
       expect(statSync(dir).mode & 0o777).toBe(0o700);
-      for (const name of readdirSync(dir)) expect(statSync(join(dir, name)).mode & 0o777).toBe(0o600);
+      for (const name of readdirSync(dir))
+        expect(statSync(join(dir, name)).mode & 0o777).toBe(0o600);
     });
   });
 
@@ -120,7 +121,10 @@ describe('Spool', () => {
       // Make the segment look like it belongs to a dead process with a fresh lock…
       const seg = readdirSync(dir).find((n) => n.endsWith('.seg'))!;
       const dead = `${deadPid()}.deadbeef`;
-      renameSync(join(dir, seg), join(dir, seg.replace(/\.[0-9]+\.[0-9a-f]+\.seg$/, `.${dead}.seg`)));
+      renameSync(
+        join(dir, seg),
+        join(dir, seg.replace(/\.[0-9]+\.[0-9a-f]+\.seg$/, `.${dead}.seg`)),
+      );
       writeFileSync(join(dir, `${dead}.lock`), '{}');
       // …and another to a live pid (ours) whose lock went stale.
       const stale = spool();
@@ -135,7 +139,9 @@ describe('Spool', () => {
 
       const adopter = spool();
       expect(drain(adopter).sort()).toEqual(['from-dead', 'from-stale']);
-      expect(readdirSync(dir).filter((n) => n.endsWith('.lock'))).toEqual([`${adopter.owner}.lock`]);
+      expect(readdirSync(dir).filter((n) => n.endsWith('.lock'))).toEqual([
+        `${adopter.owner}.lock`,
+      ]);
     });
   });
 
@@ -145,11 +151,15 @@ describe('Spool', () => {
       const s = spool();
       for (const p of ['one', 'two', 'three']) s.append(payload(p), 5);
       s.close();
-      const seg = join(dir, readdirSync(dir).find((n) => n.endsWith('.seg'))!);
+      const seg = join(
+        dir,
+        readdirSync(dir).find((n) => n.endsWith('.seg'))!,
+      );
       const data = readFileSync(seg);
       const frames = scanFrames(data).frames;
       // Flip a payload byte of the second frame, and tear the end off the file.
-      data[frames[1]!.offset + 17] ^= 0xff;
+      const at = frames[1]!.offset + 17;
+      data[at] = data[at]! ^ 0xff;
       writeFileSync(seg, Buffer.concat([data, Buffer.from('OLKF\0\0\0')]));
       const next = spool({ onDrop: (reason, n) => drops.push([reason, n]) });
       expect(drain(next)).toEqual(['one', 'three']);
