@@ -41,6 +41,7 @@ import { PipelineLogRecordProcessor } from './processors/PipelineLogRecordProces
 import { createTraceEndSpanProcessor } from './processors/sampling/SamplingStep.js';
 import { createDestinations, createSteps } from './processors/buildPipeline.js';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { observeDelivery } from './metrics/DeliveryMetrics.js';
 import { LogMetrics } from './metrics/LogMetrics.js';
 import {
   ensureContextManager,
@@ -196,6 +197,7 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
     counts,
     config.metricRules,
   );
+  observeDelivery(meterProvider.getMeter('otel-logkit'), () => monitors.map((m) => m.health()));
   const pipeline = new PipelineLogRecordProcessor({
     steps,
     destinations,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diag } from '@opentelemetry/api';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { MetricReader } from '@opentelemetry/sdk-metrics';
 import { registerLogging, type LoggingHandle, type LoggingOptions } from '../../src/index.js';
 import { resetReportOnce } from '../../src/internal/reportOnce.js';
 import { startCountingReceiver, type CountingReceiver } from '../helpers/countingReceiver.js';
@@ -57,6 +58,27 @@ afterEach(async () => {
   diag.disable();
   resetReportOnce();
 });
+
+/** A reader collected by hand. */
+class ManualReader extends MetricReader {
+  protected onForceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+  protected onShutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+async function metricValues(reader: ManualReader): Promise<Record<string, number>> {
+  const { resourceMetrics } = await reader.collect();
+  const out: Record<string, number> = {};
+  for (const scope of resourceMetrics.scopeMetrics)
+    for (const metric of scope.metrics)
+      for (const point of metric.dataPoints)
+        if (point.attributes['logkit.destination'] === 'otlp')
+          out[metric.descriptor.name] = point.value as number;
+  return out;
+}
 
 describe('DeliveringLogRecordProcessor (the OTLP destination)', () => {
   describe('bursts', () => {
@@ -157,6 +179,34 @@ describe('DeliveringLogRecordProcessor (the OTLP destination)', () => {
       await new Promise((r) => setTimeout(r, 300));
       expect(receiver.requests - base).toBe(1);
       expect(errors.mock.calls.map((c) => c[0]).join('\n')).toMatch(/rejected a batch/);
+    });
+  });
+
+  describe('visibility', () => {
+    it('should report the spool in health() and as metrics, and turn unhealthy when it waits too long', async () => {
+      await receiver.stop();
+      const reader = new ManualReader();
+      const h = register({ metricReaders: [reader], delivery: { unhealthyAfterMillis: 200 } });
+      logBurst(h, 'seen', 1000);
+      await h.forceFlush();
+      const spool = otlpHealth(h).spool!;
+      expect(spool).toMatchObject({ dir: spoolDir, usable: true, records: 1000, segments: 1 });
+      expect(spool.bytes).toBeGreaterThan(1000);
+      expect(await metricValues(reader)).toMatchObject({
+        'logkit.spool.records': 1000,
+        'logkit.spool.size': spool.bytes,
+        'logkit.spool.segments': 1,
+        'logkit.delivery.memory.records': 0,
+      });
+      // Failing now, and later also because the backlog is older than 200 ms.
+      expect(h.health().healthy).toBe(false);
+      await receiver.start();
+      await receiver.waitFor(() => receiver.total('seen') >= 1000, 15_000);
+      await h.forceFlush();
+      expect(otlpHealth(h).spool).toMatchObject({ records: 0, oldestAgeMillis: 0 });
+      expect(otlpHealth(h).spool!.replayRatePerSecond).toBeGreaterThanOrEqual(0);
+      expect(h.health().healthy).toBe(true);
+      expect((await metricValues(reader))['logkit.spool.records']).toBe(0);
     });
   });
 
