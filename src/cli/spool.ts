@@ -206,7 +206,9 @@ export function protobufToOtlpJson(payload: Buffer): Record<string, unknown> {
         scopeLogs: bytesOf(rl, 2).map((slBuf) => {
           const sl = readFields(slBuf);
           const scopeBuf = first(sl, 1);
-          const scope = Buffer.isBuffer(scopeBuf) ? readFields(scopeBuf) : new Map();
+          const scope: Fields = Buffer.isBuffer(scopeBuf)
+            ? readFields(scopeBuf)
+            : new Map<number, Array<Buffer | bigint>>();
           return {
             scope: { name: str(scope, 1) ?? '', version: str(scope, 2) },
             logRecords: bytesOf(sl, 2).map(logRecord),
