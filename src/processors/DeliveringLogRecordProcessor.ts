@@ -90,7 +90,9 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
   private readonly minBackoff: number;
   private readonly maxBackoff: number;
   private memory: ReadableLogRecord[] = [];
-  private inFlight: { batch: Batch; done: Promise<void>; abort: AbortController } | undefined;
+  private inFlight:
+    { batch: Batch; done: Promise<void>; abort: AbortController; startedAt: number } | undefined;
+  private lastProgressAt = 0;
   private backoffUntil = 0;
   private backoffMillis = 0;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -165,9 +167,10 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
    * and the batch in flight are written to it, so an exit that cuts the
    * flush short loses nothing (the batch in flight may be sent twice). Then
    * resolves when every record received before the call, and the spool's
-   * backlog, has been accepted by the endpoint, as soon as a send fails, or
-   * (with a spool) after `shutdownDeadlineMillis`, whichever is first. During
-   * a back-off it resolves at once. Never rejects.
+   * backlog, has been accepted by the endpoint, or as soon as the endpoint
+   * fails: a send fails, or (with a spool) no send completes for
+   * `shutdownDeadlineMillis` (a hung endpoint). During a back-off it resolves
+   * at once. Never rejects.
    */
   forceFlush(): Promise<void> {
     this.makeDurable();
@@ -180,12 +183,22 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
       this.pump();
     }).finally(() => this.flushing--);
     if (!this.spoolUsable()) return drained;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.shutdownDeadlineMillis);
-      timer.unref();
+    return new Promise<void>((resolve) => {
+      const started = Date.now();
+      let timer: NodeJS.Timeout | undefined;
+      const check = (): void => {
+        const left =
+          Math.max(started, this.lastProgressAt) + this.shutdownDeadlineMillis - Date.now();
+        if (left <= 0) return resolve();
+        timer = setTimeout(check, left);
+        timer.unref();
+      };
+      check();
+      void drained.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
-    return Promise.race([drained, deadline]).finally(() => clearTimeout(timer));
   }
 
   /** Spools memory and the batch in flight (when it came from memory). */
@@ -198,13 +211,28 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
 
   /**
    * Moves what is in memory to the spool, tries to deliver the backlog for at
-   * most `shutdownDeadlineMillis`, then leaves the rest in the spool for the
+   * most `shutdownDeadlineMillis` (with a spool; without one, until the sends
+   * in memory succeed or fail), then leaves the rest in the spool for the
    * next process. Idempotent; never rejects.
    */
   shutdown(): Promise<void> {
     this.shutdownPromise ??= (async () => {
-      // Bounded by the deadline when there is a spool to leave the rest in.
-      await this.forceFlush();
+      // Not waited for again when the request in flight already hung that
+      // long (the flush before the provider's shutdown gave up on it).
+      const hung = this.inFlight;
+      if (hung && Date.now() - hung.startedAt >= this.shutdownDeadlineMillis) this.makeDurable();
+      else if (!this.spoolUsable()) await this.forceFlush();
+      else {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          this.forceFlush(),
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, this.shutdownDeadlineMillis);
+            timer.unref();
+          }),
+        ]);
+        clearTimeout(timer);
+      }
       this.stopping = true;
       clearInterval(this.batchTimer);
       clearTimeout(this.retryTimer);
@@ -311,11 +339,12 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
       (outcome) => this.onOutcome(batch, outcome),
       (error: unknown) => this.onOutcome(batch, { kind: 'retry', error: error as Error }),
     );
-    this.inFlight = { batch, done, abort };
+    this.inFlight = { batch, done, abort, startedAt: Date.now() };
   }
 
   private onOutcome(batch: Batch, outcome: SendOutcome): void {
     this.inFlight = undefined;
+    this.lastProgressAt = Date.now();
     if (outcome.kind === 'ok') {
       if (batch.ref) {
         this.spool!.ack(batch.ref);
