@@ -7,6 +7,7 @@ import {
   readSync,
   readdirSync,
   renameSync,
+  rmdirSync,
   statSync,
   unlinkSync,
   utimesSync,
@@ -14,7 +15,7 @@ import {
   writevSync,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { reportOnce } from '../../internal/reportOnce.js';
 import { ioErrorCode } from '../RotatingFileWriter.js';
 import {
@@ -131,6 +132,8 @@ export class Spool {
   private failed = false;
   private opened = false;
   private claimed = false;
+  /** The first directory {@link claim} created, if it created any. */
+  private createdRoot: string | undefined;
   private closed = false;
   private timer: NodeJS.Timeout | undefined;
 
@@ -195,7 +198,7 @@ export class Spool {
   private claim(): boolean {
     if (this.claimed) return true;
     try {
-      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      this.createdRoot = mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       writeFileSync(
         this.lockPath(this.owner),
         `${JSON.stringify({ pid: process.pid, startedAt: Date.now() })}\n`,
@@ -394,6 +397,17 @@ export class Spool {
       unlinkSync(this.lockPath(this.owner));
     } catch {
       // never created, or removed by hand
+    }
+    // Nothing left: remove the directories this process created, so an app
+    // whose endpoint kept up leaves no trace (rmdir fails on a non-empty one).
+    if (this.createdRoot === undefined || this.segments.length > 0) return;
+    for (let dir = this.dir; ; dir = dirname(dir)) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        return;
+      }
+      if (dir === this.createdRoot || dirname(dir) === dir) return;
     }
   }
 

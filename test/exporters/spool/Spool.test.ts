@@ -89,6 +89,23 @@ describe('Spool', () => {
     });
   });
 
+  describe('close', () => {
+    it('should remove the directories it created when nothing is left, and keep them otherwise', () => {
+      const nested = join(root, 'a', 'spool');
+      dir = nested;
+      const empty = spool();
+      const frame = (empty.append(payload('x'), 1), empty.peek()!);
+      empty.ack(frame.ref);
+      empty.close();
+      expect(readdirSync(root)).toEqual([]);
+
+      const kept = spool();
+      kept.append(payload('y'), 1);
+      kept.close();
+      expect(readdirSync(nested).filter((n) => n.endsWith('.seg'))).toHaveLength(1);
+    });
+  });
+
   describe('restart', () => {
     it('should let the next process replay what is left, without the acknowledged frames', () => {
       const first = spool();
