@@ -6,6 +6,7 @@ import {
   parseSegmentName,
   readAcks,
   scanFrames,
+  splitFileLines,
 } from '../exporters/spool/spoolFormat.js';
 
 /** What is waiting in a spool directory. */
@@ -74,11 +75,15 @@ export async function readSpool(dir: string): Promise<SpoolContents> {
       records += frame.records;
       oldestMs = Math.min(oldestMs ?? parsed.createdMs, parsed.createdMs);
       const payload = data.subarray(frame.offset + 17, frame.offset + 17 + frame.length);
-      lines.push(
-        frame.encoding === 'json'
-          ? payload.toString('utf8')
-          : JSON.stringify(protobufToOtlpJson(payload)),
-      );
+      if (frame.encoding === 'lines') {
+        for (const [, line] of splitFileLines(payload)) lines.push(line.trimEnd());
+      } else {
+        lines.push(
+          frame.encoding === 'json'
+            ? payload.toString('utf8')
+            : JSON.stringify(protobufToOtlpJson(payload)),
+        );
+      }
     });
   }
   const locks = names

@@ -6,6 +6,7 @@ import type {
 } from '@opentelemetry/sdk-logs';
 import type { SendOutcome } from '../exporters/OtlpHttpSender.js';
 import type { LogsEncoder } from '../exporters/spool/LogsEncoder.js';
+import type { FrameEncoding } from '../exporters/spool/spoolFormat.js';
 import {
   Spool,
   type FrameRef,
@@ -56,7 +57,14 @@ interface Batch {
   payload: Uint8Array;
   records: number;
   ref: FrameRef | undefined;
+  contentType: string;
 }
+
+/** OTLP/HTTP media types of the spool's OTLP encodings. */
+const CONTENT_TYPES: Partial<Record<FrameEncoding, string>> = {
+  protobuf: 'application/x-protobuf',
+  json: 'application/json',
+};
 
 interface FlushWaiter {
   readonly target: number;
@@ -317,14 +325,40 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
   }
 
   private nextBatch(): Batch | undefined {
-    const frame = this.spool?.peek();
-    if (frame) return { payload: frame.payload, records: frame.records, ref: frame.ref };
+    for (let frame = this.spool?.peek(); frame; frame = this.spool?.peek()) {
+      // A spool written with another protocol (http/json then http/protobuf)
+      // is sent as it was written; a frame this destination cannot send at
+      // all (file lines in an OTLP spool, or the reverse) is dropped, counted.
+      const contentType =
+        frame.encoding === this.encoder.encoding
+          ? this.encoder.contentType
+          : this.encoder.encoding === 'lines'
+            ? undefined
+            : CONTENT_TYPES[frame.encoding];
+      if (contentType !== undefined) {
+        return { payload: frame.payload, records: frame.records, ref: frame.ref, contentType };
+      }
+      reportOnce(
+        'delivery:foreign-frame',
+        `the spool holds ${frame.encoding} batches this destination cannot send; they are dropped`,
+      );
+      this.spool!.ack(frame.ref);
+      this.observer.dropped('export-failed', frame.records);
+      this.settle(frame.records);
+    }
     const partialOk = this.partialDue || this.flushing > 0 || this.stopping;
     while (this.memory.length > 0 && (this.memory.length >= this.maxBatchSize || partialOk)) {
       const records = this.memory.splice(0, this.maxBatchSize);
       if (this.memory.length === 0) this.partialDue = false;
       const payload = this.encode(records);
-      if (payload) return { payload, records: records.length, ref: undefined };
+      if (payload) {
+        return {
+          payload,
+          records: records.length,
+          ref: undefined,
+          contentType: this.encoder.contentType,
+        };
+      }
     }
     return undefined;
   }
@@ -335,7 +369,7 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
     if (!batch) return;
     if (batch.ref && this.replayStartedAt === 0) this.replayStartedAt = Date.now();
     const abort = new AbortController();
-    const done = this.sender.send(batch.payload, this.encoder.contentType, abort.signal).then(
+    const done = this.sender.send(batch.payload, batch.contentType, abort.signal).then(
       (outcome) => this.onOutcome(batch, outcome),
       (error: unknown) => this.onOutcome(batch, { kind: 'retry', error: error as Error }),
     );

@@ -1,5 +1,6 @@
 import { BatchLogRecordProcessor, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { join } from 'node:path';
 import { diag } from '@opentelemetry/api';
 import { AuditChainLogRecordProcessor } from '../audit/index.js';
 import { LoggingConfigError } from '../config/LoggingConfigError.js';
@@ -8,7 +9,10 @@ import type { ResolvedConfig } from '../config/resolveConfig.js';
 import { FileLogRecordExporter } from '../exporters/FileLogRecordExporter.js';
 import { OtlpHttpSender } from '../exporters/OtlpHttpSender.js';
 import { createOtlpLogExporter } from '../exporters/otlpExporters.js';
-import { getLogsEncoder } from '../exporters/spool/LogsEncoder.js';
+import { FileLinesSender } from '../exporters/FileLinesSender.js';
+import { fileLinesEncoder } from '../exporters/spool/FileLinesEncoder.js';
+import { getLogsEncoder, type LogsEncoder } from '../exporters/spool/LogsEncoder.js';
+import type { BatchSender } from './DeliveringLogRecordProcessor.js';
 import { PrettyConsoleLogRecordExporter } from '../exporters/PrettyConsoleLogRecordExporter.js';
 import { toAttributes } from '../logger/toAnyValue.js';
 import { DeliveringLogRecordProcessor } from './DeliveringLogRecordProcessor.js';
@@ -59,23 +63,23 @@ function createLogProcessor(
 }
 
 /**
- * The OTLP destination: zero-loss delivery (memory budget, then the spool;
- * see {@link DeliveringLogRecordProcessor}) with otel-logkit's own OTLP/HTTP
- * sender and the SDK's OTLP serializers.
+ * A destination with zero-loss delivery (memory budget, then a spool; see
+ * {@link DeliveringLogRecordProcessor}).
  */
-function createOtlpProcessor(
+function createDeliveringProcessor(
   config: ResolvedConfig,
   monitor: DestinationMonitor,
+  encoder: LogsEncoder,
+  sender: BatchSender,
+  spoolDir: string | undefined,
 ): LogRecordProcessor {
-  const encoder = getLogsEncoder(config.logs.protocol);
   const processor = new DeliveringLogRecordProcessor({
     encoder,
-    sender: new OtlpHttpSender({
-      url: config.logs.url,
-      headers: config.logs.headers,
-      timeoutMillis: config.logs.timeoutMillis,
-    }),
-    spool: config.delivery.spool && { ...config.delivery.spool, encoding: encoder.encoding },
+    sender,
+    spool:
+      config.delivery.spool && spoolDir !== undefined
+        ? { dir: spoolDir, maxBytes: config.delivery.spool.maxBytes, encoding: encoder.encoding }
+        : undefined,
     observer: monitor,
     memoryBudget: config.delivery.memoryBudget,
     maxBatchSize: config.batch.maxExportBatchSize,
@@ -87,6 +91,49 @@ function createOtlpProcessor(
     queue: () => ({ size: processor.memorySize(), capacity: config.delivery.memoryBudget }),
   });
   return processor;
+}
+
+/**
+ * The OTLP destination: otel-logkit's own OTLP/HTTP sender, the SDK's OTLP
+ * serializers, the spool in `delivery.spoolDir`.
+ */
+function createOtlpProcessor(
+  config: ResolvedConfig,
+  monitor: DestinationMonitor,
+): LogRecordProcessor {
+  return createDeliveringProcessor(
+    config,
+    monitor,
+    getLogsEncoder(config.logs.protocol),
+    new OtlpHttpSender({
+      url: config.logs.url,
+      headers: config.logs.headers,
+      timeoutMillis: config.logs.timeoutMillis,
+    }),
+    config.delivery.spool?.dir,
+  );
+}
+
+/**
+ * The `file` destination: the same delivery, its batches appended to the
+ * rotating category files; a burst past the memory budget waits in the
+ * spool's `files` subdirectory instead of being dropped.
+ */
+function createFileProcessor(
+  config: ResolvedConfig,
+  monitor: DestinationMonitor,
+): LogRecordProcessor {
+  return createDeliveringProcessor(
+    config,
+    monitor,
+    fileLinesEncoder,
+    new FileLinesSender({
+      dir: config.logDir,
+      maxFileBytes: config.maxFileBytes,
+      maxBackups: config.maxBackups,
+    }),
+    config.delivery.spool && join(config.delivery.spool.dir, 'files'),
+  );
 }
 
 /** The steps before routing, built and validated once. */
@@ -138,12 +185,14 @@ export function createDestinations(
     processor:
       name === 'otlp'
         ? createOtlpProcessor(config, monitor(name))
-        : createLogProcessor(
-            createExporter(name, config),
-            config,
-            monitor(name),
-            name === 'console',
-          ),
+        : name === 'file'
+          ? createFileProcessor(config, monitor(name))
+          : createLogProcessor(
+              createExporter(name, config),
+              config,
+              monitor(name),
+              name === 'console',
+            ),
     accepts: rule(name),
   }));
   for (const [name, exporter] of Object.entries(config.destinations)) {

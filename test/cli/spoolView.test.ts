@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,4 +74,30 @@ describe('otel-logkit view <spool dir>', () => {
       expect(errors.stdout.trim().split('\n')).toHaveLength(1);
     },
   );
+
+  it('should show what the file destination could not write yet', async () => {
+    // The log directory is a file, so every write fails and the records wait.
+    const logDir = join(root, 'not-a-dir');
+    writeFileSync(logDir, '');
+    const spoolDir = join(root, 'spool');
+    const handle = registerLogging({
+      serviceName: 'spool-view',
+      logsExporter: 'file',
+      logDir,
+      metricsExporter: 'none',
+      handleProcessExit: false,
+      delivery: { spoolDir },
+    });
+    handle.getLogger('files').warn('disk trouble', { 'disk.free': 0 });
+    await handle.forceFlush();
+    await handle.shutdown();
+    const result = runCli(['view', join(spoolDir, 'files'), '--json']);
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/1 record\(s\) waiting/);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      message: 'disk trouble',
+      level: 'WARN',
+      attributes: { 'disk.free': 0 },
+    });
+  });
 });

@@ -4,7 +4,7 @@
  * record must arrive exactly once.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -144,6 +144,37 @@ describe('zero-loss delivery (child processes)', () => {
       expect(Object.values(dropped).every((n) => n === 0)).toBe(true);
     }
   }, 240_000);
+
+  it('should write every record of a 200,000-record burst to the files of the embedded default, once', async () => {
+    const logDir = join(root, 'logs');
+    const app = await runToEnd({
+      COUNT: '200000',
+      TAG: 'file',
+      LOGS_EXPORTER: 'file',
+      OTEL_EXPORTER_OTLP_ENDPOINT: '',
+      OTEL_LOGKIT_LOG_DIR: logDir,
+      // One file, so rotation (which deletes old backups by design) loses nothing.
+      OTEL_LOGKIT_MAX_FILE_BYTES: String(1024 * 1024 * 1024),
+    });
+    const seen = new Uint8Array(200_000);
+    for (const line of readFileSync(join(logDir, 'app.jsonl'), 'utf8').split('\n')) {
+      if (!line) continue;
+      const request = JSON.parse(line) as {
+        resourceLogs: { scopeLogs: { logRecords: { body: { stringValue: string } }[] }[] }[];
+      };
+      for (const rl of request.resourceLogs)
+        for (const sl of rl.scopeLogs)
+          for (const lr of sl.logRecords) seen[Number(lr.body.stringValue.slice(5))]!++;
+    }
+    expect(seen.every((n) => n === 1)).toBe(true);
+    const done = app.events.find((e) => e.event === 'done')!;
+    expect(Object.values(done.stats!.dropped).every((n) => n === 0)).toBe(true);
+    console.log(
+      `embedded default, 200k burst to files: peak RSS ${Math.round(done.maxRssKb! / 1024)} MB`,
+    );
+    // Nothing is left waiting: the spool directory is gone again.
+    expect(readdirSync(logDir)).toEqual(['app.jsonl']);
+  }, 120_000);
 
   it('should keep what was logged during an outage through SIGTERM, and deliver it once from the next process', async () => {
     await receiver.stop();

@@ -14,7 +14,7 @@ import { crc32 } from 'node:zlib';
  * | 4 | magic `OLKF` |
  * | 4 | payload length, uint32 big-endian |
  * | 4 | log records in the payload, uint32 big-endian |
- * | 1 | encoding: 1 protobuf, 2 JSON |
+ * | 1 | encoding: 1 protobuf, 2 JSON, 3 file lines (`<file>\t<OTLP JSON>\n`…) |
  * | 4 | CRC-32 of the payload, uint32 big-endian |
  * | n | payload |
  *
@@ -28,7 +28,10 @@ export const ACK_SUFFIX = '.ack';
 export const LOCK_SUFFIX = '.lock';
 
 /** The payload's OTLP encoding. */
-export type FrameEncoding = 'protobuf' | 'json';
+export type FrameEncoding = 'protobuf' | 'json' | 'lines';
+
+const ENCODING_BYTES: Record<FrameEncoding, number> = { protobuf: 1, json: 2, lines: 3 };
+const ENCODINGS: readonly (FrameEncoding | undefined)[] = [undefined, 'protobuf', 'json', 'lines'];
 
 /** A frame's place in its segment, as {@link scanFrames} finds it. */
 export interface FrameInfo {
@@ -60,7 +63,7 @@ export function frameHeader(
   FRAME_MAGIC.copy(header, 0);
   header.writeUInt32BE(payloadLength, 4);
   header.writeUInt32BE(records, 8);
-  header.writeUInt8(encoding === 'json' ? 2 : 1, 12);
+  header.writeUInt8(ENCODING_BYTES[encoding], 12);
   header.writeUInt32BE(crc, 13);
   return header;
 }
@@ -115,12 +118,12 @@ function readFrameAt(data: Buffer, offset: number): FrameInfo | undefined {
   if (!data.subarray(offset, offset + 4).equals(FRAME_MAGIC)) return undefined;
   const length = data.readUInt32BE(offset + 4);
   const records = data.readUInt32BE(offset + 8);
-  const kind = data.readUInt8(offset + 12);
+  const encoding = ENCODINGS[data.readUInt8(offset + 12)];
   const start = offset + FRAME_HEADER_BYTES;
-  if ((kind !== 1 && kind !== 2) || start + length > data.length) return undefined;
+  if (encoding === undefined || start + length > data.length) return undefined;
   if (crc32(data.subarray(start, start + length)) !== data.readUInt32BE(offset + 13))
     return undefined;
-  return { offset, length, records, encoding: kind === 2 ? 'json' : 'protobuf' };
+  return { offset, length, records, encoding };
 }
 
 /** The acknowledged frame indexes in an `.ack` file's bytes. */
@@ -137,4 +140,17 @@ export function parseSegmentName(
   const match = /^((\d{13})-\d{6}-[0-9a-f]{4})\.([0-9]+\.[0-9a-f]+)\.seg$/.exec(name);
   if (!match) return undefined;
   return { stem: match[1]!, createdMs: Number(match[2]), owner: match[3]! };
+}
+
+/**
+ * The `(file, line)` pairs of a `lines` frame (`<file>\t<OTLP JSON>\n`…,
+ * written by the `file` destination); lines keep their `\n`.
+ */
+export function splitFileLines(payload: Uint8Array): Array<[file: string, line: string]> {
+  const out: Array<[string, string]> = [];
+  for (const entry of new TextDecoder().decode(payload).split('\n')) {
+    const tab = entry.indexOf('\t');
+    if (tab > 0) out.push([entry.slice(0, tab), `${entry.slice(tab + 1)}\n`]);
+  }
+  return out;
 }
