@@ -1,4 +1,5 @@
-import type { Context } from '@opentelemetry/api';
+import type { Attributes, Context } from '@opentelemetry/api';
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type {
   LogRecordProcessor,
   ReadableLogRecord,
@@ -107,6 +108,10 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
   private readonly batchTimer: NodeJS.Timeout;
   private partialDue = false;
   private pumpScheduled = false;
+  private checkedResource: ReadableLogRecord['resource'] | undefined;
+  private readonly settledCopies = new WeakMap<Resource, Resource>();
+  /** False while a Resource's async attributes (detectors) are still pending: nothing is encoded. */
+  private resourceReady = true;
   private flushing = 0;
   private enqueued = 0;
   private settled = 0;
@@ -153,10 +158,13 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
       return;
     }
     this.enqueued++;
+    if (logRecord.resource !== this.checkedResource) this.checkResource(logRecord.resource);
     this.memory.push(logRecord);
     const n = this.memory.length;
     if (n >= this.memoryBudget) {
-      if (this.spoolUsable()) this.spill(0);
+      // A burst before resource detection settled: spooled all the same, with
+      // the attributes detected so far (a record is worth more than host.id).
+      if (this.spoolUsable()) this.spill(0, true);
       else {
         this.memory.pop();
         this.settle(1);
@@ -249,6 +257,8 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
         flight.abort.abort();
         await flight.done;
       }
+      // Records still waiting for resource detection go to the spool now.
+      this.spill(0, true);
       if (this.memory.length > 0) {
         // Memory-only delivery (or a spool that failed): what is left is lost.
         this.observer.dropped('export-failed', this.memory.length);
@@ -276,6 +286,63 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
   }
 
   /**
+   * Records are encoded only once their Resource's async attributes settled
+   * (as the SDK's processors wait; encoding earlier loses them and makes the
+   * SDK warn). Until then they stay in memory, past the budget if need be:
+   * detectors settle within the first moments of a process.
+   */
+  private checkResource(resource: ReadableLogRecord['resource']): void {
+    this.checkedResource = resource;
+    if (!resource.asyncAttributesPending || !resource.waitForAsyncAttributes) return;
+    this.resourceReady = false;
+    const ready = (): void => {
+      this.resourceReady = true;
+      if (this.memory.length >= this.memoryBudget || this.inBackoff()) this.spill(0);
+      this.schedulePump();
+    };
+    resource.waitForAsyncAttributes().then(ready, ready);
+  }
+
+  /**
+   * `record` with its Resource replaced by one of the attributes settled so
+   * far, read with `getRawAttributes()` (reading `attributes` of a pending
+   * Resource makes the SDK report an error). One copy per Resource.
+   */
+  private withSettledResource(record: ReadableLogRecord): ReadableLogRecord {
+    const resource = record.resource;
+    if (!resource.asyncAttributesPending) return record;
+    let copy = this.settledCopies.get(resource);
+    if (!copy) {
+      const settled = resource
+        .getRawAttributes()
+        .filter(
+          ([, value]) =>
+            value !== undefined && typeof (value as { then?: unknown }).then !== 'function',
+        );
+      copy = resourceFromAttributes(
+        Object.fromEntries<Attributes[string]>(settled as Array<[string, Attributes[string]]>),
+        resource.schemaUrl === undefined ? undefined : { schemaUrl: resource.schemaUrl },
+      );
+      this.settledCopies.set(resource, copy);
+    }
+    // A plain copy: with Object.create() over the SDK's record a burst of
+    // 200,000 took 13.4 s instead of 1.8 s (measured on the same loaded machine).
+    return {
+      hrTime: record.hrTime,
+      hrTimeObserved: record.hrTimeObserved,
+      spanContext: record.spanContext,
+      severityText: record.severityText,
+      severityNumber: record.severityNumber,
+      body: record.body,
+      eventName: record.eventName,
+      resource: copy,
+      instrumentationScope: record.instrumentationScope,
+      attributes: record.attributes,
+      droppedAttributesCount: record.droppedAttributesCount,
+    };
+  }
+
+  /**
    * Pumps once the current synchronous work is over. One pending call at
    * most: a burst of a million records in one tick must not queue a million
    * callbacks (measured: ~100 bytes each, held until the burst ends).
@@ -298,12 +365,14 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
   }
 
   /** Encodes memory, oldest first, into spool frames, keeping the newest `keep` records. */
-  private spill(keep: number): void {
-    if (!this.spoolUsable()) return;
+  private spill(keep: number, evenUnsettled = false): void {
+    if (!this.spoolUsable() || (!this.resourceReady && !evenUnsettled)) return;
     const total = this.memory.length - keep;
     for (let start = 0; start < total; start += this.maxBatchSize) {
       const records = this.memory.slice(start, Math.min(total, start + this.maxBatchSize));
-      const payload = this.encode(records);
+      const payload = this.encode(
+        this.resourceReady ? records : records.map((r) => this.withSettledResource(r)),
+      );
       if (payload && !this.spool!.append(payload, records.length)) {
         this.settle(records.length);
         this.observer.dropped('export-failed', records.length);
@@ -347,7 +416,11 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
       this.settle(frame.records);
     }
     const partialOk = this.partialDue || this.flushing > 0 || this.stopping;
-    while (this.memory.length > 0 && (this.memory.length >= this.maxBatchSize || partialOk)) {
+    while (
+      this.resourceReady &&
+      this.memory.length > 0 &&
+      (this.memory.length >= this.maxBatchSize || partialOk)
+    ) {
       const records = this.memory.splice(0, this.maxBatchSize);
       if (this.memory.length === 0) this.partialDue = false;
       const payload = this.encode(records);
