@@ -29,7 +29,7 @@ export interface OtlpTestContext {
 export function useOtlpReceiver(defaults: LoggingOptions = {}): OtlpTestContext {
   let receiver: OtlpReceiver | undefined;
   let handle: LoggingHandle | undefined;
-  let spoolDir: string | undefined;
+  const spoolDirs: string[] = [];
   beforeAll(async () => {
     receiver = await startOtlpReceiver();
   });
@@ -39,8 +39,7 @@ export function useOtlpReceiver(defaults: LoggingOptions = {}): OtlpTestContext 
   afterEach(async () => {
     await handle?.shutdown();
     handle = undefined;
-    if (spoolDir) rmSync(spoolDir, { recursive: true, force: true });
-    spoolDir = undefined;
+    for (const dir of spoolDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
     receiver?.clear();
     receiver?.setStatus(200);
     diag.disable();
@@ -57,7 +56,8 @@ export function useOtlpReceiver(defaults: LoggingOptions = {}): OtlpTestContext 
     register<L extends string = never>(options: LoggingOptions<L> = {}): LoggingHandle<L> {
       // A spool of the test's own: what a failing endpoint leaves must not be
       // replayed into another test's receiver.
-      spoolDir = mkdtempSync(join(tmpdir(), 'logkit-otlp-test-'));
+      const spoolDir = mkdtempSync(join(tmpdir(), 'logkit-otlp-test-'));
+      spoolDirs.push(spoolDir);
       const registered = registerLogging<L>({
         delivery: { spoolDir },
         serviceName: 'otlp-test',
