@@ -8,7 +8,11 @@ import type { LoggingStats } from './processors/DropCounts.js';
 
 /** What `handle.health()` returns. */
 export interface LoggingHealth {
-  /** False when any destination's last export failed. */
+  /**
+   * False when any destination's last export failed, dropped a record in the
+   * last 30 s, or has a spool whose oldest record waited longer than
+   * `delivery.unhealthyAfterMillis`.
+   */
   readonly healthy: boolean;
   /** Per destination (`console`, `file`, `otlp`, `audit`, your own). */
   readonly destinations: readonly DestinationHealth[];
@@ -63,14 +67,17 @@ export interface LoggingHandle<L extends string = never> {
   /**
    * Records received by the pipeline and dropped, by reason (`sampled`,
    * `rate-limited`, `filtered`, `redaction-failed`, `queue-full`,
-   * `export-failed`), and per pipeline step its records and sampled cost
-   * (`steps`, see {@link LoggingStats.steps}): a snapshot, cheap to call.
+   * `export-failed`, `spool-full`, `spool-damaged`), and per pipeline step
+   * its records and sampled cost (`steps`, see {@link LoggingStats.steps}): a
+   * snapshot, cheap to call.
    */
   stats(): LoggingStats;
   /**
    * Per exporter: the last success and failure (epoch ms), consecutive
-   * failures, records exported, queue fill (size and capacity) and records
-   * dropped (queue full, export failed). A snapshot, cheap to call.
+   * failures, records exported, queue fill (size and capacity), records
+   * dropped (queue full, export failed, spool full, spool damaged), the last
+   * drop, and for `otlp` and `file` the spool (`SpoolHealth`). A
+   * snapshot, cheap to call.
    */
   health(): LoggingHealth;
 }

@@ -1,7 +1,8 @@
 export { getLoggingHandle } from './liveHandle.js';
 export { registerLogging } from './registerLogging.js';
 export type { LoggingHandle, LoggingHealth } from './LoggingHandle.js';
-export type { DestinationHealth } from './processors/DestinationMonitor.js';
+export type { DestinationHealth, SpoolHealth } from './processors/DestinationMonitor.js';
+export type { DeliveryOptions } from './config/DeliveryOptions.js';
 export type { LogMetricRule } from './metrics/LogMetricRule.js';
 export {
   ATTR_CATEGORY as METRIC_ATTR_CATEGORY,

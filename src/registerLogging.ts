@@ -38,12 +38,14 @@ import {
 } from './logger/Logger.js';
 import type { LoggingHandle } from './LoggingHandle.js';
 import { clearLiveHandle, getLoggingHandle, setLiveHandle } from './liveHandle.js';
+import type { DestinationHealth } from './processors/DestinationMonitor.js';
 import { DropCounts } from './processors/DropCounts.js';
 import { PipelineLogRecordProcessor } from './processors/PipelineLogRecordProcessor.js';
 import { createTraceEndSpanProcessor } from './processors/sampling/SamplingStep.js';
 import { createDestinations, createSteps } from './processors/buildPipeline.js';
 import { setOutputRedaction } from './processors/redaction/outputRedaction.js';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { observeDelivery } from './metrics/DeliveryMetrics.js';
 import { LogMetrics } from './metrics/LogMetrics.js';
 import { startRuntimeMetrics } from './metrics/RuntimeMetrics.js';
 import { METRIC_PIPELINE_STEP_DURATION, STEP_DURATION_BUCKETS } from './metrics/names.js';
@@ -217,6 +219,7 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
     counts,
     config.metricRules,
   );
+  observeDelivery(meterProvider.getMeter('otel-logkit'), () => monitors.map((m) => m.health()));
   const pipeline = new PipelineLogRecordProcessor({
     steps,
     destinations,
@@ -329,7 +332,7 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
     stats: () => ({ ...counts.snapshot(), steps: pipeline.stepStats() }),
     health: () => {
       const list = monitors.map((m) => m.health());
-      return { healthy: list.every((d) => d.consecutiveFailures === 0), destinations: list };
+      return { healthy: list.every((d) => isHealthy(d, config)), destinations: list };
     },
   };
 
@@ -354,6 +357,15 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
     }`,
   );
   return handle;
+}
+
+/** A destination dropped a record within this window, ms: unhealthy. */
+const RECENT_DROP_MILLIS = 30_000;
+
+function isHealthy(d: DestinationHealth, config: ResolvedConfig): boolean {
+  if (d.consecutiveFailures !== 0) return false;
+  if (d.lastDropAt !== undefined && Date.now() - d.lastDropAt < RECENT_DROP_MILLIS) return false;
+  return !d.spool || d.spool.oldestAgeMillis <= config.delivery.unhealthyAfterMillis;
 }
 
 /** `OTEL_SDK_DISABLED`: loggers that drop everything, and nothing registered. */

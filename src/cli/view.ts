@@ -8,6 +8,8 @@ import type { LogRecordView } from './otlp.js';
 import { Output, warn } from './output.js';
 import { Progress } from './progress.js';
 import { ScanContext, resolveInputs, scanInTimeOrder, totalBytes } from './readRecords.js';
+import { decodeLine } from './otlp.js';
+import { isSpoolDir, readSpool } from './spool.js';
 
 /** The flags of `otel-logkit view`. */
 export interface ViewOptions extends FilterFlags {
@@ -39,6 +41,9 @@ export async function runView(paths: string[], options: ViewOptions): Promise<nu
     throw new UsageError('--list cannot be combined with --tail or --follow');
   }
   const filter = new RecordFilter(buildFilterSpec(options));
+  if (paths.length === 1 && !options.follow && !options.list && (await isSpoolDir(paths[0]!))) {
+    return runSpoolView(paths[0]!, filter, options);
+  }
   const inputs = await resolveInputs(paths);
   if (options.list) return runList(inputs, filter, options);
   if (options.follow) return runFollow(inputs, filter, options, recordWriter(options));
@@ -99,4 +104,39 @@ export async function runView(paths: string[], options: ViewOptions): Promise<nu
     return EXIT_NO_MATCH;
   }
   return EXIT_OK;
+}
+
+/**
+ * `otel-logkit view <spool dir>`: a summary of what waits in a delivery
+ * spool (on stderr), then its records as `view` prints them (`--tail` and the
+ * filters apply). Reads only; the spool is not changed.
+ */
+async function runSpoolView(
+  dir: string,
+  filter: RecordFilter,
+  options: ViewOptions,
+): Promise<number> {
+  const spool = await readSpool(dir);
+  const age =
+    spool.oldestMs === undefined
+      ? ''
+      : `, oldest ${Math.round((Date.now() - spool.oldestMs) / 1000)} s ago`;
+  warn(
+    `spool ${dir}: ${formatCount(spool.records)} record(s) waiting in ${formatCount(spool.frames)} batch(es), ` +
+      `${spool.segments} segment(s), ${formatCount(spool.bytes)} bytes${age}` +
+      (spool.damagedBytes > 0 ? `, ${formatCount(spool.damagedBytes)} damaged bytes skipped` : '') +
+      (spool.locks.length > 0 ? `; lock files: ${spool.locks.join(', ')}` : ''),
+  );
+  const records: LogRecordView[] = [];
+  for (const line of spool.lines) decodeLine(line, dir, filter, records);
+  const shown =
+    options.tail === undefined ? records : records.slice(-options.tail || records.length);
+  const write = recordWriter(options);
+  const out = new Output();
+  for (const record of options.tail === 0 ? [] : shown) {
+    const wait = out.write(write(record));
+    if (wait) await wait;
+  }
+  await out.flush();
+  return records.length > 0 ? EXIT_OK : EXIT_NO_MATCH;
 }

@@ -7,6 +7,7 @@ import type { LogStep } from '../processors/PipelineStep.js';
 import type { RedactionOptions } from '../processors/redaction/RedactionOptions.js';
 import type { RouteRule } from '../processors/routing/RouteRule.js';
 import type { SamplingOptions } from '../processors/sampling/SamplingOptions.js';
+import type { DeliveryOptions } from './DeliveryOptions.js';
 
 /** The built-in pipeline steps; `route` is always last. */
 export type BuiltinStepName = 'enrich' | 'redact' | 'limit' | 'sample' | 'route';
@@ -253,6 +254,8 @@ export interface LoggingOptions<L extends string = never> {
   readonly handleProcessExit?: boolean;
   /** Deadline of a flush or shutdown started by the exit hooks, ms. `OTEL_LOGKIT_SHUTDOWN_TIMEOUT`; default 5000. */
   readonly shutdownTimeoutMillis?: number;
+  /** Zero-loss delivery of OTLP logs: memory budget, spool on disk; see {@link DeliveryOptions}. */
+  readonly delivery?: DeliveryOptions;
 
   /**
    * An OpenTelemetry configuration file (YAML, `file_format` 1.x) to read the

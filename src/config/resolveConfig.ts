@@ -5,6 +5,7 @@ import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-l
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import { BUILTIN_LEVELS, SILENT, type LevelDefinition, type LevelInput } from '../logger/levels.js';
 import { loadConfigFile, mergeConfigFile, renameFileError } from './configFile.js';
+import type { DeliveryOptions, ResolvedDelivery } from './DeliveryOptions.js';
 import { LoggingConfigError } from './LoggingConfigError.js';
 import { readSecretKey } from './secretKey.js';
 import type { LogMetricRule } from '../metrics/LogMetricRule.js';
@@ -93,6 +94,7 @@ export interface ResolvedConfig {
   readonly registerTracerProvider: boolean;
   readonly handleProcessExit: boolean;
   readonly shutdownTimeoutMillis: number;
+  readonly delivery: ResolvedDelivery;
   readonly logRecordProcessors: readonly LogRecordProcessor[];
   readonly metricReaders: readonly IMetricReader[];
   /** Record runtime and process metrics when metrics are exported. */
@@ -601,6 +603,16 @@ function resolveOptions<L extends string>(
   }
 
   const logDir = path.resolve(logDirPicked ? String(logDirPicked.value) : 'logs');
+  const shutdownTimeoutMillis = integer(
+    pick(
+      options.shutdownTimeoutMillis,
+      'shutdownTimeoutMillis',
+      env,
+      'OTEL_LOGKIT_SHUTDOWN_TIMEOUT',
+    ),
+    5000,
+    { min: 1 },
+  );
 
   return {
     warnings,
@@ -680,16 +692,8 @@ function resolveOptions<L extends string>(
       pick(options.handleProcessExit, 'handleProcessExit', env, 'OTEL_LOGKIT_EXIT_HOOKS'),
       true,
     ),
-    shutdownTimeoutMillis: integer(
-      pick(
-        options.shutdownTimeoutMillis,
-        'shutdownTimeoutMillis',
-        env,
-        'OTEL_LOGKIT_SHUTDOWN_TIMEOUT',
-      ),
-      5000,
-      { min: 1 },
-    ),
+    shutdownTimeoutMillis,
+    delivery: resolveDelivery(options.delivery, logDir, shutdownTimeoutMillis, env),
     logRecordProcessors: [...(options.logRecordProcessors ?? [])],
     metricReaders: [...(options.metricReaders ?? [])],
     runtimeMetrics: boolean(
@@ -769,6 +773,65 @@ function resolveTls(
     return { ca };
   }
   return { ca, cert, key };
+}
+
+function resolveDelivery(
+  delivery: DeliveryOptions | undefined,
+  logDir: string,
+  shutdownTimeoutMillis: number,
+  env: Env,
+): ResolvedDelivery {
+  const options = delivery ?? {};
+  const dirPicked = pick(options.spoolDir, 'delivery.spoolDir', env, 'OTEL_LOGKIT_SPOOL_DIR');
+  if (dirPicked && (typeof dirPicked.value !== 'string' || !dirPicked.value)) {
+    fail(dirPicked.source, dirPicked.value, 'a non-empty path');
+  }
+  const deadlinePicked = pick(
+    options.deadlineMillis,
+    'delivery.deadlineMillis',
+    env,
+    'OTEL_LOGKIT_DELIVERY_DEADLINE',
+  );
+  const deadlineMillis = integer(deadlinePicked, Math.min(3000, shutdownTimeoutMillis), {
+    min: 0,
+  });
+  if (deadlineMillis > shutdownTimeoutMillis) {
+    fail(
+      deadlinePicked!.source,
+      deadlineMillis,
+      `at most shutdownTimeoutMillis (${shutdownTimeoutMillis})`,
+    );
+  }
+  const maxBytes = integer(
+    pick(options.spoolMaxBytes, 'delivery.spoolMaxBytes', env, 'OTEL_LOGKIT_SPOOL_MAX_BYTES'),
+    256 * 1024 * 1024,
+    { min: 65_536 },
+  );
+  const enabled = boolean(pick(options.spool, 'delivery.spool', env, 'OTEL_LOGKIT_SPOOL'), true);
+  return {
+    spool: enabled
+      ? {
+          dir: path.resolve(dirPicked ? String(dirPicked.value) : path.join(logDir, 'spool')),
+          maxBytes,
+        }
+      : undefined,
+    memoryBudget: integer(
+      pick(options.memoryBudget, 'delivery.memoryBudget', env, 'OTEL_LOGKIT_MEMORY_BUDGET'),
+      2048,
+      { min: 1 },
+    ),
+    deadlineMillis,
+    unhealthyAfterMillis: integer(
+      pick(
+        options.unhealthyAfterMillis,
+        'delivery.unhealthyAfterMillis',
+        env,
+        'OTEL_LOGKIT_SPOOL_UNHEALTHY_AFTER',
+      ),
+      60_000,
+      { min: 1 },
+    ),
+  };
 }
 
 function resolveLimits(limits: LoggingOptions['limits'], env: Env): ResolvedLimits {

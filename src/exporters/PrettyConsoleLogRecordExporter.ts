@@ -17,6 +17,8 @@ import { severityRangeName } from '../logger/levels.js';
 export interface PrettyConsoleStream {
   write(chunk: string): unknown;
   readonly isTTY?: boolean;
+  /** Bytes buffered and not yet written out (a Node Writable's `writableLength`). */
+  readonly writableLength?: number;
 }
 
 /** Options of {@link PrettyConsoleLogRecordExporter}. */
@@ -34,6 +36,13 @@ export interface PrettyConsoleLogRecordExporterOptions {
    * is unset or empty, and `FORCE_COLOR` is not `'0'`.
    */
   colors?: boolean;
+  /**
+   * A stream holding more than this many bytes not yet written out (a slow
+   * pipe or terminal behind `process.stdout`) gets no more lines: the export
+   * fails (counted `export-failed`) instead of buffering without bound.
+   * Default 8388608 (8 MiB).
+   */
+  maxBufferedBytes?: number;
 }
 
 const WARN: number = SeverityNumber.WARN;
@@ -65,8 +74,10 @@ export class PrettyConsoleLogRecordExporter implements LogRecordExporter {
   private readonly colors: boolean;
   private readonly errorColors: boolean;
   private isShutdown = false;
+  private readonly maxBufferedBytes: number;
 
   constructor(options: PrettyConsoleLogRecordExporterOptions = {}) {
+    this.maxBufferedBytes = options.maxBufferedBytes ?? 8 * 1024 * 1024;
     this.stream = options.stream ?? process.stdout;
     this.errorStream = options.errorStream ?? (options.stream ? this.stream : process.stderr);
     this.colors = options.colors ?? colorsByDefault(this.stream);
@@ -94,6 +105,14 @@ export class PrettyConsoleLogRecordExporter implements LogRecordExporter {
       if (pendingStream === undefined || pending === '') return;
       const chunk = pending;
       pending = '';
+      const buffered = pendingStream.writableLength;
+      if (typeof buffered === 'number' && buffered > this.maxBufferedBytes) {
+        firstError ??= new Error(
+          `otel-logkit: the console stream has ${buffered} bytes not yet written (over ${this.maxBufferedBytes}); lines dropped`,
+        );
+        reportOnce('pretty-console-exporter:backlog', firstError.message);
+        return;
+      }
       try {
         pendingStream.write(chunk);
       } catch (error) {

@@ -33,3 +33,16 @@ export const ATTR_DROP_REASON = 'logkit.drop.reason';
 
 /** The unit of record counts, in UCUM annotation form as semconv writes counts. */
 export const UNIT_LOG_RECORD = '{log_record}';
+
+/** Records waiting in a destination's spool; an observable up-down counter. */
+export const METRIC_SPOOL_RECORDS = 'logkit.spool.records';
+/** Bytes of a destination's spool segments; an observable up-down counter. */
+export const METRIC_SPOOL_SIZE = 'logkit.spool.size';
+/** Segment files of a destination's spool; an observable up-down counter. */
+export const METRIC_SPOOL_SEGMENTS = 'logkit.spool.segments';
+/** Age of the oldest record waiting in a destination's spool, seconds; an observable gauge. */
+export const METRIC_SPOOL_OLDEST_AGE = 'logkit.spool.oldest_age';
+/** Records held in memory by a delivering destination; an observable up-down counter. */
+export const METRIC_DELIVERY_BACKLOG = 'logkit.delivery.memory.records';
+/** The destination (`otlp`, …) of a delivery metric. */
+export const ATTR_DESTINATION = 'logkit.destination';

@@ -7,7 +7,16 @@ import {
 } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import type { SpoolStats } from '../exporters/spool/Spool.js';
+import type { DeliveryObserver } from './DeliveringLogRecordProcessor.js';
 import type { DropCounts } from './DropCounts.js';
+import type { DropReason } from './PipelineStep.js';
+
+/** The spool of a destination, as `health()` reports it. */
+export type SpoolHealth = SpoolStats & {
+  /** Records per second accepted from the spool since its backlog started draining. */
+  readonly replayRatePerSecond: number;
+};
 
 /** One destination's health, as `handle.health()` reports it. */
 export interface DestinationHealth {
@@ -24,8 +33,17 @@ export interface DestinationHealth {
   readonly exported: number;
   /** The batch queue: records waiting, and how many it holds; absent for the console. */
   readonly queue?: { readonly size: number; readonly capacity: number };
-  /** Records this destination lost. */
-  readonly dropped: { readonly 'queue-full': number; readonly 'export-failed': number };
+  /** Records this destination lost; the `spool-*` reasons only for a spooling destination. */
+  readonly dropped: {
+    readonly 'queue-full': number;
+    readonly 'export-failed': number;
+    readonly 'spool-full'?: number;
+    readonly 'spool-damaged'?: number;
+  };
+  /** The destination's spool (OTLP with zero-loss delivery), when it has one. */
+  readonly spool?: SpoolHealth;
+  /** Epoch ms of the last record this destination dropped, if any. */
+  readonly lastDropAt?: number;
 }
 
 /**
@@ -44,36 +62,64 @@ const QUEUE_SIZE = 'otel.sdk.processor.log.queue.size';
  * instruments feed this monitor and the pipeline's {@link DropCounts}
  * instead of a metrics pipeline.
  */
-export class DestinationMonitor {
+export class DestinationMonitor implements DeliveryObserver {
   private lastSuccessAt: number | undefined;
   private lastFailureAt: number | undefined;
   private lastError: string | undefined;
   private consecutiveFailures = 0;
-  private exported = 0;
+  private exportedCount = 0;
   private queueFull = 0;
   private exportFailed = 0;
   private capacity: number | undefined;
   private queueSize: ObservableCallback | undefined;
+  private spoolDrops: Record<'spool-full' | 'spool-damaged', number> | undefined;
+  private lastDropAt: number | undefined;
+  private delivery:
+    { spool(): SpoolHealth | undefined; queue(): { size: number; capacity: number } } | undefined;
 
   constructor(
     readonly name: string,
     private readonly counts: DropCounts,
   ) {}
 
+  /** Records `records` accepted by the destination. */
+  exported(records: number): void {
+    this.lastSuccessAt = Date.now();
+    this.consecutiveFailures = 0;
+    this.exportedCount += records;
+  }
+
+  /** Records a failed export. */
+  failed(error: Error): void {
+    this.lastFailureAt = Date.now();
+    this.lastError = error.message || 'export failed';
+    this.consecutiveFailures++;
+  }
+
+  /** Counts `records` this destination lost, here and in the pipeline's counts. */
+  dropped(reason: DropReason, records: number): void {
+    if (records <= 0) return;
+    this.lastDropAt = Date.now();
+    this.counts.countDrop(reason, records);
+    if (reason === 'queue-full') this.queueFull += records;
+    else if (reason === 'spool-full' || reason === 'spool-damaged') {
+      this.spoolDrops ??= { 'spool-full': 0, 'spool-damaged': 0 };
+      this.spoolDrops[reason] += records;
+    } else this.exportFailed += records;
+  }
+
+  /** A delivering processor's queue and spool, for {@link health}. */
+  watchDelivery(delivery: NonNullable<DestinationMonitor['delivery']>): void {
+    this.delivery = delivery;
+  }
+
   /** The exporter, with its results recorded here. */
   wrap(exporter: LogRecordExporter): LogRecordExporter {
     return {
       export: (logs: ReadableLogRecord[], done: (result: ExportResult) => void) =>
         exporter.export(logs, (result) => {
-          if (result.code === ExportResultCode.SUCCESS) {
-            this.lastSuccessAt = Date.now();
-            this.consecutiveFailures = 0;
-            this.exported += logs.length;
-          } else {
-            this.lastFailureAt = Date.now();
-            this.lastError = result.error?.message ?? 'export failed';
-            this.consecutiveFailures++;
-          }
+          if (result.code === ExportResultCode.SUCCESS) this.exported(logs.length);
+          else this.failed(result.error ?? new Error('export failed'));
           done(result);
         }),
       forceFlush: () => exporter.forceFlush(),
@@ -91,13 +137,7 @@ export class DestinationMonitor {
         add: (value: number, attributes?: Record<string, unknown>) => {
           const errorType = attributes?.['error.type'];
           if (errorType === undefined) return;
-          if (errorType === 'queue_full') {
-            this.queueFull += value;
-            this.counts.countDrop('queue-full', value);
-          } else {
-            this.exportFailed += value;
-            this.counts.countDrop('export-failed', value);
-          }
+          this.dropped(errorType === 'queue_full' ? 'queue-full' : 'export-failed', value);
         },
       };
     };
@@ -119,7 +159,11 @@ export class DestinationMonitor {
   /** A snapshot; cheap, never throws. */
   health(): DestinationHealth {
     let queue: DestinationHealth['queue'];
-    if (this.capacity !== undefined) {
+    let spool: SpoolHealth | undefined;
+    if (this.delivery) {
+      queue = this.delivery.queue();
+      spool = this.delivery.spool();
+    } else if (this.capacity !== undefined) {
       let size = 0;
       const result = { observe: (value: number) => void (size = value) } as ObservableResult;
       try {
@@ -136,9 +180,15 @@ export class DestinationMonitor {
         ? {}
         : { lastFailureAt: this.lastFailureAt, lastError: this.lastError }),
       consecutiveFailures: this.consecutiveFailures,
-      exported: this.exported,
+      exported: this.exportedCount,
       ...(queue ? { queue } : {}),
-      dropped: { 'queue-full': this.queueFull, 'export-failed': this.exportFailed },
+      dropped: {
+        'queue-full': this.queueFull,
+        'export-failed': this.exportFailed,
+        ...this.spoolDrops,
+      },
+      ...(spool ? { spool } : {}),
+      ...(this.lastDropAt === undefined ? {} : { lastDropAt: this.lastDropAt }),
     };
   }
 }

@@ -9,10 +9,20 @@ import type { ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
  * - `filtered`: matched no destination's routing rules;
  * - `redaction-failed`: redaction threw, so the record was dropped (fail closed);
  * - `queue-full`: a batch processor's queue was full;
- * - `export-failed`: an exporter reported failure.
+ * - `export-failed`: an exporter reported failure (with a spool: the endpoint
+ *   rejected the batch for good, or the spool could not be written);
+ * - `spool-full`: evicted, oldest first, past the spool's size cap;
+ * - `spool-damaged`: in a spool segment that failed its checksum.
  */
 export type DropReason =
-  'sampled' | 'rate-limited' | 'filtered' | 'redaction-failed' | 'queue-full' | 'export-failed';
+  | 'sampled'
+  | 'rate-limited'
+  | 'filtered'
+  | 'redaction-failed'
+  | 'queue-full'
+  | 'export-failed'
+  | 'spool-full'
+  | 'spool-damaged';
 
 /** Every {@link DropReason}, in a stable order. */
 export const DROP_REASONS: readonly DropReason[] = [
@@ -22,6 +32,8 @@ export const DROP_REASONS: readonly DropReason[] = [
   'redaction-failed',
   'queue-full',
   'export-failed',
+  'spool-full',
+  'spool-damaged',
 ];
 
 /**

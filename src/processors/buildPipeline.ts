@@ -4,15 +4,22 @@ import type {
   LogRecordProcessor,
   ReadWriteLogRecord,
 } from '@opentelemetry/sdk-logs';
+import { join } from 'node:path';
 import { diag } from '@opentelemetry/api';
 import { AuditChainLogRecordProcessor } from '../audit/index.js';
 import { LoggingConfigError } from '../config/LoggingConfigError.js';
 import type { LogsExporterName } from '../config/LoggingOptions.js';
 import type { ResolvedConfig } from '../config/resolveConfig.js';
 import { FileLogRecordExporter } from '../exporters/FileLogRecordExporter.js';
+import { OtlpHttpSender } from '../exporters/OtlpHttpSender.js';
 import { createOtlpLogExporter } from '../exporters/otlpExporters.js';
+import { FileLinesSender } from '../exporters/FileLinesSender.js';
+import { fileLinesEncoder } from '../exporters/spool/FileLinesEncoder.js';
+import { getLogsEncoder, type LogsEncoder } from '../exporters/spool/LogsEncoder.js';
+import type { BatchSender } from './DeliveringLogRecordProcessor.js';
 import { PrettyConsoleLogRecordExporter } from '../exporters/PrettyConsoleLogRecordExporter.js';
 import { toAttributes } from '../logger/toAnyValue.js';
+import { DeliveringLogRecordProcessor } from './DeliveringLogRecordProcessor.js';
 import { DestinationMonitor } from './DestinationMonitor.js';
 import type { DropCounts } from './DropCounts.js';
 import { createEnrichStep } from './enrich/EnrichStep.js';
@@ -57,6 +64,82 @@ function createLogProcessor(
   return immediate
     ? new SimpleLogRecordProcessor(options)
     : new BatchLogRecordProcessor({ ...options, ...config.batch });
+}
+
+/**
+ * A destination with zero-loss delivery (memory budget, then a spool; see
+ * {@link DeliveringLogRecordProcessor}).
+ */
+function createDeliveringProcessor(
+  config: ResolvedConfig,
+  monitor: DestinationMonitor,
+  encoder: LogsEncoder,
+  sender: BatchSender,
+  spoolDir: string | undefined,
+): LogRecordProcessor {
+  const processor = new DeliveringLogRecordProcessor({
+    encoder,
+    sender,
+    spool:
+      config.delivery.spool && spoolDir !== undefined
+        ? { dir: spoolDir, maxBytes: config.delivery.spool.maxBytes, encoding: encoder.encoding }
+        : undefined,
+    observer: monitor,
+    memoryBudget: config.delivery.memoryBudget,
+    maxBatchSize: config.batch.maxExportBatchSize,
+    scheduledDelayMillis: config.batch.scheduledDelayMillis,
+    shutdownDeadlineMillis: config.delivery.deadlineMillis,
+  });
+  monitor.watchDelivery({
+    spool: () => processor.spoolStats(),
+    queue: () => ({ size: processor.memorySize(), capacity: config.delivery.memoryBudget }),
+  });
+  return processor;
+}
+
+/**
+ * The OTLP/HTTP destination: otel-logkit's own OTLP encoding and OTLP/HTTP
+ * sender, the spool in `delivery.spoolDir`.
+ */
+function createOtlpProcessor(
+  config: ResolvedConfig,
+  monitor: DestinationMonitor,
+): LogRecordProcessor {
+  return createDeliveringProcessor(
+    config,
+    monitor,
+    getLogsEncoder(config.logs.protocol === 'http/json' ? 'http/json' : 'http/protobuf'),
+    new OtlpHttpSender({
+      url: config.logs.url,
+      headers: config.logs.headers,
+      timeoutMillis: config.logs.timeoutMillis,
+      compression: config.logs.compression === 'gzip' ? 'gzip' : 'none',
+      tls: config.logs.tls,
+    }),
+    config.delivery.spool?.dir,
+  );
+}
+
+/**
+ * The `file` destination: the same delivery, its batches appended to the
+ * rotating category files; a burst past the memory budget waits in the
+ * spool's `files` subdirectory instead of being dropped.
+ */
+function createFileProcessor(
+  config: ResolvedConfig,
+  monitor: DestinationMonitor,
+): LogRecordProcessor {
+  return createDeliveringProcessor(
+    config,
+    monitor,
+    fileLinesEncoder,
+    new FileLinesSender({
+      dir: config.logDir,
+      maxFileBytes: config.maxFileBytes,
+      maxBackups: config.maxBackups,
+    }),
+    config.delivery.spool && join(config.delivery.spool.dir, 'files'),
+  );
 }
 
 /**
@@ -128,12 +211,19 @@ export function createDestinations(
   };
   const destinations: Destination[] = config.logsExporters.map((name) => ({
     name,
-    processor: createLogProcessor(
-      createExporter(name, config),
-      config,
-      monitor(name),
-      name === 'console',
-    ),
+    processor:
+      // gRPC keeps the SDK's exporter (behind the batch processor, no spool):
+      // the spool's sender speaks OTLP/HTTP only.
+      name === 'otlp' && config.logs.protocol !== 'grpc'
+        ? createOtlpProcessor(config, monitor(name))
+        : name === 'file'
+          ? createFileProcessor(config, monitor(name))
+          : createLogProcessor(
+              createExporter(name, config),
+              config,
+              monitor(name),
+              name === 'console',
+            ),
     accepts: rule(name),
   }));
   for (const [name, exporter] of Object.entries(config.destinations)) {

@@ -359,6 +359,27 @@ describe('PrettyConsoleLogRecordExporter', () => {
       expect(err.writes).toEqual([`${ISO} WARN  3\n${ISO} FATAL 4\n`, `${ISO} ERROR 7\n`]);
     });
 
+    it('drops lines for a stream whose unwritten backlog is over maxBufferedBytes, and fails the export', () => {
+      const slow = { ...fakeStream(), writableLength: 2000 };
+      const err = fakeStream();
+      const exporter = new PrettyConsoleLogRecordExporter({
+        stream: slow,
+        errorStream: err,
+        maxBufferedBytes: 1000,
+      });
+      const result = exportSync(
+        exporter,
+        records(info('dropped'), { severityNumber: SeverityNumber.ERROR, body: 'kept' }),
+      );
+      expect(result?.code).toBe(ExportResultCode.FAILED);
+      expect(result?.error?.message).toMatch(/2000 bytes not yet written \(over 1000\)/);
+      expect(slow.writes).toEqual([]);
+      expect(err.writes).toEqual([`${ISO} ERROR kept\n`]);
+      slow.writableLength = 10;
+      expect(exportSync(exporter, records(info('later')))?.code).toBe(ExportResultCode.SUCCESS);
+      expect(slow.writes).toEqual([`${ISO} INFO  later\n`]);
+    });
+
     it('reports a throwing stream and calls back FAILED, still writing the rest', () => {
       const out = fakeStream();
       const err = {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { diag } from '@opentelemetry/api';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { registerLogging, type LoggingHandle, type LoggingOptions } from '../../src/index.js';
@@ -12,8 +15,8 @@ export interface OtlpTestContext {
   readonly handle: LoggingHandle | undefined;
   /**
    * Registers against the receiver: `endpoint` set to it, exit hooks off, a
-   * TracerProvider of otel-logkit's, metrics exported only on flush; shut down
-   * after the test.
+   * TracerProvider of otel-logkit's, metrics exported only on flush, a spool
+   * in a temporary directory; shut down after the test.
    */
   register<L extends string = never>(options?: LoggingOptions<L>): LoggingHandle<L>;
 }
@@ -26,6 +29,7 @@ export interface OtlpTestContext {
 export function useOtlpReceiver(defaults: LoggingOptions = {}): OtlpTestContext {
   let receiver: OtlpReceiver | undefined;
   let handle: LoggingHandle | undefined;
+  const spoolDirs: string[] = [];
   beforeAll(async () => {
     receiver = await startOtlpReceiver();
   });
@@ -35,6 +39,7 @@ export function useOtlpReceiver(defaults: LoggingOptions = {}): OtlpTestContext 
   afterEach(async () => {
     await handle?.shutdown();
     handle = undefined;
+    for (const dir of spoolDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
     receiver?.clear();
     receiver?.setStatus(200);
     diag.disable();
@@ -49,7 +54,12 @@ export function useOtlpReceiver(defaults: LoggingOptions = {}): OtlpTestContext 
       return handle;
     },
     register<L extends string = never>(options: LoggingOptions<L> = {}): LoggingHandle<L> {
+      // A spool of the test's own: what a failing endpoint leaves must not be
+      // replayed into another test's receiver.
+      const spoolDir = mkdtempSync(join(tmpdir(), 'logkit-otlp-test-'));
+      spoolDirs.push(spoolDir);
       const registered = registerLogging<L>({
+        delivery: { spoolDir },
         serviceName: 'otlp-test',
         endpoint: this.receiver.url,
         traces: true,

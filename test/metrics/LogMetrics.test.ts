@@ -231,6 +231,7 @@ describe('handle.health()', () => {
     expect(otlpDestination).toMatchObject({
       consecutiveFailures: 0,
       exported: 2,
+      // The OTLP destination's memory budget (delivery.memoryBudget), not a batch queue.
       queue: { size: 0, capacity: 2048 },
     });
     expect(otlpDestination.lastSuccessAt).toBeGreaterThan(Date.now() - 60_000);

@@ -471,6 +471,8 @@ describe('the pipeline', () => {
           'redaction-failed': 0,
           'queue-full': 0,
           'export-failed': 5,
+          'spool-full': 0,
+          'spool-damaged': 0,
         },
         stepFailures: 0,
       });

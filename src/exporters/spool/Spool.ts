@@ -1,0 +1,596 @@
+import {
+  appendFileSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readSync,
+  readdirSync,
+  renameSync,
+  rmdirSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+  writevSync,
+} from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { reportOnce } from '../../internal/reportOnce.js';
+import { ioErrorCode } from '../RotatingFileWriter.js';
+import {
+  ACK_SUFFIX,
+  FRAME_HEADER_BYTES,
+  LOCK_SUFFIX,
+  encodeFrame,
+  parseSegmentName,
+  readAcks,
+  scanFrames,
+  type FrameEncoding,
+  type FrameInfo,
+} from './spoolFormat.js';
+
+/** Options of {@link Spool}. */
+export interface SpoolOptions {
+  /** The spool directory; created with mode 0700 when missing. */
+  readonly dir: string;
+  /** Size cap of all segments, bytes; past it the oldest segments are evicted. */
+  readonly maxBytes: number;
+  /** A segment is closed and a new one started past this size, bytes; default min(8 MiB, maxBytes / 4). */
+  readonly segmentBytes?: number;
+  /** Encoding of the frames this process appends. */
+  readonly encoding: FrameEncoding;
+  /** A lock file not touched for this long belongs to a dead process, ms; default 30000. */
+  readonly staleLockMillis?: number;
+  /** Records lost: `spool-full` (evicted) or `spool-damaged` (failed checksum). */
+  readonly onDrop?: (reason: 'spool-full' | 'spool-damaged', records: number) => void;
+}
+
+/** What {@link Spool.stats} reports. */
+export interface SpoolStats {
+  readonly dir: string;
+  /** False once a disk or permission error turned the spool off. */
+  readonly usable: boolean;
+  /** Bytes of the segments this process owns. */
+  readonly bytes: number;
+  /** Records waiting (not yet accepted by the endpoint). */
+  readonly records: number;
+  readonly segments: number;
+  /** Age of the oldest waiting record's segment, ms; 0 when nothing waits. */
+  readonly oldestAgeMillis: number;
+  /** Records evicted past the size cap. */
+  readonly evicted: number;
+  /** Bytes and records found damaged in adopted segments, and skipped. */
+  readonly damaged: { readonly bytes: number; readonly records: number };
+  /** Segments adopted from processes that died. */
+  readonly adopted: number;
+}
+
+/** A frame handed out by {@link Spool.peek}; give it back with `ack` or `release`. */
+export interface SpooledFrame {
+  readonly ref: FrameRef;
+  readonly payload: Buffer;
+  readonly records: number;
+  readonly encoding: FrameEncoding;
+}
+
+/** Where a frame lives. */
+export interface FrameRef {
+  readonly segment: Segment;
+  readonly index: number;
+}
+
+interface Segment {
+  readonly stem: string;
+  readonly createdMs: number;
+  path: string;
+  fd: number | undefined;
+  readonly frames: FrameInfo[];
+  readonly acked: Set<number>;
+  readonly inFlight: Set<number>;
+  bytes: number;
+  /** Lowest frame index that may still be unacknowledged. */
+  cursor: number;
+  removed: boolean;
+}
+
+const PROCESS_TAG = randomBytes(4).toString('hex');
+
+/**
+ * A durable FIFO of OTLP export requests on disk: segment files of
+ * checksummed frames (see `spoolFormat.ts`), written synchronously so a frame
+ * that was appended survives the process being killed (not a power loss: no
+ * fsync). Frames leave the spool only through {@link ack}.
+ *
+ * Several processes may share a directory. Each owns the segments whose name
+ * carries its owner id (`<pid>.<random>`) and keeps `<owner>.lock` fresh;
+ * segments of an owner whose pid is gone, whose lock file is missing or stale
+ * are adopted by renaming them, which only one process can win. So two live
+ * processes never send the same segment, and the next process replays what a
+ * dead one left.
+ *
+ * Disk errors never throw: the first one is reported through diag, and the
+ * spool turns itself off ({@link usable} false); callers then count drops.
+ */
+export class Spool {
+  readonly dir: string;
+  readonly owner = `${process.pid}.${PROCESS_TAG}${randomBytes(2).toString('hex')}`;
+  private readonly maxBytes: number;
+  private readonly segmentBytes: number;
+  private readonly encoding: FrameEncoding;
+  private readonly staleLockMillis: number;
+  private readonly onDrop: NonNullable<SpoolOptions['onDrop']>;
+  private readonly segments: Segment[] = [];
+  private active: Segment | undefined;
+  private seq = 0;
+  private totalBytes = 0;
+  private waiting = 0;
+  private evicted = 0;
+  private adoptedCount = 0;
+  private damagedBytes = 0;
+  private damagedRecords = 0;
+  private failed = false;
+  private opened = false;
+  private claimed = false;
+  /** The first directory {@link claim} created, if it created any. */
+  private createdRoot: string | undefined;
+  private closed = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(options: SpoolOptions) {
+    this.dir = options.dir;
+    this.maxBytes = options.maxBytes;
+    this.segmentBytes =
+      options.segmentBytes ??
+      Math.max(64 * 1024, Math.min(8 * 1024 * 1024, Math.floor(options.maxBytes / 4)));
+    this.encoding = options.encoding;
+    this.staleLockMillis = options.staleLockMillis ?? 30_000;
+    this.onDrop = options.onDrop ?? (() => {});
+  }
+
+  /** False after a disk error, or after {@link close}. */
+  get usable(): boolean {
+    return this.opened && !this.failed && !this.closed;
+  }
+
+  /** Records waiting in the spool. */
+  get records(): number {
+    return this.waiting;
+  }
+
+  /**
+   * Adopts what dead processes left in the directory and starts the
+   * heartbeat. The directory (0700) and this process's lock file (0600) are
+   * created only when something is first written or adopted, so an app whose
+   * endpoint never fails leaves nothing on disk. Always true; a disk error
+   * later turns the spool off.
+   */
+  open(): boolean {
+    if (this.opened) return this.usable;
+    this.opened = true;
+    this.adopt();
+    const beat = Math.max(1000, Math.floor(this.staleLockMillis / 3));
+    let sinceAdopt = 0;
+    this.timer = setInterval(() => {
+      if (this.claimed) {
+        try {
+          const now = new Date();
+          utimesSync(this.lockPath(this.owner), now, now);
+        } catch (error) {
+          reportOnce(
+            `spool:heartbeat:${ioErrorCode(error)}`,
+            `could not refresh the spool lock in ${this.dir}`,
+            error,
+          );
+        }
+      }
+      sinceAdopt += beat;
+      if (sinceAdopt >= this.staleLockMillis) {
+        sinceAdopt = 0;
+        this.adopt();
+      }
+    }, beat);
+    this.timer.unref();
+    return true;
+  }
+
+  /** Creates the directory and the lock file, once; false after a disk error. */
+  private claim(): boolean {
+    if (this.claimed) return true;
+    try {
+      this.createdRoot = mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      writeFileSync(
+        this.lockPath(this.owner),
+        `${JSON.stringify({ pid: process.pid, startedAt: Date.now() })}\n`,
+        { mode: 0o600 },
+      );
+    } catch (error) {
+      this.fail('open', error);
+      return false;
+    }
+    this.claimed = true;
+    return true;
+  }
+
+  /**
+   * Appends one encoded export request of `records` records. Returns its
+   * ref, or undefined when the spool is not usable (the caller counts the
+   * records as dropped).
+   */
+  append(payload: Uint8Array, records: number): FrameRef | undefined {
+    if (!this.usable || !this.claim()) return undefined;
+    try {
+      let segment = this.active;
+      if (!segment || segment.bytes >= this.segmentBytes) segment = this.startSegment();
+      const parts = encodeFrame(payload, records, this.encoding);
+      const offset = segment.bytes;
+      writevSync(segment.fd!, parts);
+      const size = FRAME_HEADER_BYTES + payload.length;
+      segment.frames.push({ offset, length: payload.length, records, encoding: this.encoding });
+      segment.bytes += size;
+      this.totalBytes += size;
+      this.waiting += records;
+      const ref = { segment, index: segment.frames.length - 1 };
+      this.evict();
+      return ref;
+    } catch (error) {
+      this.fail('append', error);
+      return undefined;
+    }
+  }
+
+  /**
+   * The oldest frame that is neither acknowledged nor handed out, read from
+   * disk and marked in flight; undefined when there is none. A frame that can
+   * no longer be read is counted damaged and skipped.
+   */
+  peek(): SpooledFrame | undefined {
+    if (!this.opened || this.closed) return undefined;
+    for (const segment of this.segments) {
+      for (let index = segment.cursor; index < segment.frames.length; index++) {
+        if (segment.acked.has(index) || segment.inFlight.has(index)) continue;
+        const frame = segment.frames[index]!;
+        const payload = this.readPayload(segment, frame);
+        if (!payload) {
+          this.damagedRecords += frame.records;
+          this.onDrop('spool-damaged', frame.records);
+          this.ack({ segment, index });
+          continue;
+        }
+        segment.inFlight.add(index);
+        return {
+          ref: { segment, index },
+          payload,
+          records: frame.records,
+          encoding: frame.encoding,
+        };
+      }
+    }
+    return undefined;
+  }
+
+  /** True when a frame is waiting that {@link peek} would hand out. */
+  hasWaiting(): boolean {
+    for (const segment of this.segments) {
+      for (let index = segment.cursor; index < segment.frames.length; index++) {
+        if (!segment.acked.has(index) && !segment.inFlight.has(index)) return true;
+      }
+    }
+    return false;
+  }
+
+  /** The endpoint accepted the frame (or rejected it for good): it leaves the spool. */
+  ack(ref: FrameRef): void {
+    const { segment, index } = ref;
+    segment.inFlight.delete(index);
+    if (segment.removed || segment.acked.has(index)) return;
+    segment.acked.add(index);
+    this.waiting -= segment.frames[index]!.records;
+    while (segment.acked.has(segment.cursor)) segment.cursor++;
+    if (segment.acked.size === segment.frames.length) {
+      this.removeSegment(segment);
+      return;
+    }
+    try {
+      const entry = Buffer.allocUnsafe(4);
+      entry.writeUInt32BE(index, 0);
+      appendFileSync(join(this.dir, segment.stem + ACK_SUFFIX), entry, { mode: 0o600 });
+    } catch (error) {
+      // The frame stays acknowledged in memory; after a restart it may be sent again.
+      reportOnce(
+        `spool:ack:${ioErrorCode(error)}`,
+        `could not record a delivered batch in ${this.dir}`,
+        error,
+      );
+    }
+  }
+
+  /** The send failed: the frame stays, to be handed out again. */
+  release(ref: FrameRef): void {
+    ref.segment.inFlight.delete(ref.index);
+  }
+
+  /**
+   * Adopts the segments of processes that are gone: renames them to this
+   * owner (only one process wins a rename), reads their frames and
+   * acknowledgements. Called by {@link open} and every `staleLockMillis`.
+   */
+  adopt(): void {
+    if (!this.usable) return;
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch (error) {
+      if (ioErrorCode(error) === 'ENOENT') return;
+      reportOnce(
+        `spool:scan:${ioErrorCode(error)}`,
+        `could not read the spool directory ${this.dir}`,
+        error,
+      );
+      return;
+    }
+    const liveness = new Map<string, boolean>();
+    const adopted: Segment[] = [];
+    for (const name of names.sort()) {
+      const parsed = parseSegmentName(name);
+      if (!parsed || parsed.owner === this.owner) continue;
+      let alive = liveness.get(parsed.owner);
+      if (alive === undefined) liveness.set(parsed.owner, (alive = this.ownerAlive(parsed.owner)));
+      if (alive || !this.claim()) continue;
+      const path = join(this.dir, `${parsed.stem}.${this.owner}.seg`);
+      try {
+        renameSync(join(this.dir, name), path);
+      } catch {
+        continue; // another process adopted it first
+      }
+      const segment = this.loadSegment(parsed.stem, parsed.createdMs, path);
+      if (segment) adopted.push(segment);
+    }
+    for (const [owner, alive] of liveness) {
+      if (alive) continue;
+      try {
+        unlinkSync(this.lockPath(owner));
+      } catch {
+        // already gone
+      }
+    }
+    if (adopted.length === 0) return;
+    this.adoptedCount += adopted.length;
+    const active = this.active;
+    const rest = this.segments.filter((s) => s !== active);
+    rest.push(...adopted);
+    rest.sort((a, b) => (a.stem < b.stem ? -1 : a.stem > b.stem ? 1 : 0));
+    this.segments.length = 0;
+    this.segments.push(...rest);
+    if (active) this.segments.push(active);
+    this.evict();
+  }
+
+  /** A snapshot; cheap, never throws. */
+  stats(): SpoolStats {
+    const oldest = this.segments.find((s) => s.acked.size < s.frames.length);
+    return {
+      dir: this.dir,
+      usable: this.usable,
+      bytes: this.totalBytes,
+      records: this.waiting,
+      segments: this.segments.length,
+      oldestAgeMillis: oldest ? Math.max(0, Date.now() - oldest.createdMs) : 0,
+      evicted: this.evicted,
+      damaged: { bytes: this.damagedBytes, records: this.damagedRecords },
+      adopted: this.adoptedCount,
+    };
+  }
+
+  /**
+   * Closes the files and removes the lock file, so the next process adopts
+   * what is left at once. Idempotent.
+   */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    for (const segment of this.segments) this.closeFd(segment);
+    this.active = undefined;
+    if (!this.claimed) return;
+    try {
+      unlinkSync(this.lockPath(this.owner));
+    } catch {
+      // never created, or removed by hand
+    }
+    // Nothing left: remove the directories this process created, so an app
+    // whose endpoint kept up leaves no trace (rmdir fails on a non-empty one).
+    if (this.createdRoot === undefined || this.segments.length > 0) return;
+    for (let dir = this.dir; ; dir = dirname(dir)) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        return;
+      }
+      if (dir === this.createdRoot || dirname(dir) === dir) return;
+    }
+  }
+
+  private startSegment(): Segment {
+    if (this.active) this.closeFd(this.active);
+    const createdMs = Date.now();
+    const stem = `${String(createdMs).padStart(13, '0')}-${String(this.seq++ % 1_000_000).padStart(6, '0')}-${randomBytes(2).toString('hex')}`;
+    const path = join(this.dir, `${stem}.${this.owner}.seg`);
+    const fd = openSync(path, 'a+', 0o600);
+    const segment: Segment = {
+      stem,
+      createdMs,
+      path,
+      fd,
+      frames: [],
+      acked: new Set(),
+      inFlight: new Set(),
+      bytes: 0,
+      cursor: 0,
+      removed: false,
+    };
+    this.segments.push(segment);
+    this.active = segment;
+    return segment;
+  }
+
+  private loadSegment(stem: string, createdMs: number, path: string): Segment | undefined {
+    let data: Buffer;
+    try {
+      data = readFileSync(path);
+    } catch (error) {
+      reportOnce(`spool:read:${ioErrorCode(error)}`, `could not read spool segment ${path}`, error);
+      return undefined;
+    }
+    const scan = scanFrames(data);
+    if (scan.damagedBytes > 0) {
+      this.damagedBytes += scan.damagedBytes;
+      this.damagedRecords += scan.damagedRecords;
+      if (scan.damagedRecords > 0) this.onDrop('spool-damaged', scan.damagedRecords);
+      reportOnce(
+        `spool:damaged:${stem}`,
+        `skipped ${scan.damagedBytes} damaged byte(s) (${scan.damagedRecords} record(s)) in spool segment ${path}`,
+      );
+    }
+    let acked = new Set<number>();
+    try {
+      acked = readAcks(readFileSync(join(this.dir, stem + ACK_SUFFIX)));
+    } catch {
+      // no acknowledgements yet
+    }
+    const segment: Segment = {
+      stem,
+      createdMs,
+      path,
+      fd: undefined,
+      frames: scan.frames,
+      acked: new Set([...acked].filter((i) => i < scan.frames.length)),
+      inFlight: new Set(),
+      bytes: data.length,
+      cursor: 0,
+      removed: false,
+    };
+    while (segment.acked.has(segment.cursor)) segment.cursor++;
+    this.totalBytes += segment.bytes;
+    for (let i = 0; i < segment.frames.length; i++) {
+      if (!segment.acked.has(i)) this.waiting += segment.frames[i]!.records;
+    }
+    if (segment.acked.size >= segment.frames.length) {
+      this.segments.push(segment);
+      this.removeSegment(segment);
+      return undefined;
+    }
+    return segment;
+  }
+
+  private readPayload(segment: Segment, frame: FrameInfo): Buffer | undefined {
+    const payload = Buffer.allocUnsafe(frame.length);
+    let fd = segment.fd;
+    try {
+      fd ??= openSync(segment.path, 'r');
+      let read = 0;
+      while (read < frame.length) {
+        const n = readSync(
+          fd,
+          payload,
+          read,
+          frame.length - read,
+          frame.offset + FRAME_HEADER_BYTES + read,
+        );
+        if (n === 0) return undefined;
+        read += n;
+      }
+      return payload;
+    } catch (error) {
+      reportOnce(
+        `spool:read:${ioErrorCode(error)}`,
+        `could not read spool segment ${segment.path}`,
+        error,
+      );
+      return undefined;
+    } finally {
+      if (fd !== undefined && fd !== segment.fd) closeSync(fd);
+    }
+  }
+
+  private evict(): void {
+    while (this.totalBytes > this.maxBytes) {
+      const oldest = this.segments.find((s) => s !== this.active);
+      if (!oldest) break;
+      let lost = 0;
+      for (let i = 0; i < oldest.frames.length; i++) {
+        if (!oldest.acked.has(i)) lost += oldest.frames[i]!.records;
+      }
+      this.evicted += lost;
+      this.removeSegment(oldest);
+      if (lost > 0) {
+        this.onDrop('spool-full', lost);
+        reportOnce(
+          'spool:full',
+          `the spool in ${this.dir} is full (${this.maxBytes} bytes); evicting the oldest records`,
+        );
+      }
+    }
+  }
+
+  private removeSegment(segment: Segment): void {
+    if (segment.removed) return;
+    segment.removed = true;
+    this.closeFd(segment);
+    if (segment === this.active) this.active = undefined;
+    const at = this.segments.indexOf(segment);
+    if (at !== -1) this.segments.splice(at, 1);
+    this.totalBytes -= segment.bytes;
+    for (let i = 0; i < segment.frames.length; i++) {
+      if (!segment.acked.has(i)) this.waiting -= segment.frames[i]!.records;
+    }
+    for (const path of [segment.path, join(this.dir, segment.stem + ACK_SUFFIX)]) {
+      try {
+        unlinkSync(path);
+      } catch {
+        // the ack file may not exist
+      }
+    }
+  }
+
+  private closeFd(segment: Segment): void {
+    if (segment.fd === undefined) return;
+    try {
+      closeSync(segment.fd);
+    } catch {
+      // nothing to do
+    }
+    segment.fd = undefined;
+  }
+
+  private ownerAlive(owner: string): boolean {
+    const pid = Number(owner.split('.')[0]);
+    let mtime: number;
+    try {
+      mtime = statSync(this.lockPath(owner)).mtimeMs;
+    } catch {
+      return false; // no lock: the owner shut down (or never finished starting)
+    }
+    if (Date.now() - mtime > this.staleLockMillis) return false;
+    if (pid === process.pid) return true; // our pid, other owner: another pid namespace; trust the heartbeat
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (error) {
+      return ioErrorCode(error) === 'EPERM';
+    }
+  }
+
+  private lockPath(owner: string): string {
+    return join(this.dir, owner + LOCK_SUFFIX);
+  }
+
+  private fail(what: string, error: unknown): void {
+    this.failed = true;
+    reportOnce(
+      `spool:${what}:${ioErrorCode(error)}`,
+      `the spool in ${this.dir} cannot be used (${ioErrorCode(error)}); records are kept in memory only and counted when dropped`,
+      error,
+    );
+  }
+}

@@ -1,0 +1,522 @@
+import type { Attributes, Context } from '@opentelemetry/api';
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
+import type {
+  LogRecordProcessor,
+  ReadableLogRecord,
+  ReadWriteLogRecord,
+} from '@opentelemetry/sdk-logs';
+import type { SendOutcome } from '../exporters/OtlpHttpSender.js';
+import type { LogsEncoder } from '../exporters/spool/LogsEncoder.js';
+import type { FrameEncoding } from '../exporters/spool/spoolFormat.js';
+import {
+  Spool,
+  type FrameRef,
+  type SpoolOptions,
+  type SpoolStats,
+} from '../exporters/spool/Spool.js';
+import { reportOnce } from '../internal/reportOnce.js';
+import type { DropReason } from './PipelineStep.js';
+
+/** Sends one encoded export request; never rejects. */
+export interface BatchSender {
+  send(body: Uint8Array, contentType: string, signal?: AbortSignal): Promise<SendOutcome>;
+  close?(): void;
+}
+
+/** Where the processor reports what happened to records. */
+export interface DeliveryObserver {
+  /** `records` were accepted by the endpoint. */
+  exported(records: number): void;
+  /** A send failed (it will be retried, or its records were dropped). */
+  failed(error: Error): void;
+  /** `records` were lost, for `reason`. */
+  dropped(reason: DropReason, records: number): void;
+}
+
+/** Options of {@link DeliveringLogRecordProcessor}. */
+export interface DeliveringOptions {
+  readonly encoder: LogsEncoder;
+  readonly sender: BatchSender;
+  /** The durable backlog (its `onDrop` is this processor's); undefined for memory-only delivery. */
+  readonly spool: Omit<SpoolOptions, 'onDrop'> | undefined;
+  readonly observer: DeliveryObserver;
+  /** Records kept in memory before they are encoded to the spool (or dropped without one). */
+  readonly memoryBudget: number;
+  /** Records per export request. */
+  readonly maxBatchSize: number;
+  /** A partial batch is sent (or spooled during an outage) after this long, ms. */
+  readonly scheduledDelayMillis: number;
+  /** `shutdown()` tries to deliver for at most this long, then leaves the rest in the spool, ms. */
+  readonly shutdownDeadlineMillis: number;
+  /** First retry delay after a failure, ms; doubles up to `maxBackoffMillis`. Default 1000. */
+  readonly minBackoffMillis?: number;
+  /** Default 30000. */
+  readonly maxBackoffMillis?: number;
+}
+
+interface Batch {
+  payload: Uint8Array;
+  records: number;
+  ref: FrameRef | undefined;
+  contentType: string;
+}
+
+/** OTLP/HTTP media types of the spool's OTLP encodings. */
+const CONTENT_TYPES: Partial<Record<FrameEncoding, string>> = {
+  protobuf: 'application/x-protobuf',
+  json: 'application/json',
+};
+
+interface FlushWaiter {
+  readonly target: number;
+  readonly resolve: () => void;
+}
+
+/**
+ * The exporting processor of an OTLP destination, with no record dropped for
+ * want of room: records wait in memory up to `memoryBudget`; past it, and
+ * whenever the endpoint is failing, they are encoded (OTLP request bytes) and
+ * appended to the {@link Spool}. One request is in flight at a time, the
+ * spool's oldest frames first, then memory; a frame leaves the spool only
+ * after a 2xx. Failures that may pass (connection errors, timeouts, 408, 429,
+ * 5xx) back off exponentially (1 s to 30 s, with jitter) or for `Retry-After`;
+ * other 4xx drop the batch (counted `export-failed`).
+ *
+ * Without a usable spool, records past the budget are dropped (`queue-full`)
+ * and failed batches are dropped (`export-failed`).
+ *
+ * Never throws into the application; encoding or disk errors are reported
+ * once through diag.
+ */
+export class DeliveringLogRecordProcessor implements LogRecordProcessor {
+  private readonly encoder: LogsEncoder;
+  private readonly sender: BatchSender;
+  private readonly spool: Spool | undefined;
+  private readonly observer: DeliveryObserver;
+  private readonly memoryBudget: number;
+  private readonly maxBatchSize: number;
+  private readonly shutdownDeadlineMillis: number;
+  private readonly minBackoff: number;
+  private readonly maxBackoff: number;
+  private memory: ReadableLogRecord[] = [];
+  private inFlight:
+    { batch: Batch; done: Promise<void>; abort: AbortController; startedAt: number } | undefined;
+  private lastProgressAt = 0;
+  private backoffUntil = 0;
+  private backoffMillis = 0;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly batchTimer: NodeJS.Timeout;
+  private partialDue = false;
+  private pumpScheduled = false;
+  private checkedResource: ReadableLogRecord['resource'] | undefined;
+  private readonly settledCopies = new WeakMap<Resource, Resource>();
+  /** False while a Resource's async attributes (detectors) are still pending: nothing is encoded. */
+  private resourceReady = true;
+  private flushing = 0;
+  private enqueued = 0;
+  private settled = 0;
+  private waiters: FlushWaiter[] = [];
+  private stopping = false;
+  private shutdownPromise: Promise<void> | undefined;
+  private sentRecords = 0;
+  private replayStartedAt = 0;
+  private replayed = 0;
+
+  constructor(options: DeliveringOptions) {
+    this.encoder = options.encoder;
+    this.sender = options.sender;
+    if (options.spool) {
+      const spool = new Spool({
+        ...options.spool,
+        onDrop: (reason, records) => {
+          this.observer.dropped(reason, records);
+          this.settle(records);
+        },
+      });
+      if (spool.open()) this.spool = spool;
+    }
+    this.observer = options.observer;
+    this.memoryBudget = Math.max(1, options.memoryBudget);
+    this.maxBatchSize = Math.max(1, options.maxBatchSize);
+    this.shutdownDeadlineMillis = options.shutdownDeadlineMillis;
+    this.minBackoff = options.minBackoffMillis ?? 1000;
+    this.maxBackoff = options.maxBackoffMillis ?? 30_000;
+    // What a previous process left is backlog to send (and to flush).
+    this.enqueued = this.spool?.records ?? 0;
+    this.batchTimer = setInterval(() => {
+      this.partialDue = true;
+      if (this.inBackoff()) this.spill(0);
+      else this.pump();
+    }, options.scheduledDelayMillis);
+    this.batchTimer.unref();
+    if (this.enqueued > 0) this.schedulePump();
+  }
+
+  onEmit(logRecord: ReadWriteLogRecord, _context?: Context): void {
+    if (this.stopping) {
+      this.observer.dropped('export-failed', 1);
+      return;
+    }
+    this.enqueued++;
+    if (logRecord.resource !== this.checkedResource) this.checkResource(logRecord.resource);
+    this.memory.push(logRecord);
+    const n = this.memory.length;
+    if (n >= this.memoryBudget) {
+      // A burst before resource detection settled: spooled all the same, with
+      // the attributes detected so far (a record is worth more than host.id).
+      if (this.spoolUsable()) this.spill(0, true);
+      else {
+        this.memory.pop();
+        this.settle(1);
+        this.observer.dropped('queue-full', 1);
+      }
+    } else if (n >= this.maxBatchSize) {
+      // During an outage every full batch goes to disk at once, so a crash
+      // loses at most one batch; otherwise it is sent from memory.
+      if (this.inBackoff()) this.spill(0);
+      else if (!this.inFlight) this.schedulePump();
+    }
+  }
+
+  /**
+   * First makes everything durable: with a usable spool, what is in memory
+   * and the batch in flight are written to it, so an exit that cuts the
+   * flush short loses nothing (the batch in flight may be sent twice). Then
+   * resolves when every record received before the call, and the spool's
+   * backlog, has been accepted by the endpoint, or as soon as the endpoint
+   * fails: a send fails, or (with a spool) no send completes for
+   * `shutdownDeadlineMillis` (a hung endpoint). During a back-off it resolves
+   * at once. Never rejects.
+   */
+  forceFlush(): Promise<void> {
+    this.makeDurable();
+    if (this.inBackoff()) return Promise.resolve();
+    const target = this.enqueued;
+    if (this.settled >= target) return Promise.resolve();
+    const drained = new Promise<void>((resolve) => {
+      this.waiters.push({ target, resolve });
+      this.flushing++;
+      this.pump();
+    }).finally(() => this.flushing--);
+    if (!this.spoolUsable()) return drained;
+    return new Promise<void>((resolve) => {
+      const started = Date.now();
+      let timer: NodeJS.Timeout | undefined;
+      const check = (): void => {
+        const left =
+          Math.max(started, this.lastProgressAt) + this.shutdownDeadlineMillis - Date.now();
+        if (left <= 0) return resolve();
+        timer = setTimeout(check, left);
+        timer.unref();
+      };
+      check();
+      void drained.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Spools memory and the batch in flight (when it came from memory). */
+  private makeDurable(): void {
+    if (!this.spoolUsable()) return;
+    this.spill(0);
+    const batch = this.inFlight?.batch;
+    if (batch && !batch.ref) batch.ref = this.spool!.append(batch.payload, batch.records);
+  }
+
+  /**
+   * Moves what is in memory to the spool, tries to deliver the backlog for at
+   * most `shutdownDeadlineMillis` (with a spool; without one, until the sends
+   * in memory succeed or fail), then leaves the rest in the spool for the
+   * next process. Idempotent; never rejects.
+   */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= (async () => {
+      // Not waited for again when the request in flight already hung that
+      // long (the flush before the provider's shutdown gave up on it).
+      const hung = this.inFlight;
+      if (hung && Date.now() - hung.startedAt >= this.shutdownDeadlineMillis) this.makeDurable();
+      else if (!this.spoolUsable()) await this.forceFlush();
+      else {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          this.forceFlush(),
+          new Promise<void>((resolve) => {
+            timer = setTimeout(resolve, this.shutdownDeadlineMillis);
+            timer.unref();
+          }),
+        ]);
+        clearTimeout(timer);
+      }
+      this.stopping = true;
+      clearInterval(this.batchTimer);
+      clearTimeout(this.retryTimer);
+      const flight = this.inFlight;
+      if (flight) {
+        flight.abort.abort();
+        await flight.done;
+      }
+      // Records still waiting for resource detection go to the spool now.
+      this.spill(0, true);
+      if (this.memory.length > 0) {
+        // Memory-only delivery (or a spool that failed): what is left is lost.
+        this.observer.dropped('export-failed', this.memory.length);
+        this.settle(this.memory.length);
+        this.memory = [];
+      }
+      this.spool?.close();
+      this.sender.close?.();
+      this.wake();
+    })();
+    return this.shutdownPromise;
+  }
+
+  /** The spool's state plus the replay rate (records/s accepted since the backlog started draining). */
+  spoolStats(): (SpoolStats & { readonly replayRatePerSecond: number }) | undefined {
+    if (!this.spool) return undefined;
+    const elapsed = Date.now() - this.replayStartedAt;
+    const rate = this.replayStartedAt > 0 && elapsed > 0 ? (this.replayed * 1000) / elapsed : 0;
+    return { ...this.spool.stats(), replayRatePerSecond: Math.round(rate) };
+  }
+
+  /** Records waiting in memory. */
+  memorySize(): number {
+    return this.memory.length;
+  }
+
+  /**
+   * Records are encoded only once their Resource's async attributes settled
+   * (as the SDK's processors wait; encoding earlier loses them and makes the
+   * SDK warn). Until then they stay in memory, past the budget if need be:
+   * detectors settle within the first moments of a process.
+   */
+  private checkResource(resource: ReadableLogRecord['resource']): void {
+    this.checkedResource = resource;
+    if (!resource.asyncAttributesPending || !resource.waitForAsyncAttributes) return;
+    this.resourceReady = false;
+    const ready = (): void => {
+      this.resourceReady = true;
+      if (this.memory.length >= this.memoryBudget || this.inBackoff()) this.spill(0);
+      this.schedulePump();
+    };
+    resource.waitForAsyncAttributes().then(ready, ready);
+  }
+
+  /**
+   * `record` with its Resource replaced by one of the attributes settled so
+   * far, read with `getRawAttributes()` (reading `attributes` of a pending
+   * Resource makes the SDK report an error). One copy per Resource.
+   */
+  private withSettledResource(record: ReadableLogRecord): ReadableLogRecord {
+    const resource = record.resource;
+    if (!resource.asyncAttributesPending) return record;
+    let copy = this.settledCopies.get(resource);
+    if (!copy) {
+      const settled = resource
+        .getRawAttributes()
+        .filter(
+          ([, value]) =>
+            value !== undefined && typeof (value as { then?: unknown }).then !== 'function',
+        );
+      copy = resourceFromAttributes(
+        Object.fromEntries<Attributes[string]>(settled as Array<[string, Attributes[string]]>),
+        resource.schemaUrl === undefined ? undefined : { schemaUrl: resource.schemaUrl },
+      );
+      this.settledCopies.set(resource, copy);
+    }
+    // A plain copy: with Object.create() over the SDK's record a burst of
+    // 200,000 took 13.4 s instead of 1.8 s (measured on the same loaded machine).
+    return {
+      hrTime: record.hrTime,
+      hrTimeObserved: record.hrTimeObserved,
+      spanContext: record.spanContext,
+      severityText: record.severityText,
+      severityNumber: record.severityNumber,
+      body: record.body,
+      eventName: record.eventName,
+      resource: copy,
+      instrumentationScope: record.instrumentationScope,
+      attributes: record.attributes,
+      droppedAttributesCount: record.droppedAttributesCount,
+    };
+  }
+
+  /**
+   * Pumps once the current synchronous work is over. One pending call at
+   * most: a burst of a million records in one tick must not queue a million
+   * callbacks (measured: ~100 bytes each, held until the burst ends).
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  private spoolUsable(): boolean {
+    return this.spool?.usable === true;
+  }
+
+  private inBackoff(): boolean {
+    return this.backoffUntil > Date.now();
+  }
+
+  /** Encodes memory, oldest first, into spool frames, keeping the newest `keep` records. */
+  private spill(keep: number, evenUnsettled = false): void {
+    if (!this.spoolUsable() || (!this.resourceReady && !evenUnsettled)) return;
+    const total = this.memory.length - keep;
+    for (let start = 0; start < total; start += this.maxBatchSize) {
+      const records = this.memory.slice(start, Math.min(total, start + this.maxBatchSize));
+      const payload = this.encode(
+        this.resourceReady ? records : records.map((r) => this.withSettledResource(r)),
+      );
+      if (payload && !this.spool!.append(payload, records.length)) {
+        this.settle(records.length);
+        this.observer.dropped('export-failed', records.length);
+      }
+    }
+    if (total > 0) this.memory = keep > 0 ? this.memory.slice(total) : [];
+    if (this.spool!.hasWaiting() && !this.inBackoff()) this.schedulePump();
+  }
+
+  private encode(records: ReadableLogRecord[]): Uint8Array | undefined {
+    try {
+      return this.encoder.encode(records);
+    } catch (error) {
+      reportOnce('delivery:encode', 'could not encode log records for export', error);
+      this.settle(records.length);
+      this.observer.dropped('export-failed', records.length);
+      return undefined;
+    }
+  }
+
+  private nextBatch(): Batch | undefined {
+    for (let frame = this.spool?.peek(); frame; frame = this.spool?.peek()) {
+      // A spool written with another protocol (http/json then http/protobuf)
+      // is sent as it was written; a frame this destination cannot send at
+      // all (file lines in an OTLP spool, or the reverse) is dropped, counted.
+      const contentType =
+        frame.encoding === this.encoder.encoding
+          ? this.encoder.contentType
+          : this.encoder.encoding === 'lines'
+            ? undefined
+            : CONTENT_TYPES[frame.encoding];
+      if (contentType !== undefined) {
+        return { payload: frame.payload, records: frame.records, ref: frame.ref, contentType };
+      }
+      reportOnce(
+        'delivery:foreign-frame',
+        `the spool holds ${frame.encoding} batches this destination cannot send; they are dropped`,
+      );
+      this.spool!.ack(frame.ref);
+      this.observer.dropped('export-failed', frame.records);
+      this.settle(frame.records);
+    }
+    const partialOk = this.partialDue || this.flushing > 0 || this.stopping;
+    while (
+      this.resourceReady &&
+      this.memory.length > 0 &&
+      (this.memory.length >= this.maxBatchSize || partialOk)
+    ) {
+      const records = this.memory.splice(0, this.maxBatchSize);
+      if (this.memory.length === 0) this.partialDue = false;
+      const payload = this.encode(records);
+      if (payload) {
+        return {
+          payload,
+          records: records.length,
+          ref: undefined,
+          contentType: this.encoder.contentType,
+        };
+      }
+    }
+    return undefined;
+  }
+
+  private pump(): void {
+    if (this.inFlight || this.inBackoff() || this.stopping) return;
+    const batch = this.nextBatch();
+    if (!batch) return;
+    if (batch.ref && this.replayStartedAt === 0) this.replayStartedAt = Date.now();
+    const abort = new AbortController();
+    const done = this.sender.send(batch.payload, batch.contentType, abort.signal).then(
+      (outcome) => this.onOutcome(batch, outcome),
+      (error: unknown) => this.onOutcome(batch, { kind: 'retry', error: error as Error }),
+    );
+    this.inFlight = { batch, done, abort, startedAt: Date.now() };
+  }
+
+  private onOutcome(batch: Batch, outcome: SendOutcome): void {
+    this.inFlight = undefined;
+    this.lastProgressAt = Date.now();
+    if (outcome.kind === 'ok') {
+      if (batch.ref) {
+        this.spool!.ack(batch.ref);
+        this.replayed += batch.records;
+      }
+      this.backoffMillis = 0;
+      this.sentRecords += batch.records;
+      this.observer.exported(batch.records);
+      this.settle(batch.records);
+      if (this.spool && !this.spool.hasWaiting()) {
+        this.replayStartedAt = 0;
+        this.replayed = 0;
+      }
+      this.pump();
+      return;
+    }
+    this.observer.failed(outcome.error);
+    if (outcome.kind === 'reject') {
+      reportOnce(
+        'delivery:rejected',
+        'the OTLP endpoint rejected a batch; its records are dropped',
+        outcome.error,
+      );
+      if (batch.ref) this.spool!.ack(batch.ref);
+      this.observer.dropped('export-failed', batch.records);
+      this.settle(batch.records);
+      this.pump();
+      return;
+    }
+    if (batch.ref) this.spool!.release(batch.ref);
+    else if (!this.spool?.append(batch.payload, batch.records)) {
+      this.observer.dropped('export-failed', batch.records);
+      this.settle(batch.records);
+    }
+    if (this.stopping) return;
+    this.backoffMillis = Math.min(
+      this.maxBackoff,
+      this.backoffMillis === 0 ? this.minBackoff : this.backoffMillis * 2,
+    );
+    const jittered = this.backoffMillis * (0.8 + Math.random() * 0.4);
+    const delay = outcome.retryAfterMillis ?? jittered;
+    this.backoffUntil = Date.now() + delay;
+    this.spill(0);
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.backoffUntil = 0;
+      this.pump();
+    }, delay);
+    this.retryTimer.unref();
+    // Flushes end with a failure: what is left waits in the spool.
+    this.wake(true);
+  }
+
+  private settle(records: number): void {
+    this.settled += records;
+    this.wake();
+  }
+
+  private wake(all = false): void {
+    if (this.waiters.length === 0) return;
+    const keep: FlushWaiter[] = [];
+    for (const waiter of this.waiters) {
+      if (all || this.stopping || this.settled >= waiter.target) waiter.resolve();
+      else keep.push(waiter);
+    }
+    this.waiters = keep;
+  }
+}
