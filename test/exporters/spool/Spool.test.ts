@@ -146,7 +146,12 @@ describe('Spool', () => {
       // …and another to a live pid (ours) whose lock went stale.
       const stale = spool();
       stale.append(payload('from-stale'), 1);
-      const staleSeg = readdirSync(dir).find((n) => n.includes(stale.owner) && n.endsWith('.seg'))!;
+      // By content: opening `stale` may already have adopted the dead segment,
+      // so two segments can carry its owner (which comes first is the
+      // directory's order).
+      const staleSeg = readdirSync(dir)
+        .filter((n) => n.includes(stale.owner) && n.endsWith('.seg'))
+        .find((n) => readFileSync(join(dir, n)).includes('from-stale'))!;
       const staleOwner = `${process.pid}.0000aaaa`;
       renameSync(join(dir, staleSeg), join(dir, staleSeg.replace(stale.owner, staleOwner)));
       writeFileSync(join(dir, `${staleOwner}.lock`), '{}');
