@@ -82,7 +82,9 @@ if (values.serve) {
   } else {
     const logDir = path.resolve(process.env.OTEL_LOGKIT_LOG_DIR || 'logs');
     console.log(`records written to ${logDir}:`);
-    for (const file of readdirSync(logDir).sort()) {
+    for (const file of readdirSync(logDir)
+      .filter((f) => f.endsWith('.jsonl'))
+      .sort()) {
       const lines = readFileSync(path.join(logDir, file), 'utf8').split('\n').filter(Boolean);
       const records = lines.reduce(
         (n, line) =>

@@ -104,6 +104,8 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
   private lastProgressAt = 0;
   private backoffUntil = 0;
   private backoffMillis = 0;
+  /** The back-off in force is the endpoint's `Retry-After`, not our own. */
+  private backoffFromEndpoint = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly batchTimer: NodeJS.Timeout;
   private partialDue = false;
@@ -185,11 +187,20 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
    * resolves when every record received before the call, and the spool's
    * backlog, has been accepted by the endpoint, or as soon as the endpoint
    * fails: a send fails, or (with a spool) no send completes for
-   * `shutdownDeadlineMillis` (a hung endpoint). During a back-off it resolves
-   * at once. Never rejects.
+   * `shutdownDeadlineMillis` (a hung endpoint). During our own back-off it
+   * tries the endpoint at once; during the endpoint's `Retry-After` it
+   * resolves at once. Never rejects.
    */
   forceFlush(): Promise<void> {
     this.makeDurable();
+    // A flush (and the shutdown, through it) tries the endpoint now instead
+    // of waiting out our own back-off, which may be up to maxBackoffMillis:
+    // an app ending soon after an outage would otherwise leave the whole
+    // backlog to the next process. The endpoint's Retry-After is honoured.
+    if (this.inBackoff() && !this.backoffFromEndpoint) {
+      clearTimeout(this.retryTimer);
+      this.backoffUntil = 0;
+    }
     if (this.inBackoff()) return Promise.resolve();
     const target = this.enqueued;
     if (this.settled >= target) return Promise.resolve();
@@ -493,6 +504,7 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
     );
     const jittered = this.backoffMillis * (0.8 + Math.random() * 0.4);
     const delay = outcome.retryAfterMillis ?? jittered;
+    this.backoffFromEndpoint = outcome.retryAfterMillis !== undefined;
     this.backoffUntil = Date.now() + delay;
     this.spill(0);
     clearTimeout(this.retryTimer);
