@@ -1,7 +1,8 @@
 import { types } from 'node:util';
 import { LoggingConfigError } from '../../config/LoggingConfigError.js';
 import { readSecretKey } from '../../config/secretKey.js';
-import { BUILTIN_PATTERN_NAMES } from './patterns.js';
+import { BUILTIN_PATTERN_NAMES, type BuiltinPatternName } from './builtinPatternNames.js';
+import { OPT_IN_PATTERNS } from './patterns.js';
 
 /**
  * What a rule leaves in place of a secret:
@@ -16,32 +17,7 @@ import { BUILTIN_PATTERN_NAMES } from './patterns.js';
  */
 export type RedactionMode = 'replace' | 'mask' | 'hash';
 
-/** The built-in value patterns; `email` and `ip-address` are off unless listed in `patterns`. */
-export type BuiltinPatternName =
-  | 'jwt'
-  | 'bearer'
-  | 'basic'
-  | 'aws-access-key-id'
-  | 'aws-secret-key'
-  | 'github-token'
-  | 'slack-token'
-  | 'stripe-key'
-  | 'openai-key'
-  | 'private-key'
-  | 'card-number'
-  | 'us-ssn'
-  | 'url-credentials'
-  | 'secret-query-param'
-  | 'json-secret-field'
-  | 'google-api-key'
-  | 'gitlab-token'
-  | 'anthropic-key'
-  | 'huggingface-token'
-  | 'npm-token'
-  | 'sendgrid-key'
-  | 'secret-assignment'
-  | 'email'
-  | 'ip-address';
+export type { BuiltinPatternName } from './builtinPatternNames.js';
 
 /**
  * A user pattern: every match in every string is redacted with `mode` (the
@@ -175,7 +151,7 @@ export function resolveRedactionOptions(
   });
 
   const builtins = new Set<BuiltinPatternName>(
-    BUILTIN_PATTERN_NAMES.filter((name) => name !== 'email' && name !== 'ip-address'),
+    BUILTIN_PATTERN_NAMES.filter((name) => !OPT_IN_PATTERNS.has(name)),
   );
   const listed = new Set<string>();
   const custom: ResolvedCustomPattern[] = [];

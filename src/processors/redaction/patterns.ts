@@ -1,4 +1,4 @@
-import type { BuiltinPatternName } from './RedactionOptions.js';
+import type { BuiltinPatternName } from './builtinPatternNames.js';
 
 /**
  * One built-in value pattern, as parts of a regular expression source put
@@ -521,36 +521,15 @@ export const BUILTIN_PATTERNS: readonly BuiltinPatternSpec[] = [
   },
 ];
 
-/** Every built-in pattern name, for validation and documentation. */
-export const BUILTIN_PATTERN_NAMES: readonly BuiltinPatternName[] = [
-  'jwt',
-  'bearer',
-  'basic',
-  'aws-access-key-id',
-  'aws-secret-key',
-  'github-token',
-  'slack-token',
-  'stripe-key',
-  'openai-key',
-  'private-key',
-  'card-number',
-  'us-ssn',
-  'url-credentials',
-  'secret-query-param',
-  'json-secret-field',
-  'google-api-key',
-  'gitlab-token',
-  'anthropic-key',
-  'huggingface-token',
-  'npm-token',
-  'sendgrid-key',
-  'secret-assignment',
-  'email',
-  'ip-address',
-];
+export { BUILTIN_PATTERN_NAMES } from './builtinPatternNames.js';
 
-/** The patterns that are off unless listed in `patterns`. */
-export const OPT_IN_PATTERNS: ReadonlySet<BuiltinPatternName> = new Set(['email', 'ip-address']);
+/**
+ * The patterns that are off unless listed in `patterns`: derived from the
+ * specs' `optIn` flags, so a new pattern marked opt-in ships switched off.
+ */
+export const OPT_IN_PATTERNS: ReadonlySet<BuiltinPatternName> = new Set(
+  BUILTIN_PATTERNS.filter((spec) => spec.optIn === true).map((spec) => spec.name),
+);
 
 function hasDigit(secret: string): boolean {
   for (let i = 0; i < secret.length; i++) {
