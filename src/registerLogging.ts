@@ -23,7 +23,8 @@ import {
 import { ATTR_LOGKIT_CATEGORY } from './attributes.js';
 import { buildResource } from './config/buildResource.js';
 import type { LoggingOptions, MetricsExporterName } from './config/LoggingOptions.js';
-import { resolveConfig, resolveMinSeverity, type ResolvedConfig } from './config/resolveConfig.js';
+import { resolveConfig, type ResolvedConfig } from './config/resolveConfig.js';
+import { resolveMinSeverity } from './logger/levels.js';
 import { toAttributes } from './logger/toAnyValue.js';
 import { disabledEventStream, eventStreamFactory } from './logger/EventStream.js';
 import { safeLoggerProvider } from './logger/safeEmit.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Attributes } from '@opentelemetry/api';
 import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
-import { BUILTIN_LEVELS, SILENT, type LevelDefinition, type LevelInput } from '../logger/levels.js';
+import { BUILTIN_LEVELS, resolveMinSeverity, type LevelDefinition } from '../logger/levels.js';
 import { loadConfigFile, mergeConfigFile, renameFileError } from './configFile.js';
 import type { DeliveryOptions, ResolvedDelivery } from './DeliveryOptions.js';
 import { LoggingConfigError } from './LoggingConfigError.js';
@@ -367,29 +367,6 @@ function resolveLevels(levels: Readonly<Record<string, number>> | undefined) {
     table.set(name, { name, severityNumber, severityText: name.toUpperCase() });
   }
   return table;
-}
-
-/**
- * Turns a level input (name, SeverityNumber or `silent`) into a minimum
- * SeverityNumber. Throws {@link LoggingConfigError} naming `source`.
- */
-export function resolveMinSeverity(
-  picked: Sourced<LevelInput> | undefined,
-  levels: ReadonlyMap<string, LevelDefinition>,
-  fallback = BUILTIN_LEVELS.info.severityNumber as number,
-): number {
-  if (!picked) return fallback;
-  const { value, source } = picked;
-  if (typeof value === 'number' || /^\d+$/.test(String(value).trim())) {
-    const n = Number(value);
-    if (Number.isInteger(n) && n >= 1 && n <= 24) return n;
-    return fail(source, value, 'a SeverityNumber from 1 to 24');
-  }
-  const name = String(value).trim();
-  if (name.toLowerCase() === SILENT) return Number.POSITIVE_INFINITY;
-  const level = levels.get(name) ?? levels.get(name.toLowerCase());
-  if (!level) fail(source, value, `a level name (${[...levels.keys(), SILENT].join(', ')})`);
-  return level.severityNumber;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { SeverityNumber } from '@opentelemetry/api';
+import { LoggingConfigError } from '../config/LoggingConfigError.js';
 
 /**
  * A named level: the OTel SeverityNumber it maps to and the severityText the
@@ -54,4 +55,35 @@ export function severityRangeName(severityNumber: number | undefined): string {
   if (severityNumber <= 16) return 'WARN';
   if (severityNumber <= 20) return 'ERROR';
   return 'FATAL';
+}
+
+/**
+ * Turns a level input (name, SeverityNumber or `silent`) into a minimum
+ * SeverityNumber; `fallback` (INFO) when nothing was given.
+ * @throws {@link LoggingConfigError} naming `picked.source` for a number
+ *   outside 1–24 or an unknown level name.
+ */
+export function resolveMinSeverity(
+  picked: { readonly value: LevelInput; readonly source: string } | undefined,
+  levels: ReadonlyMap<string, LevelDefinition>,
+  fallback: number = BUILTIN_LEVELS.info.severityNumber,
+): number {
+  if (!picked) return fallback;
+  const { value, source } = picked;
+  if (typeof value === 'number' || /^\d+$/.test(String(value).trim())) {
+    const n = Number(value);
+    if (Number.isInteger(n) && n >= 1 && n <= 24) return n;
+    throw new LoggingConfigError(source, value, 'a SeverityNumber from 1 to 24');
+  }
+  const name = String(value).trim();
+  if (name.toLowerCase() === SILENT) return Number.POSITIVE_INFINITY;
+  const level = levels.get(name) ?? levels.get(name.toLowerCase());
+  if (!level) {
+    throw new LoggingConfigError(
+      source,
+      value,
+      `a level name (${[...levels.keys(), SILENT].join(', ')})`,
+    );
+  }
+  return level.severityNumber;
 }

@@ -1,6 +1,10 @@
 import { LoggingConfigError } from '../../config/LoggingConfigError.js';
-import { resolveMinSeverity } from '../../config/resolveConfig.js';
-import { BUILTIN_LEVELS, type LevelDefinition, type LevelInput } from '../../logger/levels.js';
+import {
+  BUILTIN_LEVELS,
+  resolveMinSeverity,
+  type LevelDefinition,
+  type LevelInput,
+} from '../../logger/levels.js';
 
 /** Rate limiting: a token bucket per key. */
 export interface RateLimitOptions {
