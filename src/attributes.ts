@@ -8,6 +8,15 @@
 /** The record's category (`user`, `system`, `tool`, `llm`, `security`, `performance`, or a user's own). */
 export const ATTR_LOGKIT_CATEGORY = 'logkit.category';
 
+/**
+ * Whether an operation succeeded, on the helpers' and the HTTP middleware's
+ * records; `otel-logkit stats` reads it.
+ */
+export const ATTR_SUCCESS = 'success';
+
+/** An operation's duration in milliseconds, on the helpers' and the HTTP middleware's records; `otel-logkit stats` reads it. */
+export const ATTR_DURATION_MS = 'duration_ms';
+
 /** The categories the seed documents name, each with its own file in the embedded default. */
 export const CATEGORIES = ['user', 'system', 'tool', 'llm', 'security', 'performance'] as const;
 

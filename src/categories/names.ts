@@ -2,6 +2,7 @@
  * Every event name, metric name and `logkit.*` attribute key the category
  * helpers emit, in one place.
  */
+import { ATTR_DURATION_MS, ATTR_SUCCESS } from '../attributes.js';
 import {
   METRIC_GEN_AI_CLIENT_OPERATION_DURATION,
   METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
@@ -60,8 +61,8 @@ export const DURATION_BUCKETS = [
 
 /** `logkit.*` attribute keys (not semantic conventions, so namespaced). */
 export const ATTRS = {
-  success: 'success',
-  durationMs: 'duration_ms',
+  success: ATTR_SUCCESS,
+  durationMs: ATTR_DURATION_MS,
   userInput: 'logkit.user.input',
   userResponse: 'logkit.user.response',
   userToolCalls: 'logkit.user.tool_calls',

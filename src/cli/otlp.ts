@@ -7,6 +7,7 @@
  * as decimal strings or numbers, enums as numbers or names
  * (`"SEVERITY_NUMBER_WARN"`), bytes as base64, default values possibly left out.
  */
+import { ATTR_LOGKIT_CATEGORY } from '../attributes.js';
 import { severityRangeName } from '../logger/levels.js';
 
 /** The resource of a `resourceLogs` entry, shared by its records. */
@@ -41,8 +42,8 @@ export interface LogRecordView {
   readonly file: string;
 }
 
-/** The attribute our loggers put the category in. */
-export const CATEGORY_KEY = 'logkit.category';
+/** The attribute our loggers put the category in (the library's own constant: one home). */
+export const CATEGORY_KEY = ATTR_LOGKIT_CATEGORY;
 
 /** The record's `logkit.category`, when it is a string. */
 export function categoryOf(record: LogRecordView): string | undefined {

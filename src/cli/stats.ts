@@ -1,3 +1,4 @@
+import { ATTR_DURATION_MS, ATTR_SUCCESS } from '../attributes.js';
 import { EXIT_NO_MATCH, EXIT_OK } from './errors.js';
 import type { FilterFlags } from './filters.js';
 import { RecordFilter, buildFilterSpec } from './filters.js';
@@ -25,8 +26,8 @@ const INPUT_TOKENS = 'gen_ai.usage.input_tokens';
 const OUTPUT_TOKENS = 'gen_ai.usage.output_tokens';
 const TOOL_NAME = 'gen_ai.tool.name';
 const EXCEPTION_TYPE = 'exception.type';
-const SUCCESS = 'success';
-const DURATION = 'duration_ms';
+const SUCCESS = ATTR_SUCCESS;
+const DURATION = ATTR_DURATION_MS;
 const ERROR_SEVERITY = 17;
 
 interface Outcomes {

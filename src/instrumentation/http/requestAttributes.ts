@@ -22,7 +22,7 @@ export const ATTR_HTTP_REQUEST_BODY_SIZE = 'http.request.body.size';
 /** See {@link ATTR_HTTP_REQUEST_BODY_SIZE}. */
 export const ATTR_HTTP_RESPONSE_BODY_SIZE = 'http.response.body.size';
 /** The request's duration in milliseconds, as the other otel-logkit records and `otel-logkit stats` name it. */
-export const ATTR_DURATION_MS = 'duration_ms';
+export { ATTR_DURATION_MS } from '../../attributes.js';
 
 /** The methods semconv calls "known"; any other becomes `_OTHER` (with `http.request.method_original`). */
 const KNOWN_METHODS = new Set([
