@@ -67,7 +67,10 @@ beforeAll(async () => {
   const tree = freshTree(scratch);
   expect(existsSync(path.join(tree, 'dist'))).toBe(false);
   const packJson = npm(['pack', '--json', '--pack-destination', scratch], tree);
-  const [packed] = JSON.parse(packJson.slice(packJson.indexOf('['))) as {
+  // stdout also carries the prepack build's output (colour codes hold `[`):
+  // the JSON array is the last thing npm prints, from a line that is `[`.
+  const jsonStart = packJson.search(/^\[\s*$/m);
+  const [packed] = JSON.parse(packJson.slice(jsonStart)) as {
     filename: string;
     files: { path: string }[];
   }[];
