@@ -1,3 +1,4 @@
+import { isThenable } from '../internal/objects.js';
 import { cpuMark, processCpuUtilization, processMemoryBytes } from '../metrics/processUsage.js';
 import {
   SpanStatusCode,
@@ -549,19 +550,6 @@ function buildHelpers(h: HandleLike, options: CategoryHelpersOptions): CategoryH
 interface Measurement {
   readonly span: Span | undefined;
   finish(error: unknown, failed: boolean, attributes: HelperAttributes | undefined): number;
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  try {
-    return (
-      (typeof value === 'object' || typeof value === 'function') &&
-      value !== null &&
-      typeof (value as { then?: unknown }).then === 'function'
-    );
-  } catch {
-    // A Proxy whose get trap throws: not awaited, returned as it is.
-    return false;
-  }
 }
 
 function createPerformanceHelpers(

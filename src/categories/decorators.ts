@@ -1,3 +1,4 @@
+import { isThenable } from '../internal/objects.js';
 import type { LogRecord } from '@opentelemetry/api';
 import { ATTR_CODE_FUNCTION_NAME } from '@opentelemetry/semantic-conventions';
 import { reportOnce } from '../internal/reportOnce.js';
@@ -66,14 +67,6 @@ function qualifiedName(self: unknown, isStatic: boolean, method: string): string
   } catch {
     return method;
   }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }
 
 /**

@@ -1,3 +1,4 @@
+import { setOwn } from '../internal/objects.js';
 import { types } from 'node:util';
 import type { AnyValue, AnyValueMap, LogAttributes } from './anyValue.js';
 import { reportOnce } from '../internal/reportOnce.js';
@@ -251,7 +252,7 @@ function convertMap(
   const path = ancestors ?? [];
   path[depth] = map;
   for (const [key, item] of map) {
-    if (item !== undefined) setKey(result, mapKey(key), convert(item, depth + 1, path, true));
+    if (item !== undefined) setOwn(result, mapKey(key), convert(item, depth + 1, path, true));
   }
   return result;
 }
@@ -272,9 +273,9 @@ function convertProperties(
     if (typeof item === 'object' && item !== null) {
       ancestors ??= [];
       ancestors[depth] = obj;
-      setKey(result, key, convertObject(item, depth + 1, ancestors, true));
+      setOwn(result, key, convertObject(item, depth + 1, ancestors, true));
     } else {
-      setKey(result, key, convert(item, depth + 1, ancestors, true));
+      setOwn(result, key, convert(item, depth + 1, ancestors, true));
     }
   }
   return result;
@@ -325,20 +326,6 @@ function read(obj: object, key: string | number): unknown {
     return (obj as Record<string | number, unknown>)[key];
   } catch (error) {
     return unserializable(error);
-  }
-}
-
-// Assigning `__proto__` would set the result's prototype instead of adding the key.
-function setKey(result: AnyValueMap, key: string, value: AnyValue): void {
-  if (key === '__proto__') {
-    Object.defineProperty(result, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  } else {
-    result[key] = value;
   }
 }
 

@@ -56,22 +56,7 @@ export function bridgeLogger<L extends string>(
   };
 }
 
-/**
- * Sets `out[key]` as an own property: for a `__proto__` key (which JSON.parse
- * and object spreads make own) assignment would set the prototype instead.
- */
-export function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') {
-    Object.defineProperty(out, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  } else {
-    out[key] = value;
-  }
-}
+export { setOwn } from '../../internal/objects.js';
 
 /** Whether a value is an Error (also one from another realm). */
 export function isError(value: unknown): value is Error {

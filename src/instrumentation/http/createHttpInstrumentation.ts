@@ -1,3 +1,4 @@
+import { isThenable } from '../../internal/objects.js';
 import {
   redactedException,
   redactTextForOutput,
@@ -219,14 +220,6 @@ function durationHistogram(meterProvider: MeterProvider): Histogram {
     histograms.set(meterProvider, histogram);
   }
   return histogram;
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }
 
 /**
@@ -551,7 +544,7 @@ export function createHttpInstrumentation(
           answerFailure(res);
           return;
         }
-        if (isPromiseLike(result)) {
+        if (isThenable(result)) {
           result.then(undefined, (error: unknown) => {
             fail(tracked, error);
             answerFailure(res);

@@ -1,3 +1,4 @@
+import { setOwn } from '../../internal/objects.js';
 import { createHmac } from 'node:crypto';
 import type { AnyValue } from '../../logger/anyValue.js';
 import { KeyMatcher } from './keys.js';
@@ -248,7 +249,7 @@ export class Redactor {
       else continue;
       if (next !== item) {
         out ??= { ...map };
-        setKey(out, key, next);
+        setOwn(out, key, next);
       }
     }
     return out ?? map;
@@ -424,20 +425,6 @@ function stringForm(value: unknown): string {
     return String(value);
   } catch {
     return '';
-  }
-}
-
-// Assigning `__proto__` would set the copy's prototype instead of the key.
-function setKey(map: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') {
-    Object.defineProperty(map, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  } else {
-    map[key] = value;
   }
 }
 

@@ -1,0 +1,33 @@
+/**
+ * Sets `out[key]` as an own, enumerable property: for a `__proto__` key (which
+ * JSON.parse and object spreads make own) plain assignment would set the
+ * object's prototype instead of adding the key.
+ */
+export function setOwn<T>(out: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') {
+    Object.defineProperty(out, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else {
+    out[key] = value;
+  }
+}
+
+/**
+ * True for a promise or any object with a `then` method. Never throws: a
+ * Proxy whose get trap throws is not a thenable (returned as it is).
+ */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  try {
+    return (
+      (typeof value === 'object' || typeof value === 'function') &&
+      value !== null &&
+      typeof (value as { then?: unknown }).then === 'function'
+    );
+  } catch {
+    return false;
+  }
+}
