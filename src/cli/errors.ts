@@ -15,11 +15,5 @@ export class InputError extends Error {
   override readonly name = 'InputError';
 }
 
-/** The `code` of a Node system error, or `undefined`. */
-export function errorCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error) {
-    const { code } = error;
-    if (typeof code === 'string') return code;
-  }
-  return undefined;
-}
+/** The `code` of a Node system error, or `undefined` (the library's one helper). */
+export { errorCode } from '../internal/objects.js';

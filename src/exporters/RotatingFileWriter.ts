@@ -1,3 +1,4 @@
+import { errorCode } from '../internal/objects.js';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
@@ -36,11 +37,7 @@ export interface RotatingFileWriterOptions {
  * for anything without one. Never throws.
  */
 export function ioErrorCode(error: unknown): string {
-  if (typeof error === 'object' && error !== null && 'code' in error) {
-    const { code } = error;
-    if (typeof code === 'string' && code !== '') return code;
-  }
-  return 'UNKNOWN';
+  return errorCode(error) ?? 'UNKNOWN';
 }
 
 /**

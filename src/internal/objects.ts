@@ -31,3 +31,16 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
     return false;
   }
 }
+
+/** The `code` of a Node system error (`'EACCES'`, `'ENOSPC'`, …), or `undefined`. Never throws. */
+export function errorCode(error: unknown): string | undefined {
+  try {
+    if (typeof error === 'object' && error !== null && 'code' in error) {
+      const { code } = error;
+      if (typeof code === 'string' && code !== '') return code;
+    }
+  } catch {
+    // A Proxy whose traps throw: no code.
+  }
+  return undefined;
+}
