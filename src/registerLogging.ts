@@ -24,6 +24,7 @@ import { ATTR_LOGKIT_CATEGORY } from './attributes.js';
 import { buildResource } from './config/buildResource.js';
 import type { LoggingOptions, MetricsExporterName } from './config/LoggingOptions.js';
 import { resolveConfig, type ResolvedConfig } from './config/resolveConfig.js';
+import { settleAll } from './internal/settleAll.js';
 import { resolveMinSeverity } from './logger/levels.js';
 import { toAttributes } from './logger/toAnyValue.js';
 import { disabledEventStream, eventStreamFactory } from './logger/EventStream.js';
@@ -133,15 +134,6 @@ function createMetricExporter(
     default:
       return createOtlpMetricExporter(config.metrics);
   }
-}
-
-function settle(work: Array<Promise<unknown> | undefined>): Promise<void> {
-  return Promise.allSettled(work.map((w) => w ?? Promise.resolve())).then((results) => {
-    for (const result of results) {
-      if (result.status === 'rejected')
-        diag.error('otel-logkit: flush or shutdown failed', result.reason);
-    }
-  });
 }
 
 function loggerFactory<L extends string>(
@@ -282,11 +274,10 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
   let lastFlush: Promise<void> = Promise.resolve();
   const forceFlush = (): Promise<void> => {
     lastFlush = lastFlush.then(() =>
-      settle([
-        loggerProvider.forceFlush(),
-        meterProvider.forceFlush(),
-        tracerProvider?.forceFlush(),
-      ]),
+      settleAll(
+        [loggerProvider.forceFlush(), meterProvider.forceFlush(), tracerProvider?.forceFlush()],
+        'registration:flush',
+      ),
     );
     return lastFlush;
   };
@@ -299,13 +290,13 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
       await lastFlush;
       // Spans first: records of the last spans are already queued; metrics
       // last, so counts of the final records are in their last export.
-      await settle([tracerProvider?.shutdown()]);
+      await settleAll([tracerProvider?.shutdown()], 'registration:shutdown');
       // Flush before the provider shuts down: steps emit their last records
       // (rate-limit summaries) through it, and a shut-down provider drops them.
-      await settle([loggerProvider.forceFlush()]);
-      await settle([loggerProvider.shutdown()]);
+      await settleAll([loggerProvider.forceFlush()], 'registration:shutdown');
+      await settleAll([loggerProvider.shutdown()], 'registration:shutdown');
       stopRuntimeMetrics?.();
-      await settle([meterProvider.shutdown()]);
+      await settleAll([meterProvider.shutdown()], 'registration:shutdown');
       if (ownsLogs) logs.disable();
       unregisterLegacyLogs?.();
       if (ownsMetrics) metrics.disable();

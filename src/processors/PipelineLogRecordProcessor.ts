@@ -3,6 +3,7 @@ import type { LogRecord, Logger as OtelLogger } from '@opentelemetry/api';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import { ATTR_LOGKIT_STREAM_NAME } from '../attributes.js';
 import { reportOnce } from '../internal/reportOnce.js';
+import { settleAll } from '../internal/settleAll.js';
 import { takeProtoAttribute } from '../logger/safeEmit.js';
 import { toAttributeValue } from '../logger/toAnyValue.js';
 import { ATTR_PIPELINE_STEP_NAME } from '../metrics/names.js';
@@ -59,14 +60,6 @@ export interface PipelineOptions {
   readonly observeAt?: number;
   /** `logkit.pipeline.step.duration` (s), recorded for the timed records; see {@link StepTimings}. */
   readonly stepDuration?: Histogram;
-}
-
-async function settleAll(work: Array<Promise<void> | undefined>): Promise<void> {
-  const results = await Promise.allSettled(work.map((w) => w ?? Promise.resolve()));
-  for (const result of results) {
-    if (result.status === 'rejected')
-      reportOnce('pipeline:flush', 'a flush or shutdown failed', result.reason);
-  }
 }
 
 /**
@@ -178,16 +171,31 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
 
   /** Flushes the steps first (their summaries and releases), then the destinations. */
   async forceFlush(): Promise<void> {
-    await settleAll(this.steps.map((step) => step.forceFlush?.()));
-    await settleAll(this.destinations.map((d) => d.processor.forceFlush()));
+    await settleAll(
+      this.steps.map((step) => step.forceFlush?.()),
+      'pipeline:flush',
+    );
+    await settleAll(
+      this.destinations.map((d) => d.processor.forceFlush()),
+      'pipeline:flush',
+    );
   }
 
   /** Shuts the steps down, then the destinations; idempotent. */
   shutdown(): Promise<void> {
     this.shutdownPromise ??= (async () => {
-      await settleAll(this.steps.map((step) => step.forceFlush?.()));
-      await settleAll(this.steps.map((step) => step.shutdown?.()));
-      await settleAll(this.destinations.map((d) => d.processor.shutdown()));
+      await settleAll(
+        this.steps.map((step) => step.forceFlush?.()),
+        'pipeline:flush',
+      );
+      await settleAll(
+        this.steps.map((step) => step.shutdown?.()),
+        'pipeline:flush',
+      );
+      await settleAll(
+        this.destinations.map((d) => d.processor.shutdown()),
+        'pipeline:flush',
+      );
     })();
     return this.shutdownPromise;
   }
