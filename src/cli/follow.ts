@@ -1,3 +1,4 @@
+import { LastN } from './LastN.js';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readdir, stat } from 'node:fs/promises';
@@ -143,19 +144,12 @@ export async function runFollow(
   }
 
   if (tail > 0) {
-    const ring: LogRecordView[] = [];
-    let ringStart = 0;
+    const ring = new LastN<LogRecordView>(tail);
     for await (const batch of scanInTimeOrder(inputs.chains, context, limits)) {
-      for (const record of batch) {
-        if (ring.length < tail) ring.push(record);
-        else {
-          ring[ringStart] = record;
-          ringStart = (ringStart + 1) % tail;
-        }
-      }
+      for (const record of batch) ring.push(record);
     }
     let text = '';
-    for (let i = 0; i < ring.length; i++) text += write(ring[(ringStart + i) % ring.length]!);
+    for (const record of ring) text += write(record);
     await out.write(text);
     await out.flush();
   }

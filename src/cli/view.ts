@@ -1,3 +1,4 @@
+import { LastN } from './LastN.js';
 import { EXIT_NO_MATCH, EXIT_OK, UsageError } from './errors.js';
 import type { FilterFlags } from './filters.js';
 import { RecordFilter, buildFilterSpec } from './filters.js';
@@ -63,20 +64,13 @@ export async function runView(paths: string[], options: ViewOptions): Promise<nu
     () => ({ bytes: context.bytesRead, matched: context.matched }),
     process.stderr.isTTY === true && (process.stdout.isTTY !== true || tail !== undefined),
   ).start();
-  let ring: LogRecordView[] | undefined;
-  let ringStart = 0;
+  let ring: LastN<LogRecordView> | undefined;
   try {
     if (tail !== undefined) {
-      ring = [];
+      ring = new LastN(tail);
       if (tail > 0) {
         for await (const batch of scanInTimeOrder(inputs.chains, context)) {
-          for (const record of batch) {
-            if (ring.length < tail) ring.push(record);
-            else {
-              ring[ringStart] = record;
-              ringStart = (ringStart + 1) % tail;
-            }
-          }
+          for (const record of batch) ring.push(record);
         }
       }
     } else {
@@ -91,8 +85,8 @@ export async function runView(paths: string[], options: ViewOptions): Promise<nu
     progress.stop();
   }
   if (ring) {
-    for (let i = 0; i < ring.length; i++) {
-      const wait = out.write(write(ring[(ringStart + i) % ring.length]!));
+    for (const record of ring) {
+      const wait = out.write(write(record));
       if (wait) await wait;
     }
   }
