@@ -3,6 +3,7 @@
  * helpers emit, in one place.
  */
 import { ATTR_DURATION_MS, ATTR_SUCCESS } from '../attributes.js';
+import { HTTP_DURATION_BUCKETS } from '../metrics/names.js';
 import {
   METRIC_GEN_AI_CLIENT_OPERATION_DURATION,
   METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
@@ -55,9 +56,7 @@ export const METRICS = {
  * (https://opentelemetry.io/docs/specs/semconv/http/http-metrics/), which
  * start at 5 ms where the GenAI ones start at 10 ms.
  */
-export const DURATION_BUCKETS = [
-  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
-];
+export const DURATION_BUCKETS = [...HTTP_DURATION_BUCKETS];
 
 /** `logkit.*` attribute keys (not semantic conventions, so namespaced). */
 export const ATTRS = {

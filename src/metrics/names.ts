@@ -46,3 +46,11 @@ export const METRIC_SPOOL_OLDEST_AGE = 'logkit.spool.oldest_age';
 export const METRIC_DELIVERY_BACKLOG = 'logkit.delivery.memory.records';
 /** The destination (`otlp`, …) of a delivery metric. */
 export const ATTR_DESTINATION = 'logkit.destination';
+
+/**
+ * The bucket boundaries, in seconds, the semantic conventions advise for
+ * `http.server.request.duration`.
+ */
+export const HTTP_DURATION_BUCKETS: readonly number[] = [
+  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+];

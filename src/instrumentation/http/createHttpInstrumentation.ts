@@ -1,3 +1,5 @@
+import { BUILTIN_LEVELS } from '../../logger/levels.js';
+import { HTTP_DURATION_BUCKETS } from '../../metrics/names.js';
 import { isThenable } from '../../internal/objects.js';
 import {
   redactedException,
@@ -55,17 +57,16 @@ export const EVENT_HTTP_ERROR = 'logkit.http.error';
 export const HTTP_SCOPE_NAME = 'otel-logkit.http';
 /** `error.type` of a request whose connection closed before the response was sent in full. */
 export const ERROR_TYPE_ABORTED = 'aborted';
-/**
- * The bucket boundaries, in seconds, the semantic conventions advise for
- * `http.server.request.duration`.
- */
-export const HTTP_DURATION_BUCKETS: readonly number[] = [
-  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
-];
+export { HTTP_DURATION_BUCKETS } from '../../metrics/names.js';
 
-const INFO = { severityNumber: 9, severityText: 'INFO' } as const;
-const WARN = { severityNumber: 13, severityText: 'WARN' } as const;
-const ERROR = { severityNumber: 17, severityText: 'ERROR' } as const;
+// The access records' severities, from the level table.
+const INFO = severityOf(BUILTIN_LEVELS.info);
+const WARN = severityOf(BUILTIN_LEVELS.warn);
+const ERROR = severityOf(BUILTIN_LEVELS.error);
+
+function severityOf(level: { severityNumber: number; severityText: string }) {
+  return { severityNumber: level.severityNumber, severityText: level.severityText };
+}
 
 /** Options of {@link createHttpInstrumentation}. */
 export interface HttpInstrumentationOptions {
