@@ -2,9 +2,8 @@ import { join } from 'node:path';
 import type { ExportResult } from '@opentelemetry/core';
 import { JsonLogsSerializer } from '@opentelemetry/otlp-transformer';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { ATTR_LOGKIT_CATEGORY } from '../attributes.js';
 import { reportOnce } from '../internal/reportOnce.js';
-import { fileNameForCategory } from './categoryFiles.js';
+import { groupByFile } from './categoryFiles.js';
 import { PendingExports, toError } from './PendingExports.js';
 import { RotatingFileWriter, ioErrorCode } from './RotatingFileWriter.js';
 
@@ -126,17 +125,6 @@ export class FileLogRecordExporter implements LogRecordExporter {
       error,
     );
   }
-}
-
-function groupByFile(logs: readonly ReadableLogRecord[]): Map<string, ReadableLogRecord[]> {
-  const groups = new Map<string, ReadableLogRecord[]>();
-  for (const record of logs) {
-    const fileName = fileNameForCategory(record.attributes[ATTR_LOGKIT_CATEGORY]);
-    const group = groups.get(fileName);
-    if (group) group.push(record);
-    else groups.set(fileName, [record]);
-  }
-  return groups;
 }
 
 /**

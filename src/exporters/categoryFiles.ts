@@ -1,4 +1,4 @@
-import type { Category } from '../attributes.js';
+import { ATTR_LOGKIT_CATEGORY, type Category } from '../attributes.js';
 
 /**
  * The file (a name, not a path) each documented category is written to by the
@@ -29,4 +29,18 @@ export function fileNameForCategory(category: unknown): string {
     return CATEGORY_FILES[category as Category];
   }
   return DEFAULT_CATEGORY_FILE;
+}
+
+/** Records grouped by the category file each goes to, in first-seen order. */
+export function groupByFile<R extends { readonly attributes: Readonly<Record<string, unknown>> }>(
+  records: readonly R[],
+): Map<string, R[]> {
+  const groups = new Map<string, R[]>();
+  for (const record of records) {
+    const fileName = fileNameForCategory(record.attributes[ATTR_LOGKIT_CATEGORY]);
+    const group = groups.get(fileName);
+    if (group) group.push(record);
+    else groups.set(fileName, [record]);
+  }
+  return groups;
 }

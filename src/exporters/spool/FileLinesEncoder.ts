@@ -1,7 +1,6 @@
 import { JsonLogsSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { ATTR_LOGKIT_CATEGORY } from '../../attributes.js';
-import { fileNameForCategory } from '../categoryFiles.js';
+import { groupByFile } from '../categoryFiles.js';
 import type { LogsEncoder } from './LogsEncoder.js';
 
 export { splitFileLines } from './spoolFormat.js';
@@ -19,15 +18,8 @@ export const fileLinesEncoder: LogsEncoder = {
   encoding: 'lines',
   contentType: 'application/x-ndjson',
   encode(records: ReadableLogRecord[]): Uint8Array {
-    const groups = new Map<string, ReadableLogRecord[]>();
-    for (const record of records) {
-      const file = fileNameForCategory(record.attributes[ATTR_LOGKIT_CATEGORY]);
-      const group = groups.get(file);
-      if (group) group.push(record);
-      else groups.set(file, [record]);
-    }
     let text = '';
-    for (const [file, group] of groups) {
+    for (const [file, group] of groupByFile(records)) {
       const bytes = JsonLogsSerializer.serializeRequest(group);
       if (!bytes)
         throw new Error(`otel-logkit: could not encode ${group.length} log record(s) as OTLP JSON`);
