@@ -23,7 +23,7 @@ const decoder = new TextDecoder();
  * Writes log records as OTLP JSON lines, one file per category under `dir`
  * (`user_interactions.jsonl`, `system_health.jsonl`, `tool_executions.jsonl`,
  * `llm_calls.jsonl`, `security.jsonl`, `performance.jsonl`, and `app.jsonl`
- * for the rest; see {@link fileNameForCategory}), each rotated by a
+ * for the rest; see `fileNameForCategory` in categoryFiles.ts), each rotated by a
  * {@link RotatingFileWriter}.
  *
  * Each `export()` call appends, per file it touches, one line holding an OTLP
