@@ -13,7 +13,10 @@ import { Bench } from 'tinybench';
 import { registerLogging } from 'otel-logkit';
 
 class NoopProcessor {
-  onEmit() {}
+  emitted = 0;
+  onEmit() {
+    this.emitted++;
+  }
   forceFlush() {
     return Promise.resolve();
   }
@@ -33,22 +36,27 @@ const nested = {
   items: [1, 2, 3],
 };
 
+// The raw SDK's own level filter, as otel-logkit's (sdk-logs 3.x LoggerConfig:
+// `enabled`; a config without it disables the logger, which made the raw SDK
+// rows time a no-op before this was noticed).
+const rawProcessor = new NoopProcessor();
 const rawProvider = new LoggerProvider({
-  processors: [new NoopProcessor()],
+  processors: [rawProcessor],
   loggerConfigurator: () => ({
-    disabled: false,
+    enabled: true,
     minimumSeverity: SeverityNumber.INFO,
     traceBased: false,
   }),
 });
 const raw = rawProvider.getLogger('bench');
 
+const kitProcessor = new NoopProcessor();
 const handle = registerLogging({
   serviceName: 'bench',
   logsExporter: 'none',
   handleProcessExit: false,
   level: 'info',
-  logRecordProcessors: [new NoopProcessor()],
+  logRecordProcessors: [kitProcessor],
 });
 const kit = handle.getLogger('bench');
 
@@ -126,6 +134,12 @@ for (const [caseName, contenders] of Object.entries(cases)) {
       'vs pino': (hz[task.name] / hz.pino).toFixed(2),
     });
   }
+}
+// Both loggers must have handed records on, or a row timed a no-op.
+if (rawProcessor.emitted === 0 || kitProcessor.emitted === 0) {
+  throw new Error(
+    `a logger emitted nothing (raw SDK ${rawProcessor.emitted}, otel-logkit ${kitProcessor.emitted}): its row timed a no-op`,
+  );
 }
 console.table(rows);
 console.log(
