@@ -134,6 +134,32 @@ function invalid(layer: Layer, key: string, value: unknown, expected: string): n
   throw new LoggingConfigError(`${layer.file}: ${key}`, value, expected);
 }
 
+/**
+ * The exporters of one provider's processors or readers: `console`, or the one
+ * OTLP exporter otel-logkit supports per signal (a second one is an error
+ * naming both keys).
+ */
+function exporterList(layer: Layer, signal: 'log' | 'metric') {
+  const exporters: ('console' | 'otlp')[] = [];
+  let otlpAt: string | undefined;
+  return {
+    exporters,
+    /** Records the exporter at `key`; true when it is the OTLP one (then configure it). */
+    add(kind: string, key: string): boolean {
+      if (kind === 'console') {
+        exporters.push('console');
+        return false;
+      }
+      if (otlpAt !== undefined) {
+        invalid(layer, key, kind, `one OTLP ${signal} exporter (there is one at ${otlpAt})`);
+      }
+      otlpAt = key;
+      exporters.push('otlp');
+      return true;
+    },
+  };
+}
+
 /** The single key of a `{ kind: {...} }` entry (a processor, an exporter, a reader). */
 function kindOf(layer: Layer, entry: unknown, key: string, allowed: readonly string[]): string {
   const keys =
@@ -213,8 +239,7 @@ function otlpExporter(
 function loggerProvider(layer: Layer, model: ConfigurationModel): LogsExporterName[] | undefined {
   const provider = model.logger_provider;
   if (provider == null) return undefined;
-  const exporters: LogsExporterName[] = [];
-  let otlpAt: string | undefined;
+  const list = exporterList(layer, 'log');
   (provider.processors ?? []).forEach((processor, i) => {
     const key = `logger_provider.processors[${i}]`;
     const kind = kindOf(layer, processor, key, ['batch', 'simple']) as 'batch' | 'simple';
@@ -222,20 +247,7 @@ function loggerProvider(layer: Layer, model: ConfigurationModel): LogsExporterNa
     const exporter: LogRecordExporterConfigModel = settings.exporter;
     const exporterKey = `${key}.${kind}.exporter`;
     const exporterKind = kindOf(layer, exporter, exporterKey, LOG_EXPORTER_KINDS);
-    if (exporterKind === 'console') {
-      exporters.push('console');
-      return;
-    }
-    if (otlpAt !== undefined) {
-      invalid(
-        layer,
-        exporterKey,
-        exporterKind,
-        `one OTLP log exporter (there is one at ${otlpAt})`,
-      );
-    }
-    otlpAt = exporterKey;
-    exporters.push('otlp');
+    if (!list.add(exporterKind, exporterKey)) return;
     otlpExporter(
       layer,
       'logs',
@@ -279,15 +291,14 @@ function loggerProvider(layer: Layer, model: ConfigurationModel): LogsExporterNa
       'logger_provider.limits.attribute_count_limit',
     );
   }
-  return exporters;
+  return list.exporters;
 }
 
 /** `meter_provider.readers`: periodic OTLP / console readers and a Prometheus pull reader. */
 function meterProvider(layer: Layer, model: ConfigurationModel): MetricsExporterName[] | undefined {
   const provider = model.meter_provider;
   if (provider == null) return undefined;
-  const exporters: MetricsExporterName[] = [];
-  let otlpAt: string | undefined;
+  const list = exporterList(layer, 'metric');
   (provider.readers ?? []).forEach((reader, i) => {
     const key = `meter_provider.readers[${i}]`;
     const kind = kindOf(layer, reader, key, ['periodic', 'pull']);
@@ -310,20 +321,7 @@ function meterProvider(layer: Layer, model: ConfigurationModel): MetricsExporter
     }
     const exporterKey = `${key}.periodic.exporter`;
     const exporterKind = kindOf(layer, periodic.exporter, exporterKey, LOG_EXPORTER_KINDS);
-    if (exporterKind === 'console') {
-      exporters.push('console');
-      return;
-    }
-    if (otlpAt !== undefined) {
-      invalid(
-        layer,
-        exporterKey,
-        exporterKind,
-        `one OTLP metric exporter (there is one at ${otlpAt})`,
-      );
-    }
-    otlpAt = exporterKey;
-    exporters.push('otlp');
+    if (!list.add(exporterKind, exporterKey)) return;
     const exporter = periodic.exporter[exporterKind] as OtlpHttpExporterConfigModel & {
       temporality_preference?: string | null;
     };
@@ -344,7 +342,7 @@ function meterProvider(layer: Layer, model: ConfigurationModel): MetricsExporter
   if (provider.views?.length) {
     layer.warnings.push(`${layer.file}: meter_provider.views are not applied by otel-logkit`);
   }
-  return exporters;
+  return list.exporters;
 }
 
 /** `tracer_provider`: the span exporter of the TracerProvider otel-logkit registers (`traces`). */
