@@ -453,11 +453,18 @@ describe.skipIf(Boolean(missing) && !IN_CI)(
         await gatewayB.start();
         const outageMs = restartAt - stoppedAt;
 
-        // The loadbalancing exporter retries at most every 30 s.
+        // The loadbalancing exporter retries at most every 30 s, for the logs and the traces
+        // pipelines separately: wait for both (the spans can come a retry after the records).
+        const runTraceIds = new Set(result.traceIds);
         await waitWithLogs(
-          `the ${expected} records of the run at the gateways after the restart`,
+          `the ${expected} records and ${traces} spans of the run at the gateways after the restart`,
           () =>
-            new Set(ofRun(allRecords()).map((r) => r.attributes['e2e.seq'])).size >= expected
+            new Set(ofRun(allRecords()).map((r) => r.attributes['e2e.seq'])).size >= expected &&
+            new Set(
+              allSpans()
+                .filter((sp) => runTraceIds.has(sp.traceId))
+                .map((sp) => sp.name),
+            ).size >= traces
               ? true
               : undefined,
           90_000,
