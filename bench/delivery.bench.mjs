@@ -1,7 +1,9 @@
 // Delivery under pressure, in one run: records that reach a loopback OTLP
 // receiver, peak RSS and CPU per record, for otel-logkit and the raw OTel SDK
 // (BatchLogRecordProcessor + OTLP/protobuf exporter, with its defaults and
-// with a 1,000,000-record queue). Each library runs in its own process.
+// with a 1,000,000-record queue), pino with pino-opentelemetry-transport and
+// winston with @opentelemetry/winston-transport (each with the SDK's defaults
+// behind it). Each library runs in its own process.
 // - burst: COUNT records logged in one synchronous loop, then shutdown;
 // - outage: 1,000 rec/s for OUTAGE_S * 2 seconds, the receiver down for the
 //   first OUTAGE_S seconds, then shutdown;
@@ -18,7 +20,7 @@ import { startReceiver } from './delivery/receiver.mjs';
 const CHILD = join(import.meta.dirname, 'delivery/child.mjs');
 const BURST = Number(process.env.BURST ?? 200_000);
 const OUTAGE_S = Number(process.env.OUTAGE_S ?? 15);
-const LIBS = (process.env.LIBS ?? 'logkit,sdk,sdk-large').split(',');
+const LIBS = (process.env.LIBS ?? 'logkit,sdk,sdk-large,pino,winston').split(',');
 const receiver = await startReceiver();
 
 function run(lib, env) {

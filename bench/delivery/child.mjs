@@ -1,5 +1,8 @@
 // One library under test, in its own process, for delivery.bench.mjs.
-//   LIB    logkit | sdk | sdk-large
+//   LIB    logkit | sdk | sdk-large | pino | winston
+//          (pino: pino-opentelemetry-transport; winston:
+//          @opentelemetry/winston-transport; both with the SDK's defaults
+//          behind them: BatchLogRecordProcessor + OTLP/protobuf exporter)
 //   COUNT  records; RATE records/s (0: one synchronous burst)
 //   TAG    body prefix; ENDPOINT the receiver's base URL
 // Prints one JSON line: peak RSS, CPU time and wall time from the first
@@ -26,6 +29,60 @@ if (LIB === 'logkit') {
   const log = handle.getLogger('bench');
   emit = (i) => log.info(`${TAG}:${i}`);
   shutdown = () => handle.shutdown();
+} else if (LIB === 'pino') {
+  const { default: pino } = await import('pino');
+  const transport = pino.transport({
+    target: 'pino-opentelemetry-transport',
+    options: {
+      resourceAttributes: { 'service.name': 'bench' },
+      logRecordProcessorOptions: {
+        recordProcessorType: 'batch',
+        exporterOptions: {
+          protocol: 'http/protobuf',
+          protobufExporterOptions: { url: `${ENDPOINT}/v1/logs` },
+        },
+      },
+    },
+  });
+  const logger = pino(transport);
+  emit = (i) => logger.info(`${TAG}:${i}`);
+  // Ending the stream shuts the transport's LoggerProvider down in its worker
+  // (a flush of what its batch processor still holds). The worker is
+  // unref()ed: a timer keeps this process up until it has closed.
+  // thread-stream gives up on end() after 10 s (an 'error', then the worker
+  // is terminated): the benchmark counts what arrived by then.
+  shutdown = () =>
+    new Promise((done) => {
+      const keep = setInterval(() => {}, 1000);
+      const finish = () => (clearInterval(keep), done());
+      transport.once('close', finish);
+      transport.once('error', (error) => {
+        process.stderr.write(`pino transport: ${error.message}\n`);
+        finish();
+      });
+      transport.end();
+    });
+} else if (LIB === 'winston') {
+  const { default: winston } = await import('winston');
+  const { OpenTelemetryTransportV3 } = await import('@opentelemetry/winston-transport');
+  const { logs } = await import('@opentelemetry/api-logs');
+  const provider = new LoggerProvider({
+    processors: [
+      new BatchLogRecordProcessor({
+        exporter: new OTLPLogExporter({ url: `${ENDPOINT}/v1/logs` }),
+      }),
+    ],
+  });
+  logs.setGlobalLoggerProvider(provider);
+  const logger = winston.createLogger({ transports: [new OpenTelemetryTransportV3()] });
+  emit = (i) => logger.info(`${TAG}:${i}`);
+  shutdown = async () => {
+    // winston hands records to its transports asynchronously (streams): let
+    // them drain before flushing the provider.
+    await new Promise((done) => (logger.once('finish', done), logger.end()));
+    await provider.forceFlush().catch(() => {});
+    await provider.shutdown().catch(() => {});
+  };
 } else {
   const exporter = new OTLPLogExporter({ url: `${ENDPOINT}/v1/logs` });
   const large = LIB === 'sdk-large' ? { maxQueueSize: 1_000_000, maxExportBatchSize: 512 } : {};
