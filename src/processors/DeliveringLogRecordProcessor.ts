@@ -37,8 +37,8 @@ export interface DeliveryObserver {
 export interface DeliveringOptions {
   readonly encoder: LogsEncoder;
   readonly sender: BatchSender;
-  /** The durable backlog (its `onDrop` is this processor's); undefined for memory-only delivery. */
-  readonly spool: Omit<SpoolOptions, 'onDrop'> | undefined;
+  /** The durable backlog (its `onDrop` and `onAdopt` are this processor's); undefined for memory-only delivery. */
+  readonly spool: Omit<SpoolOptions, 'onDrop' | 'onAdopt'> | undefined;
   readonly observer: DeliveryObserver;
   /** Records kept in memory before they are encoded to the spool (or dropped without one). */
   readonly memoryBudget: number;
@@ -127,6 +127,8 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
   constructor(options: DeliveringOptions) {
     this.encoder = options.encoder;
     this.sender = options.sender;
+    // Before the spool opens: adopting a damaged segment already reports drops.
+    this.observer = options.observer;
     if (options.spool) {
       const spool = new Spool({
         ...options.spool,
@@ -134,17 +136,20 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
           this.observer.dropped(reason, records);
           this.settle(records);
         },
+        // What a dead process left (at start, and adopted while running) is
+        // backlog to send, and to flush.
+        onAdopt: (records) => {
+          this.enqueued += records;
+          this.schedulePump();
+        },
       });
       if (spool.open()) this.spool = spool;
     }
-    this.observer = options.observer;
     this.memoryBudget = Math.max(1, options.memoryBudget);
     this.maxBatchSize = Math.max(1, options.maxBatchSize);
     this.shutdownDeadlineMillis = options.shutdownDeadlineMillis;
     this.minBackoff = options.minBackoffMillis ?? 1000;
     this.maxBackoff = options.maxBackoffMillis ?? 30_000;
-    // What a previous process left is backlog to send (and to flush).
-    this.enqueued = this.spool?.records ?? 0;
     this.batchTimer = setInterval(() => {
       this.partialDue = true;
       if (this.inBackoff()) this.spill(0);
@@ -385,8 +390,10 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
         this.resourceReady ? records : records.map((r) => this.withSettledResource(r)),
       );
       if (payload && !this.spool!.append(payload, records.length)) {
-        this.settle(records.length);
-        this.observer.dropped('export-failed', records.length);
+        // The disk failed (the spool is off for now): these records and the
+        // rest stay in memory, as without a spool.
+        this.memory = this.memory.slice(start);
+        return;
       }
     }
     if (total > 0) this.memory = keep > 0 ? this.memory.slice(total) : [];

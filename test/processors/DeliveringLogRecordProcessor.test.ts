@@ -1,13 +1,27 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { diag } from '@opentelemetry/api';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MetricReader } from '@opentelemetry/sdk-metrics';
 import { registerLogging, type LoggingHandle, type LoggingOptions } from '../../src/index.js';
 import { resetReportOnce } from '../../src/internal/reportOnce.js';
 import { startCountingReceiver, type CountingReceiver } from '../helpers/countingReceiver.js';
 import { recordDiagErrors } from '../helpers/diag.js';
+import { CAN_MOUNT, mountTmpfs, remountTmpfs, unmountTmpfs } from '../helpers/tmpfs.js';
+import { DeliveringLogRecordProcessor } from '../../src/processors/DeliveringLogRecordProcessor.js';
+import { getLogsEncoder } from '../../src/exporters/spool/LogsEncoder.js';
+import { Spool } from '../../src/exporters/spool/Spool.js';
+import { scanFrames } from '../../src/exporters/spool/spoolFormat.js';
 
 let receiver: CountingReceiver;
 let handle: LoggingHandle | undefined;
@@ -49,9 +63,23 @@ beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'logkit-delivery-'));
   spoolDir = join(root, 'spool');
 });
+const mounts: string[] = [];
+
+/** A tmpfs of `sizeKb` KiB at `<root>/mnt`, unmounted after the test. */
+function tmpfs(sizeKb: number): string {
+  const mnt = join(root, 'mnt');
+  mkdirSync(mnt);
+  mountTmpfs(mnt, sizeKb);
+  mounts.push(mnt);
+  return mnt;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 afterEach(async () => {
   await handle?.shutdown();
   handle = undefined;
+  for (const m of mounts.splice(0)) unmountTmpfs(m);
   receiver.setFault({ kind: 'ok' });
   await receiver.start().catch(() => undefined);
   rmSync(root, { recursive: true, force: true });
@@ -241,5 +269,170 @@ describe('DeliveringLogRecordProcessor (the OTLP destination)', () => {
       expect(receiver.check('restart', 5000)).toEqual({ missing: [], duplicated: [] });
       expect(otlpHealth(second).spool).toMatchObject({ records: 0, adopted: 1 });
     });
+  });
+
+  describe('damaged spool', () => {
+    it('should skip a damaged batch left by a previous process, count and report it, and send the rest once', async () => {
+      await receiver.stop();
+      const first = register({ delivery: { deadlineMillis: 500 } });
+      logBurst(first, 'dmg', 1000);
+      await first.shutdown();
+      handle = undefined;
+      const [name, ...others] = readdirSync(spoolDir).filter((n) => n.endsWith('.seg'));
+      expect(others).toEqual([]);
+      const path = join(spoolDir, name!);
+      const data = readFileSync(path);
+      const frames = scanFrames(data).frames;
+      expect(frames.length).toBeGreaterThan(1);
+      // A flipped byte in the first batch's payload, and garbage after the last.
+      const at = frames[0]!.offset + 40;
+      data[at] = data[at]! ^ 0xff;
+      writeFileSync(path, Buffer.concat([data, Buffer.from('garbage')]));
+
+      await receiver.start();
+      const errors = recordDiagErrors();
+      const second = register();
+      await second.forceFlush();
+      const lost = frames[0]!.records;
+      await receiver.waitFor(() => receiver.total('dmg') >= 1000 - lost, 15_000);
+      const { missing, duplicated } = receiver.check('dmg', 1000);
+      expect(duplicated).toEqual([]);
+      // The first batch holds the oldest records (check() lists 20 and the count).
+      expect(missing).toEqual([...Array.from({ length: 20 }, (_, i) => i), -lost]);
+      expect(second.stats().dropped['spool-damaged']).toBe(lost);
+      expect(otlpHealth(second).spool).toMatchObject({
+        records: 0,
+        damaged: { records: lost },
+      });
+      expect(errors.mock.calls.map((c) => c[0]).join('\n')).toMatch(/damaged byte/);
+    });
+  });
+
+  describe('dead processes', () => {
+    it('should adopt, while running, the segments of a process that died after it started, and send them once', async () => {
+      const dir = spoolDir;
+      const sent: string[] = [];
+      const exported: number[] = [];
+      const processor = new DeliveringLogRecordProcessor({
+        encoder: getLogsEncoder('http/protobuf'),
+        sender: {
+          send: (body) => {
+            sent.push(Buffer.from(body).toString('utf8'));
+            return Promise.resolve({ kind: 'ok' });
+          },
+        },
+        // Adoption runs every staleLockMillis (30 s by default).
+        spool: { dir, maxBytes: 1024 * 1024, encoding: 'protobuf', staleLockMillis: 1500 },
+        observer: { exported: (n) => exported.push(n), failed: () => {}, dropped: () => {} },
+        memoryBudget: 100,
+        maxBatchSize: 10,
+        scheduledDelayMillis: 50,
+        shutdownDeadlineMillis: 1000,
+      });
+      try {
+        await processor.forceFlush();
+        expect(processor.spoolStats()).toMatchObject({ records: 0, adopted: 0 });
+        // Another process spools two batches, then dies (kill -9: its lock stays).
+        const other = new Spool({ dir, maxBytes: 1024 * 1024, encoding: 'protobuf' });
+        other.open();
+        other.append(new TextEncoder().encode('dead-one'), 3);
+        other.append(new TextEncoder().encode('dead-two'), 4);
+        const dead = String(
+          spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+            encoding: 'utf8',
+          }).stdout,
+        );
+        // Its files, renamed (atomically) to a pid that is gone: the lock first.
+        const files = readdirSync(dir)
+          .filter((n) => n.includes(other.owner))
+          .sort((a) => (a.endsWith('.lock') ? -1 : 1));
+        for (const n of files) {
+          renameSync(join(dir, n), join(dir, n.replace(other.owner, `${dead}.0badf00d`)));
+        }
+        other.close();
+        await vi.waitFor(() => expect(sent).toEqual(['dead-one', 'dead-two']), {
+          timeout: 8000,
+          interval: 50,
+        });
+        expect(exported.reduce((a, b) => a + b, 0)).toBe(7);
+        expect(processor.spoolStats()).toMatchObject({ records: 0, adopted: 1 });
+        expect(readdirSync(dir).filter((n) => n.endsWith('.seg'))).toEqual([]);
+        // The adopted records counted in and out: a flush has nothing to wait for.
+        const started = Date.now();
+        await processor.forceFlush();
+        expect(Date.now() - started).toBeLessThan(200);
+      } finally {
+        await processor.shutdown();
+      }
+    });
+  });
+
+  // Real disks: a full tmpfs (ENOSPC) and a read-only one (EROFS).
+  describe.skipIf(!CAN_MOUNT && !process.env.CI)('disk errors', () => {
+    it('should fall back to memory on a full disk with counted drops, report once, and spool again once space is freed', async () => {
+      const mnt = tmpfs(512);
+      const filler = join(mnt, 'filler');
+      for (let n = 0; n < 1000; n++) {
+        try {
+          writeFileSync(filler, new Uint8Array(4096), { flag: 'a' });
+        } catch {
+          break;
+        }
+      }
+      spoolDir = join(mnt, 'spool');
+      await receiver.stop();
+      const errors = recordDiagErrors();
+      const h = register({ delivery: { memoryBudget: 1000 } });
+      expect(() => logBurst(h, 'full', 3000)).not.toThrow();
+      await h.forceFlush();
+      expect(otlpHealth(h).spool!.usable).toBe(false);
+      const dropped = () => h.stats().dropped['queue-full'] + h.stats().dropped['export-failed'];
+      expect(dropped()).toBeGreaterThanOrEqual(2000);
+      const messages = () => errors.mock.calls.map((c) => c[0]);
+      expect(messages().filter((m) => /cannot be used \(ENOSPC\)/.test(m))).toHaveLength(1);
+
+      // Space freed: after the spool's retry delay (5 s) a burst is spooled again.
+      rmSync(filler);
+      await sleep(5200);
+      const before = dropped();
+      logBurst(h, 'freed', 3000);
+      await h.forceFlush();
+      expect(otlpHealth(h).spool).toMatchObject({ usable: true });
+      expect(dropped()).toBe(before);
+      await receiver.start();
+      // The flush tries the endpoint at once, not after our back-off.
+      await h.forceFlush();
+      await receiver.waitFor(() => receiver.total('freed') >= 3000, 20_000);
+      expect(receiver.check('freed', 3000)).toEqual({ missing: [], duplicated: [] });
+      // Every record of the first burst was delivered or counted.
+      expect(receiver.total('full') + before).toBe(3000);
+      expect(receiver.check('full', 0).duplicated).toEqual([]);
+      expect(messages().filter((m) => /cannot be used/.test(m))).toHaveLength(1);
+    }, 40_000);
+
+    it('should fall back to memory on a read-only spool directory, with counted drops and one report', async () => {
+      const mnt = tmpfs(256);
+      spoolDir = join(mnt, 'spool');
+      mkdirSync(spoolDir);
+      remountTmpfs(mnt, 'ro');
+      await receiver.stop();
+      const errors = recordDiagErrors();
+      const h = register({ delivery: { memoryBudget: 1000 } });
+      expect(() => logBurst(h, 'ro', 3000)).not.toThrow();
+      await h.forceFlush();
+      expect(otlpHealth(h).spool!.usable).toBe(false);
+      const dropped = h.stats().dropped['queue-full'] + h.stats().dropped['export-failed'];
+      expect(dropped).toBeGreaterThanOrEqual(2000);
+      await receiver.start();
+      logBurst(h, 'ro-up', 500);
+      await h.forceFlush();
+      await receiver.waitFor(() => receiver.total('ro-up') >= 500, 15_000);
+      await h.shutdown();
+      const total = h.stats().dropped['queue-full'] + h.stats().dropped['export-failed'];
+      expect(receiver.total('ro') + total).toBe(3000);
+      expect(receiver.check('ro-up', 500)).toEqual({ missing: [], duplicated: [] });
+      const reports = errors.mock.calls.map((c) => c[0]).filter((m) => /cannot be used/.test(m));
+      expect(reports).toEqual([expect.stringMatching(/\(EROFS\)/)]);
+    }, 30_000);
   });
 });

@@ -1,6 +1,7 @@
 import {
   appendFileSync,
   closeSync,
+  ftruncateSync,
   mkdirSync,
   openSync,
   readFileSync,
@@ -12,10 +13,12 @@ import {
   unlinkSync,
   utimesSync,
   writeFileSync,
+  writeSync,
   writevSync,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
+import { diag } from '@opentelemetry/api';
 import { reportOnce } from '../../internal/reportOnce.js';
 import { ioErrorCode } from '../RotatingFileWriter.js';
 import {
@@ -44,12 +47,23 @@ export interface SpoolOptions {
   readonly staleLockMillis?: number;
   /** Records lost: `spool-full` (evicted) or `spool-damaged` (failed checksum). */
   readonly onDrop?: (reason: 'spool-full' | 'spool-damaged', records: number) => void;
+  /**
+   * Segments of dead processes were adopted ({@link Spool.open} and every
+   * `staleLockMillis` after): `records` they held, including those found
+   * damaged (reported through `onDrop` right after this call).
+   */
+  readonly onAdopt?: (records: number) => void;
+  /**
+   * After a disk or permission error, the spool is tried again after this
+   * long, ms, doubling on each failed try up to 60000; default 5000.
+   */
+  readonly retryMillis?: number;
 }
 
 /** What {@link Spool.stats} reports. */
 export interface SpoolStats {
   readonly dir: string;
-  /** False once a disk or permission error turned the spool off. */
+  /** False while a disk or permission error keeps the spool off (until a retry succeeds). */
   readonly usable: boolean;
   /** Bytes of the segments this process owns. */
   readonly bytes: number;
@@ -97,6 +111,18 @@ interface Segment {
 const PROCESS_TAG = randomBytes(4).toString('hex');
 
 /**
+ * Writes all `size` bytes of `parts`, or throws: a short write (a disk
+ * filling up) is continued, so the error of the write that cannot go on
+ * (ENOSPC) is the one thrown.
+ */
+function writeAll(fd: number, parts: Uint8Array[], size: number): void {
+  let written = writevSync(fd, parts);
+  if (written === size) return;
+  const rest = Buffer.concat(parts).subarray(written);
+  while (written < size) written += writeSync(fd, rest, written - (size - rest.length));
+}
+
+/**
  * A durable FIFO of OTLP export requests on disk: segment files of
  * checksummed frames (see `spoolFormat.ts`), written synchronously so a frame
  * that was appended survives the process being killed (not a power loss: no
@@ -109,8 +135,11 @@ const PROCESS_TAG = randomBytes(4).toString('hex');
  * processes never send the same segment, and the next process replays what a
  * dead one left.
  *
- * Disk errors never throw: the first one is reported through diag, and the
- * spool turns itself off ({@link usable} false); callers then count drops.
+ * Disk errors never throw: the first one of each kind is reported through
+ * diag, and the spool turns itself off ({@link usable} false; callers then
+ * count drops) until a retry after `retryMillis` (doubling up to 60 s)
+ * writes again, e.g. once space was freed; that recovery goes to
+ * `diag.info`.
  */
 export class Spool {
   readonly dir: string;
@@ -120,6 +149,13 @@ export class Spool {
   private readonly encoding: FrameEncoding;
   private readonly staleLockMillis: number;
   private readonly onDrop: NonNullable<SpoolOptions['onDrop']>;
+  private readonly onAdopt: NonNullable<SpoolOptions['onAdopt']>;
+  private readonly minRetryMillis: number;
+  /** Delay of the last retry scheduled after a disk error, ms; 0 while healthy. */
+  private retryMillis = 0;
+  private retryAt = 0;
+  /** A retry after a disk error is under way: the next write that succeeds ends it. */
+  private retrying = false;
   private readonly segments: Segment[] = [];
   private active: Segment | undefined;
   private seq = 0;
@@ -146,11 +182,21 @@ export class Spool {
     this.encoding = options.encoding;
     this.staleLockMillis = options.staleLockMillis ?? 30_000;
     this.onDrop = options.onDrop ?? (() => {});
+    this.onAdopt = options.onAdopt ?? (() => {});
+    this.minRetryMillis = options.retryMillis ?? 5000;
   }
 
-  /** False after a disk error, or after {@link close}. */
+  /**
+   * False after a disk error until its retry delay has passed (then true
+   * again: the next write tries the disk), and after {@link close}.
+   */
   get usable(): boolean {
-    return this.opened && !this.failed && !this.closed;
+    if (!this.opened || this.closed) return false;
+    if (this.failed && Date.now() >= this.retryAt) {
+      this.failed = false;
+      this.retrying = true;
+    }
+    return !this.failed;
   }
 
   /** Records waiting in the spool. */
@@ -198,14 +244,16 @@ export class Spool {
   private claim(): boolean {
     if (this.claimed) return true;
     try {
-      this.createdRoot = mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      // A retry after a disk error claims again: keep the first root created.
+      const created = mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      this.createdRoot ??= created;
       writeFileSync(
         this.lockPath(this.owner),
         `${JSON.stringify({ pid: process.pid, startedAt: Date.now() })}\n`,
         { mode: 0o600 },
       );
     } catch (error) {
-      this.fail('open', error);
+      this.fail(error);
       return false;
     }
     this.claimed = true;
@@ -219,22 +267,28 @@ export class Spool {
    */
   append(payload: Uint8Array, records: number): FrameRef | undefined {
     if (!this.usable || !this.claim()) return undefined;
+    let segment = this.active;
     try {
-      let segment = this.active;
       if (!segment || segment.bytes >= this.segmentBytes) segment = this.startSegment();
       const parts = encodeFrame(payload, records, this.encoding);
       const offset = segment.bytes;
-      writevSync(segment.fd!, parts);
       const size = FRAME_HEADER_BYTES + payload.length;
+      try {
+        writeAll(segment.fd!, parts, size);
+      } catch (error) {
+        this.abandon(segment);
+        throw error;
+      }
       segment.frames.push({ offset, length: payload.length, records, encoding: this.encoding });
       segment.bytes += size;
       this.totalBytes += size;
       this.waiting += records;
       const ref = { segment, index: segment.frames.length - 1 };
+      if (this.retrying) this.recovered();
       this.evict();
       return ref;
     } catch (error) {
-      this.fail('append', error);
+      this.fail(error);
       return undefined;
     }
   }
@@ -331,6 +385,8 @@ export class Spool {
     }
     const liveness = new Map<string, boolean>();
     const adopted: Segment[] = [];
+    const waitingBefore = this.waiting;
+    let damaged = 0;
     for (const name of names.sort()) {
       const parsed = parseSegmentName(name);
       if (!parsed || parsed.owner === this.owner) continue;
@@ -343,8 +399,9 @@ export class Spool {
       } catch {
         continue; // another process adopted it first
       }
-      const segment = this.loadSegment(parsed.stem, parsed.createdMs, path);
-      if (segment) adopted.push(segment);
+      const loaded = this.loadSegment(parsed.stem, parsed.createdMs, path);
+      damaged += loaded.damagedRecords;
+      if (loaded.segment) adopted.push(loaded.segment);
     }
     for (const [owner, alive] of liveness) {
       if (alive) continue;
@@ -354,6 +411,11 @@ export class Spool {
         // already gone
       }
     }
+    // The records first, then their losses: a caller that counts records in
+    // and out (flush targets) never sees more out than in.
+    const records = this.waiting - waitingBefore + damaged;
+    if (records > 0) this.onAdopt(records);
+    if (damaged > 0) this.onDrop('spool-damaged', damaged);
     if (adopted.length === 0) return;
     this.adoptedCount += adopted.length;
     const active = this.active;
@@ -434,19 +496,23 @@ export class Spool {
     return segment;
   }
 
-  private loadSegment(stem: string, createdMs: number, path: string): Segment | undefined {
+  /** Reads an adopted segment; its damaged records are counted here and reported by the caller. */
+  private loadSegment(
+    stem: string,
+    createdMs: number,
+    path: string,
+  ): { segment: Segment | undefined; damagedRecords: number } {
     let data: Buffer;
     try {
       data = readFileSync(path);
     } catch (error) {
       reportOnce(`spool:read:${ioErrorCode(error)}`, `could not read spool segment ${path}`, error);
-      return undefined;
+      return { segment: undefined, damagedRecords: 0 };
     }
     const scan = scanFrames(data);
     if (scan.damagedBytes > 0) {
       this.damagedBytes += scan.damagedBytes;
       this.damagedRecords += scan.damagedRecords;
-      if (scan.damagedRecords > 0) this.onDrop('spool-damaged', scan.damagedRecords);
       reportOnce(
         `spool:damaged:${stem}`,
         `skipped ${scan.damagedBytes} damaged byte(s) (${scan.damagedRecords} record(s)) in spool segment ${path}`,
@@ -478,9 +544,9 @@ export class Spool {
     if (segment.acked.size >= segment.frames.length) {
       this.segments.push(segment);
       this.removeSegment(segment);
-      return undefined;
+      return { segment: undefined, damagedRecords: scan.damagedRecords };
     }
-    return segment;
+    return { segment, damagedRecords: scan.damagedRecords };
   }
 
   private readPayload(segment: Segment, frame: FrameInfo): Buffer | undefined {
@@ -585,11 +651,44 @@ export class Spool {
     return join(this.dir, owner + LOCK_SUFFIX);
   }
 
-  private fail(what: string, error: unknown): void {
+  /**
+   * A write to `segment` failed (ENOSPC, EIO…): the partial frame it may have
+   * left is cut off, and the next write starts a new segment, so the frames
+   * recorded in memory always match the file.
+   */
+  private abandon(segment: Segment): void {
+    if (segment.fd !== undefined) {
+      try {
+        ftruncateSync(segment.fd, segment.bytes);
+      } catch {
+        // A torn tail that stays is skipped as damage by the next reader.
+      }
+    }
+    this.closeFd(segment);
+    if (segment === this.active) this.active = undefined;
+    if (segment.frames.length === 0) this.removeSegment(segment);
+  }
+
+  private recovered(): void {
+    this.retrying = false;
+    this.retryMillis = 0;
+    try {
+      diag.info(`otel-logkit: the spool in ${this.dir} is usable again`);
+    } catch {
+      // A diag logger that throws must not reach the application.
+    }
+  }
+
+  private fail(error: unknown): void {
     this.failed = true;
+    this.retrying = false;
+    this.retryMillis =
+      this.retryMillis === 0 ? this.minRetryMillis : Math.min(60_000, this.retryMillis * 2);
+    this.retryAt = Date.now() + this.retryMillis;
+    // One report per cause (ENOSPC, EROFS…), whichever write met it first.
     reportOnce(
-      `spool:${what}:${ioErrorCode(error)}`,
-      `the spool in ${this.dir} cannot be used (${ioErrorCode(error)}); records are kept in memory only and counted when dropped`,
+      `spool:${ioErrorCode(error)}`,
+      `the spool in ${this.dir} cannot be used (${ioErrorCode(error)}); records are kept in memory only and counted when dropped, and the spool is tried again after ${this.retryMillis} ms`,
       error,
     );
   }

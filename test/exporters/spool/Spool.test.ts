@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import {
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
@@ -11,10 +12,12 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DiagLogLevel, diag } from '@opentelemetry/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Spool, type SpoolOptions } from '../../../src/exporters/spool/Spool.js';
 import { resetReportOnce } from '../../../src/internal/reportOnce.js';
 import { scanFrames } from '../../../src/exporters/spool/spoolFormat.js';
+import { CAN_MOUNT, mountTmpfs, remountTmpfs, unmountTmpfs } from '../../helpers/tmpfs.js';
 
 let dir: string;
 let root: string;
@@ -52,11 +55,41 @@ beforeEach(() => {
   dir = join(root, 'spool');
 });
 
+const mounts: string[] = [];
+
 afterEach(() => {
   for (const s of open.splice(0)) s.close();
+  for (const m of mounts.splice(0)) unmountTmpfs(m);
   rmSync(root, { recursive: true, force: true });
   resetReportOnce();
+  diag.disable();
 });
+
+/** A diag logger whose error and info calls are recorded (messages only). */
+function recordDiag(): { errors: string[]; infos: string[] } {
+  const seen = { errors: [] as string[], infos: [] as string[] };
+  const ignore = (): void => {};
+  diag.setLogger(
+    {
+      error: (m: string) => seen.errors.push(m),
+      info: (m: string) => seen.infos.push(m),
+      warn: ignore,
+      debug: ignore,
+      verbose: ignore,
+    },
+    DiagLogLevel.ALL,
+  );
+  return seen;
+}
+
+/** A tmpfs of `sizeKb` KiB at `<root>/mnt`, unmounted after the test. */
+function tmpfs(sizeKb: number): string {
+  const mnt = join(root, 'mnt');
+  mkdirSync(mnt);
+  mountTmpfs(mnt, sizeKb);
+  mounts.push(mnt);
+  return mnt;
+}
 
 describe('Spool', () => {
   describe('append / peek / ack', () => {
@@ -222,6 +255,92 @@ describe('Spool', () => {
       expect(s.usable).toBe(false);
       expect(s.stats().usable).toBe(false);
       expect(s.peek()).toBeUndefined();
+    });
+  });
+
+  // Real disks: a full tmpfs (ENOSPC) and a read-only one (EROFS).
+  describe.skipIf(!CAN_MOUNT && !process.env.CI)('disk errors on a tmpfs', () => {
+    it('should stop at a full disk without throwing or tearing a frame, report once, and write again once space is freed', async () => {
+      const seen = recordDiag();
+      dir = join(tmpfs(256), 'spool');
+      // The cap is past the disk's size: the disk fills first.
+      const s = spool({ maxBytes: 4 * 1024 * 1024, retryMillis: 200 });
+      const frame = (i: number) => Buffer.concat([payload(`frame-${i}:`), new Uint8Array(8000)]);
+      const written: string[] = [];
+      let i = 0;
+      for (; i < 100; i++) {
+        const ref = s.append(frame(i), 1);
+        if (!ref) break;
+        written.push(`frame-${i}:`);
+      }
+      expect(written.length).toBeGreaterThan(5);
+      expect(i).toBeLessThan(100);
+      expect(s.usable).toBe(false);
+      // Within the retry delay: more appends fail quietly; one report in all.
+      expect(s.append(frame(1000), 1)).toBeUndefined();
+      expect(seen.errors.filter((m) => /cannot be used \(ENOSPC\)/.test(m))).toHaveLength(1);
+      // The frame that did not fit was cut off: the files hold exactly the frames counted.
+      let frames = 0;
+      for (const name of readdirSync(dir).filter((n) => n.endsWith('.seg'))) {
+        const scan = scanFrames(readFileSync(join(dir, name)));
+        expect(scan.damagedBytes).toBe(0);
+        frames += scan.frames.length;
+      }
+      expect(frames).toBe(written.length);
+      expect(s.records).toBe(written.length);
+      // Delivering the backlog frees the space…
+      expect(drain(s).map((p) => p.slice(0, p.indexOf(':') + 1))).toEqual(written);
+      // …and after the retry delay the spool writes again.
+      await new Promise((r) => setTimeout(r, 250));
+      expect(s.usable).toBe(true);
+      expect(s.append(payload('after'), 1)).toBeDefined();
+      expect(s.stats()).toMatchObject({ usable: true, records: 1 });
+      expect(seen.infos.join('\n')).toMatch(/usable again/);
+      expect(drain(s)).toEqual(['after']);
+    });
+
+    it('should retry a disk that stays full with a growing delay, without reporting again', async () => {
+      const seen = recordDiag();
+      const mnt = tmpfs(64);
+      // A file takes all the space.
+      const filler = new Uint8Array(1024);
+      for (let n = 0; n < 200; n++) {
+        try {
+          writeFileSync(join(mnt, 'filler'), filler, { flag: 'a' });
+        } catch {
+          break;
+        }
+      }
+      dir = join(mnt, 'spool');
+      const s = spool({ retryMillis: 100 });
+      expect(s.append(payload('x'), 1)).toBeUndefined();
+      await new Promise((r) => setTimeout(r, 130));
+      // The retry is due: it fails again, and the next one waits 200 ms.
+      expect(s.append(payload('y'), 1)).toBeUndefined();
+      await new Promise((r) => setTimeout(r, 130));
+      expect(s.usable).toBe(false);
+      expect(seen.errors).toHaveLength(1);
+      rmSync(join(mnt, 'filler'));
+      await new Promise((r) => setTimeout(r, 100));
+      expect(s.append(payload('z'), 1)).toBeDefined();
+      expect(drain(s)).toEqual(['z']);
+    });
+
+    it('should turn itself off on a read-only directory without throwing, and write again once it is writable', async () => {
+      const seen = recordDiag();
+      const mnt = tmpfs(256);
+      dir = join(mnt, 'spool');
+      mkdirSync(dir);
+      remountTmpfs(mnt, 'ro');
+      const s = spool({ retryMillis: 100 });
+      expect(s.append(payload('x'), 1)).toBeUndefined();
+      expect(s.append(payload('y'), 1)).toBeUndefined();
+      expect(s.stats()).toMatchObject({ usable: false, records: 0 });
+      expect(seen.errors.filter((m) => /cannot be used \(EROFS\)/.test(m))).toHaveLength(1);
+      remountTmpfs(mnt, 'rw');
+      await new Promise((r) => setTimeout(r, 150));
+      expect(s.append(payload('z'), 1)).toBeDefined();
+      expect(drain(s)).toEqual(['z']);
     });
   });
 });
