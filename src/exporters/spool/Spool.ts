@@ -17,6 +17,7 @@ import {
   writevSync,
 } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { diag } from '@opentelemetry/api';
 import { reportOnce } from '../../internal/reportOnce.js';
@@ -26,6 +27,7 @@ import {
   FRAME_HEADER_BYTES,
   LOCK_SUFFIX,
   encodeFrame,
+  frameHeader,
   parseSegmentName,
   readAcks,
   scanFrames,
@@ -306,6 +308,7 @@ export class Spool {
         const frame = segment.frames[index]!;
         const payload = this.readPayload(segment, frame);
         if (!payload) {
+          this.damagedBytes += FRAME_HEADER_BYTES + frame.length;
           this.damagedRecords += frame.records;
           this.onDrop('spool-damaged', frame.records);
           this.ack({ segment, index });
@@ -549,22 +552,33 @@ export class Spool {
     return { segment, damagedRecords: scan.damagedRecords };
   }
 
+  /**
+   * The frame's payload, read again from disk with its header, or undefined
+   * when it cannot be read or no longer matches its header and checksum (the
+   * file was damaged since it was written or scanned: reported once per
+   * segment).
+   */
   private readPayload(segment: Segment, frame: FrameInfo): Buffer | undefined {
-    const payload = Buffer.allocUnsafe(frame.length);
+    const size = FRAME_HEADER_BYTES + frame.length;
+    const data = Buffer.allocUnsafe(size);
     let fd = segment.fd;
     try {
       fd ??= openSync(segment.path, 'r');
       let read = 0;
-      while (read < frame.length) {
-        const n = readSync(
-          fd,
-          payload,
-          read,
-          frame.length - read,
-          frame.offset + FRAME_HEADER_BYTES + read,
-        );
-        if (n === 0) return undefined;
+      while (read < size) {
+        const n = readSync(fd, data, read, size - read, frame.offset + read);
+        if (n === 0) break;
         read += n;
+      }
+      const payload = data.subarray(FRAME_HEADER_BYTES);
+      // zlib's CRC-32 runs at memory speed: a small cost on the replay path only.
+      const header = frameHeader(frame.length, frame.records, frame.encoding, crc32(payload));
+      if (read < size || !header.equals(data.subarray(0, FRAME_HEADER_BYTES))) {
+        reportOnce(
+          `spool:damaged:${segment.stem}`,
+          `skipped a damaged batch (${frame.records} record(s)) in spool segment ${segment.path}`,
+        );
+        return undefined;
       }
       return payload;
     } catch (error) {

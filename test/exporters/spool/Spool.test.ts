@@ -223,6 +223,30 @@ describe('Spool', () => {
     });
   });
 
+  describe('damage in a live segment', () => {
+    it('should check each frame again when it is read, and skip one damaged since it was written', () => {
+      const seen = recordDiag();
+      const drops: Array<[string, number]> = [];
+      const s = spool({ onDrop: (reason, n) => drops.push([reason, n]) });
+      for (const p of ['one', 'two', 'three']) s.append(payload(p), 5);
+      const seg = join(
+        dir,
+        readdirSync(dir).find((n) => n.endsWith('.seg'))!,
+      );
+      const data = readFileSync(seg);
+      const second = scanFrames(data).frames[1]!;
+      // One flipped payload byte of the second frame, in place (the file stays open).
+      const at = second.offset + 17 + 1;
+      const patched = Buffer.from(data);
+      patched[at] = patched[at]! ^ 0xff;
+      writeFileSync(seg, patched, { flag: 'r+' });
+      expect(drain(s)).toEqual(['one', 'three']);
+      expect(drops).toEqual([['spool-damaged', 5]]);
+      expect(s.stats()).toMatchObject({ records: 0, damaged: { bytes: 17 + 3, records: 5 } });
+      expect(seen.errors.join('\n')).toMatch(/damaged batch \(5 record/);
+    });
+  });
+
   describe('size cap', () => {
     it('should evict the oldest segments past maxBytes and count their records as spool-full', () => {
       const drops: Array<[string, number]> = [];
