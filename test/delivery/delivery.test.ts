@@ -4,11 +4,12 @@
  * record must arrive exactly once.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startCountingReceiver, type CountingReceiver } from '../helpers/countingReceiver.js';
+import { CAN_MOUNT, mountTmpfs, remountTmpfs, unmountTmpfs } from '../helpers/tmpfs.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const APP = join(ROOT, 'test/fixtures/delivery-app.mjs');
@@ -121,8 +122,11 @@ afterAll(async () => {
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'logkit-delivery-e2e-'));
 });
+const mounts: string[] = [];
+
 afterEach(async () => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const m of mounts.splice(0)) unmountTmpfs(m);
   receiver.setFault({ kind: 'ok' });
   await receiver.start().catch(() => undefined);
   rmSync(root, { recursive: true, force: true });
@@ -298,4 +302,57 @@ describe('zero-loss delivery (child processes)', () => {
     expect(receiver.check('twoB', 20_000)).toEqual({ missing: [], duplicated: [] });
     expect(segments(spoolDir)).toEqual([]);
   }, 60_000);
+
+  // A spool directory on a full tmpfs (ENOSPC) and on a read-only one (EROFS).
+  describe.skipIf(!CAN_MOUNT && !process.env.CI)('disk errors', () => {
+    function tmpfs(sizeKb: number): string {
+      const mnt = join(root, 'mnt');
+      mkdirSync(mnt);
+      mountTmpfs(mnt, sizeKb);
+      mounts.push(mnt);
+      return mnt;
+    }
+    const dropped = (app: App) =>
+      Object.values(app.events.at(-1)!.stats!.dropped).reduce((a, b) => a + b, 0);
+    /** Diag reports of the spool turned off by `code` (OTEL_LOG_LEVEL prints diag to stderr). */
+    const reports = (app: App, code: string) =>
+      app.stderr().split(`cannot be used (${code})`).length - 1;
+
+    it('should not crash on a full spool disk: every record of a burst is delivered or counted, one diag report', async () => {
+      const mnt = tmpfs(256);
+      for (let n = 0; n < 1000; n++) {
+        try {
+          writeFileSync(join(mnt, 'filler'), new Uint8Array(4096), { flag: 'a' });
+        } catch {
+          break;
+        }
+      }
+      const app = await runToEnd({
+        COUNT: '50000',
+        TAG: 'enospc',
+        OTEL_LOGKIT_SPOOL_DIR: join(mnt, 'spool'),
+        OTEL_LOG_LEVEL: 'error',
+      });
+      const lost = dropped(app);
+      expect(lost).toBeGreaterThan(0);
+      expect(receiver.total('enospc') + lost).toBe(50_000);
+      expect(receiver.check('enospc', 0).duplicated).toEqual([]);
+      expect(reports(app, 'ENOSPC')).toBe(1);
+    }, 60_000);
+
+    it('should not crash on a read-only spool directory during an outage: every record is counted, one diag report', async () => {
+      await receiver.stop();
+      const mnt = tmpfs(256);
+      mkdirSync(join(mnt, 'spool'));
+      remountTmpfs(mnt, 'ro');
+      const app = await runToEnd({
+        COUNT: '5000',
+        TAG: 'erofs',
+        OTEL_LOGKIT_SPOOL_DIR: join(mnt, 'spool'),
+        OTEL_LOG_LEVEL: 'error',
+      });
+      expect(dropped(app)).toBe(5000);
+      expect(reports(app, 'EROFS')).toBe(1);
+    }, 60_000);
+  });
 });
