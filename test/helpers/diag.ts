@@ -18,3 +18,49 @@ export function recordDiagErrors(): DiagErrorMock {
   );
   return error;
 }
+
+/** The diag levels, as the DiagLogger's methods are named. */
+export type DiagLevelName = 'error' | 'warn' | 'info' | 'debug' | 'verbose';
+
+/** One diag call: its level and its message followed by its arguments (`String()`ed), space-separated. */
+export interface DiagEntry {
+  readonly level: DiagLevelName;
+  readonly message: string;
+}
+
+/** What {@link recordDiag} returns. */
+export interface DiagRecording {
+  /** Every call at or above the level, in order. */
+  readonly entries: readonly DiagEntry[];
+  /** The messages of the calls at `level`, or of every call when omitted. */
+  messages(level?: DiagLevelName): string[];
+}
+
+/**
+ * Installs a diag logger recording every call at `level` or above (default
+ * ALL). The override warning `diag.setLogger` writes when it replaces a
+ * logger is suppressed. Undo with `diag.disable()` (in afterEach).
+ */
+export function recordDiag(level: DiagLogLevel = DiagLogLevel.ALL): DiagRecording {
+  const entries: DiagEntry[] = [];
+  const push =
+    (name: DiagLevelName) =>
+    (message: string, ...args: unknown[]): void => {
+      entries.push({ level: name, message: [message, ...args.map(String)].join(' ') });
+    };
+  diag.setLogger(
+    {
+      error: push('error'),
+      warn: push('warn'),
+      info: push('info'),
+      debug: push('debug'),
+      verbose: push('verbose'),
+    },
+    { logLevel: level, suppressOverrideMessage: true },
+  );
+  return {
+    entries,
+    messages: (name) =>
+      entries.filter((e) => name === undefined || e.level === name).map((e) => e.message),
+  };
+}
