@@ -28,12 +28,14 @@ export interface DiagEntry {
   readonly message: string;
 }
 
-/** What {@link recordDiag} returns. */
+/** What {@link recordDiag} returns; its arrays fill as diag is called. */
 export interface DiagRecording {
   /** Every call at or above the level, in order. */
-  readonly entries: readonly DiagEntry[];
-  /** The messages of the calls at `level`, or of every call when omitted. */
-  messages(level?: DiagLevelName): string[];
+  readonly entries: DiagEntry[];
+  /** The message of every call at or above the level, in order. */
+  readonly messages: string[];
+  /** The messages of the calls at `level`. */
+  at(level: DiagLevelName): string[];
 }
 
 /**
@@ -43,10 +45,13 @@ export interface DiagRecording {
  */
 export function recordDiag(level: DiagLogLevel = DiagLogLevel.ALL): DiagRecording {
   const entries: DiagEntry[] = [];
+  const messages: string[] = [];
   const push =
     (name: DiagLevelName) =>
     (message: string, ...args: unknown[]): void => {
-      entries.push({ level: name, message: [message, ...args.map(String)].join(' ') });
+      const line = [message, ...args.map(String)].join(' ');
+      entries.push({ level: name, message: line });
+      messages.push(line);
     };
   diag.setLogger(
     {
@@ -60,7 +65,7 @@ export function recordDiag(level: DiagLogLevel = DiagLogLevel.ALL): DiagRecordin
   );
   return {
     entries,
-    messages: (name) =>
-      entries.filter((e) => name === undefined || e.level === name).map((e) => e.message),
+    messages,
+    at: (name) => entries.filter((e) => e.level === name).map((e) => e.message),
   };
 }
