@@ -36,6 +36,8 @@ export interface DiagRecording {
   readonly messages: string[];
   /** The messages of the calls at `level`. */
   at(level: DiagLevelName): string[];
+  /** Forgets what was recorded so far. */
+  clear(): void;
 }
 
 /**
@@ -67,5 +69,9 @@ export function recordDiag(level: DiagLogLevel = DiagLogLevel.ALL): DiagRecordin
     entries,
     messages,
     at: (name) => entries.filter((e) => e.level === name).map((e) => e.message),
+    clear: () => {
+      entries.length = 0;
+      messages.length = 0;
+    },
   };
 }
