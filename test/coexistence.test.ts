@@ -10,7 +10,7 @@ import {
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { registerLogging, type LoggingHandle } from '../src/index.js';
+import { useCaptureLogs } from './helpers/useCaptureLogs.js';
 import { recordDiag, type DiagLevelName, type DiagRecording } from './helpers/diag.js';
 
 // An application that already runs the OTel NodeSDK, then adds otel-logkit.
@@ -31,8 +31,6 @@ let savedEnv: Record<string, string | undefined>;
 let diagnostics: DiagRecording;
 let app: App | undefined;
 let sdkShutdown: Promise<void> | undefined;
-let handle: LoggingHandle | undefined;
-let exporter: InMemoryLogRecordExporter;
 
 /**
  * Starts the NodeSDK with an in-memory span exporter; with `logsAndMetrics` it
@@ -67,27 +65,10 @@ function stopApp(): Promise<void> {
   return sdkShutdown ?? Promise.resolve();
 }
 
-function register(): LoggingHandle {
-  handle = registerLogging({
-    serviceName: 'coexist',
-    logsExporter: 'none',
-    handleProcessExit: false,
-    traces: true,
-    logRecordProcessors: [new SimpleLogRecordProcessor({ exporter })],
-  });
-  return handle;
-}
-
 /** Spans the NodeSDK exported, by name. */
 async function sdkSpanNames(): Promise<string[]> {
   await app!.spanProcessor.forceFlush();
   return app!.spans.getFinishedSpans().map((s) => s.name);
-}
-
-/** Bodies of the records otel-logkit's pipeline exported. */
-async function logkitRecords() {
-  await handle!.forceFlush();
-  return exporter.getFinishedLogRecords();
 }
 
 async function sdkRecordBodies(): Promise<unknown[]> {
@@ -109,15 +90,12 @@ beforeEach(() => {
   process.env.OTEL_TRACES_EXPORTER = 'none';
   process.env.OTEL_LOGS_EXPORTER = 'none';
   process.env.OTEL_METRICS_EXPORTER = 'none';
-  exporter = new InMemoryLogRecordExporter();
   sdkShutdown = undefined;
   diagnostics = recordDiag(DiagLogLevel.INFO);
 });
 
 afterEach(async () => {
-  await handle?.shutdown();
   await stopApp();
-  handle = undefined;
   app = undefined;
   // NodeSDK.shutdown() leaves its providers registered; clear the globals for the next test.
   trace.disable();
@@ -131,6 +109,14 @@ afterEach(async () => {
   }
   for (const [key, value] of Object.entries(savedEnv)) process.env[key] = value;
 });
+
+// Registered after the hooks above, so its afterEach runs first: otel-logkit
+// shuts down before the NodeSDK stops and the globals are cleared.
+const capture = useCaptureLogs({ serviceName: 'coexist', traces: true });
+const { register } = capture;
+
+/** The records otel-logkit's pipeline exported. */
+const logkitRecords = () => capture.records();
 
 describe('registerLogging next to a running NodeSDK', () => {
   describe('with tracing only', () => {
@@ -241,7 +227,9 @@ describe('registerLogging next to a running NodeSDK', () => {
 
       diagnostics.clear();
       for (const which of order) {
-        await expect(which === 'handle' ? handle!.shutdown() : stopApp()).resolves.toBeUndefined();
+        await expect(
+          which === 'handle' ? capture.handle!.shutdown() : stopApp(),
+        ).resolves.toBeUndefined();
       }
       expect(messages('error')).toEqual([]);
     });
