@@ -1,13 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  context,
-  diag,
-  DiagLogLevel,
-  metrics,
-  propagation,
-  trace,
-  type DiagLogger,
-} from '@opentelemetry/api';
+import { context, diag, DiagLogLevel, metrics, propagation, trace } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api';
 import { InMemoryLogRecordExporter, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import {
@@ -18,17 +10,13 @@ import {
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { registerLogging, type LoggingHandle } from '../src/index.js';
+import { useCaptureLogs } from './helpers/useCaptureLogs.js';
+import { recordDiag, type DiagLevelName, type DiagRecording } from './helpers/diag.js';
 
 // An application that already runs the OTel NodeSDK, then adds otel-logkit.
 // Everything stays in memory: the NodeSDK gets explicit in-memory processors
 // and readers, and OTEL_*_EXPORTER=none keeps its env defaults (OTLP to
 // localhost) from creating anything else.
-
-interface DiagEntry {
-  level: 'error' | 'warn' | 'info';
-  message: string;
-}
 
 interface App {
   sdk: NodeSDK;
@@ -40,27 +28,9 @@ interface App {
 }
 
 let savedEnv: Record<string, string | undefined>;
-let diagEntries: DiagEntry[];
+let diagnostics: DiagRecording;
 let app: App | undefined;
 let sdkShutdown: Promise<void> | undefined;
-let handle: LoggingHandle | undefined;
-let exporter: InMemoryLogRecordExporter;
-
-function captureDiag(): void {
-  diagEntries = [];
-  const push =
-    (level: DiagEntry['level']) =>
-    (message: string, ...args: unknown[]) =>
-      diagEntries.push({ level, message: [message, ...args.map(String)].join(' ') });
-  const logger: DiagLogger = {
-    error: push('error'),
-    warn: push('warn'),
-    info: push('info'),
-    debug: () => {},
-    verbose: () => {},
-  };
-  diag.setLogger(logger, { logLevel: DiagLogLevel.INFO, suppressOverrideMessage: true });
-}
 
 /**
  * Starts the NodeSDK with an in-memory span exporter; with `logsAndMetrics` it
@@ -95,27 +65,10 @@ function stopApp(): Promise<void> {
   return sdkShutdown ?? Promise.resolve();
 }
 
-function register(): LoggingHandle {
-  handle = registerLogging({
-    serviceName: 'coexist',
-    logsExporter: 'none',
-    handleProcessExit: false,
-    traces: true,
-    logRecordProcessors: [new SimpleLogRecordProcessor({ exporter })],
-  });
-  return handle;
-}
-
 /** Spans the NodeSDK exported, by name. */
 async function sdkSpanNames(): Promise<string[]> {
   await app!.spanProcessor.forceFlush();
   return app!.spans.getFinishedSpans().map((s) => s.name);
-}
-
-/** Bodies of the records otel-logkit's pipeline exported. */
-async function logkitRecords() {
-  await handle!.forceFlush();
-  return exporter.getFinishedLogRecords();
 }
 
 async function sdkRecordBodies(): Promise<unknown[]> {
@@ -123,8 +76,8 @@ async function sdkRecordBodies(): Promise<unknown[]> {
   return app!.sdkLogs!.getFinishedLogRecords().map((r) => r.body);
 }
 
-function messages(level: DiagEntry['level']): string[] {
-  return diagEntries.filter((e) => e.level === level).map((e) => e.message);
+function messages(level: DiagLevelName): string[] {
+  return diagnostics.at(level);
 }
 
 beforeEach(() => {
@@ -137,15 +90,12 @@ beforeEach(() => {
   process.env.OTEL_TRACES_EXPORTER = 'none';
   process.env.OTEL_LOGS_EXPORTER = 'none';
   process.env.OTEL_METRICS_EXPORTER = 'none';
-  exporter = new InMemoryLogRecordExporter();
   sdkShutdown = undefined;
-  captureDiag();
+  diagnostics = recordDiag(DiagLogLevel.INFO);
 });
 
 afterEach(async () => {
-  await handle?.shutdown();
   await stopApp();
-  handle = undefined;
   app = undefined;
   // NodeSDK.shutdown() leaves its providers registered; clear the globals for the next test.
   trace.disable();
@@ -159,6 +109,14 @@ afterEach(async () => {
   }
   for (const [key, value] of Object.entries(savedEnv)) process.env[key] = value;
 });
+
+// Registered after the hooks above, so its afterEach runs first: otel-logkit
+// shuts down before the NodeSDK stops and the globals are cleared.
+const capture = useCaptureLogs({ serviceName: 'coexist', traces: true });
+const { register } = capture;
+
+/** The records otel-logkit's pipeline exported. */
+const logkitRecords = () => capture.records();
 
 describe('registerLogging next to a running NodeSDK', () => {
   describe('with tracing only', () => {
@@ -267,9 +225,11 @@ describe('registerLogging next to a running NodeSDK', () => {
       expect((await logkitRecords()).map((r) => r.body)).toEqual(['before shutdown']);
       expect(await sdkSpanNames()).toEqual(['request']);
 
-      diagEntries.length = 0;
+      diagnostics.clear();
       for (const which of order) {
-        await expect(which === 'handle' ? handle!.shutdown() : stopApp()).resolves.toBeUndefined();
+        await expect(
+          which === 'handle' ? capture.handle!.shutdown() : stopApp(),
+        ).resolves.toBeUndefined();
       }
       expect(messages('error')).toEqual([]);
     });

@@ -5,13 +5,11 @@ import { connect, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { diag, logs } from '@opentelemetry/api';
-import { InMemoryLogRecordExporter, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createCategoryHelpers,
   createHttpInstrumentation,
-  registerLogging,
   withContext,
   type LoggingHandle,
 } from '../src/index.js';
@@ -20,7 +18,7 @@ import {
   pinoDestination,
   winstonTransport,
 } from '../src/instrumentation/bridges/index.js';
-import { resetReportOnce } from '../src/internal/reportOnce.js';
+import { useCaptureLogs } from './helpers/useCaptureLogs.js';
 
 /**
  * Hostile input at every public entry point: nothing throws into the app,
@@ -196,20 +194,8 @@ const hostileRecord: fc.Arbitrary<Make> = fc.oneof(
   special,
 );
 
-let handle: LoggingHandle | undefined;
-let exporter: InMemoryLogRecordExporter;
-
-function register(): LoggingHandle {
-  exporter = new InMemoryLogRecordExporter();
-  handle = registerLogging({
-    serviceName: 'fuzz',
-    logsExporter: 'none',
-    metricsExporter: 'none',
-    handleProcessExit: false,
-    logRecordProcessors: [new SimpleLogRecordProcessor({ exporter })],
-  });
-  return handle;
-}
+const capture = useCaptureLogs({ serviceName: 'fuzz' });
+const { register } = capture;
 
 /** Every record received was delivered or counted as dropped. */
 async function expectAccounted(h: LoggingHandle, atLeast: number): Promise<void> {
@@ -217,7 +203,7 @@ async function expectAccounted(h: LoggingHandle, atLeast: number): Promise<void>
   const { received, dropped } = h.stats();
   const droppedTotal = Object.values(dropped).reduce((a, b) => a + b, 0);
   expect(received).toBeGreaterThanOrEqual(atLeast);
-  expect(exporter.getFinishedLogRecords().length + droppedTotal).toBe(received);
+  expect((await capture.records()).length + droppedTotal).toBe(received);
 }
 
 beforeAll(() => {
@@ -225,11 +211,8 @@ beforeAll(() => {
   diag.disable();
 });
 
-afterEach(async () => {
+afterEach(() => {
   vi.restoreAllMocks();
-  await handle?.shutdown();
-  handle = undefined;
-  resetReportOnce();
 });
 
 describe('fuzz: the logger', () => {
@@ -404,7 +387,7 @@ describe('fuzz: the HTTP middleware', () => {
   });
 
   it('keeps serving hostile request targets and headers, and logs every request it answers', async () => {
-    const before = handle!.stats().received;
+    const before = capture.handle!.stats().received;
     let answered = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -435,10 +418,10 @@ describe('fuzz: the HTTP middleware', () => {
       'HTTP/1.1 200 OK',
     );
     answered++;
-    await handle!.forceFlush();
+    await capture.handle!.forceFlush();
     // One access record per answered request, plus one error record per throwing handler.
-    expect(handle!.stats().received - before).toBeGreaterThanOrEqual(answered);
-    await expectAccounted(handle!, answered + handlerErrors);
+    expect(capture.handle!.stats().received - before).toBeGreaterThanOrEqual(answered);
+    await expectAccounted(capture.handle!, answered + handlerErrors);
   });
 });
 

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { context, diag, DiagLogLevel, trace, type DiagLogger } from '@opentelemetry/api';
+import { context, DiagLogLevel, trace } from '@opentelemetry/api';
 import { logs, SeverityNumber } from '@opentelemetry/api';
 import { type ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import {
@@ -10,31 +10,13 @@ import {
   InMemoryMetricExporter,
   PeriodicExportingMetricReader,
 } from '@opentelemetry/sdk-metrics';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  LoggingConfigError,
-  registerLogging,
-  withContext,
-  type LoggingHandle,
-  type LoggingOptions,
-} from '../src/index.js';
-import { resetReportOnce } from '../src/internal/reportOnce.js';
-import { captureLogs, type CapturedLogs } from '../src/testing/index.js';
+import { describe, expect, it } from 'vitest';
+import { LoggingConfigError, registerLogging, withContext } from '../src/index.js';
+import { recordDiag } from './helpers/diag.js';
+import { useCaptureLogs } from './helpers/useCaptureLogs.js';
 
-let capture: CapturedLogs<string> | undefined;
-let handle: LoggingHandle<string> | undefined;
-
-function register<L extends string = never>(options: LoggingOptions<L> = {}): LoggingHandle<L> {
-  const c = captureLogs<L>({ serviceName: 'test-svc', traces: true, ...options });
-  capture = c;
-  handle = c.handle;
-  return c.handle;
-}
-
-/** The records of the last registration, as exported. */
-async function records(): Promise<ReadableLogRecord[]> {
-  return (await capture?.records())?.map((r) => r.raw) ?? [];
-}
+const capture = useCaptureLogs({ serviceName: 'test-svc', traces: true });
+const { register, records } = capture;
 
 async function only(): Promise<ReadableLogRecord> {
   const all = await records();
@@ -42,27 +24,11 @@ async function only(): Promise<ReadableLogRecord> {
   return all[0]!;
 }
 
-function diagMessages(): { messages: string[]; logger: DiagLogger } {
-  const messages: string[] = [];
-  const push = (m: string) => messages.push(m);
-  return { messages, logger: { error: push, warn: push, info: push, debug: push, verbose: push } };
-}
-
-beforeEach(() => {
-  resetReportOnce();
-});
-
-afterEach(async () => {
-  await handle?.shutdown();
-  handle = undefined;
-  diag.disable();
-});
-
 describe('registerLogging', () => {
   describe('handle', () => {
     it('should accept a service name and put it on the Resource with host, process and runtime attributes', async () => {
       register({ serviceVersion: '1.2.3', environment: 'test' });
-      handle!.getLogger('app').info('hello');
+      capture.handle!.getLogger('app').info('hello');
       const { resource } = await only();
       await resource.waitForAsyncAttributes?.();
       expect(resource.attributes).toMatchObject({
@@ -84,7 +50,7 @@ describe('registerLogging', () => {
       } finally {
         process.argv.splice(-2, 2);
       }
-      handle!.getLogger('app').info('hello');
+      capture.handle!.getLogger('app').info('hello');
       const { resource } = await only();
       const args = JSON.stringify(resource.attributes['process.command_args']);
       expect(args).toContain('--api-key=');
@@ -94,8 +60,7 @@ describe('registerLogging', () => {
     });
 
     it('should warn through diag and return the first handle when called twice', () => {
-      const { messages, logger } = diagMessages();
-      diag.setLogger(logger, DiagLogLevel.WARN);
+      const { messages } = recordDiag(DiagLogLevel.WARN);
       const first = register();
       const second = registerLogging('other');
       expect(second).toBe(first);
@@ -139,8 +104,8 @@ describe('registerLogging', () => {
         exportIntervalMillis: 60_000,
       });
       register({ metricReaders: [reader] });
-      handle!.meterProvider.getMeter('m').createCounter('things').add(3);
-      await handle!.forceFlush();
+      capture.handle!.meterProvider.getMeter('m').createCounter('things').add(3);
+      await capture.handle!.forceFlush();
       const exported = metricExporter.getMetrics();
       const metric = exported.at(-1)?.scopeMetrics[0]?.metrics[0];
       expect(metric?.descriptor.name).toBe('things');
@@ -180,7 +145,7 @@ describe('registerLogging', () => {
   describe('logger', () => {
     it('should map every built-in level onto its SeverityNumber and keep severityText', async () => {
       register({ level: 'trace' });
-      const log = handle!.getLogger('levels');
+      const log = capture.handle!.getLogger('levels');
       const expected = [
         ['trace', SeverityNumber.TRACE, 'TRACE'],
         ['debug', SeverityNumber.DEBUG, 'DEBUG'],
@@ -214,7 +179,7 @@ describe('registerLogging', () => {
 
     it('should drop records below the level, report enabled(), and never evaluate lazy values of disabled levels', async () => {
       register({ level: 'info' });
-      const log = handle!.getLogger('lazy');
+      const log = capture.handle!.getLogger('lazy');
       let evaluated = 0;
       log.debug(
         () => {
@@ -235,16 +200,16 @@ describe('registerLogging', () => {
 
     it('should let a logger override the level, including silent', async () => {
       register({ level: 'warn' });
-      handle!.getLogger('chatty', { level: 'debug' }).debug('kept');
-      handle!.getLogger('quiet', { level: 'silent' }).fatal('dropped');
-      handle!.getLogger('quiet', { level: 'silent' }).emit({ body: 'dropped too' });
+      capture.handle!.getLogger('chatty', { level: 'debug' }).debug('kept');
+      capture.handle!.getLogger('quiet', { level: 'silent' }).fatal('dropped');
+      capture.handle!.getLogger('quiet', { level: 'silent' }).emit({ body: 'dropped too' });
       expect((await only()).body).toBe('kept');
-      expect(() => handle!.getLogger('bad', { level: 'nope' })).toThrow(LoggingConfigError);
+      expect(() => capture.handle!.getLogger('bad', { level: 'nope' })).toThrow(LoggingConfigError);
     });
 
     it('should put the category, bound attributes and child attributes on records, call attributes winning', async () => {
       register();
-      const log = handle!.getLogger('tools', {
+      const log = capture.handle!.getLogger('tools', {
         category: 'tool',
         attributes: { component: 'runner' },
       });
@@ -261,7 +226,7 @@ describe('registerLogging', () => {
 
     it('should map an Error onto exception.* with the cause chain', async () => {
       register();
-      const log = handle!.getLogger('errors');
+      const log = capture.handle!.getLogger('errors');
       const cause = new TypeError('socket closed');
       const error = new Error('payment failed', { cause });
       log.error(error, { orderId: 7 });
@@ -283,7 +248,7 @@ describe('registerLogging', () => {
     it('should keep what was logged when the caller mutates its objects afterwards', async () => {
       register();
       const order = { id: 'o-1', items: [{ sku: 'a' }], total: { amount: 10 } };
-      handle!.getLogger('mutation').info('order', { order, when: new Date(0) });
+      capture.handle!.getLogger('mutation').info('order', { order, when: new Date(0) });
       order.id = 'changed';
       order.items[0]!.sku = 'changed';
       order.total.amount = 99;
@@ -298,7 +263,7 @@ describe('registerLogging', () => {
 
     it('should take the OTel LogRecord shape in emit()', async () => {
       register();
-      const log = handle!.getLogger('emitter', { category: 'llm' });
+      const log = capture.handle!.getLogger('emitter', { category: 'llm' });
       log.emit({
         eventName: 'gen_ai.client.inference',
         body: { prompt: 'hi', tokens: 3n as unknown as number },
@@ -316,7 +281,7 @@ describe('registerLogging', () => {
 
     it('should never throw on hostile values and still emit a valid record', async () => {
       register();
-      const log = handle!.getLogger('hostile');
+      const log = capture.handle!.getLogger('hostile');
       const circular: Record<string, unknown> = { name: 'loop' };
       circular.self = circular;
       const throwing = {
@@ -371,7 +336,7 @@ describe('registerLogging', () => {
   describe('context', () => {
     it('should put withContext attributes on every record inside, across awaits and timers, nested', async () => {
       register();
-      const log = handle!.getLogger('ctx');
+      const log = capture.handle!.getLogger('ctx');
       await withContext({ 'user.id': 'u1', requestId: 'r1' }, async () => {
         log.info('sync');
         await sleep(1);
@@ -404,7 +369,7 @@ describe('registerLogging', () => {
 
     it('should carry the active span trace and span ids across sync, await, setTimeout, EventEmitter and Promise.all', async () => {
       register();
-      const log = handle!.getLogger('traced');
+      const log = capture.handle!.getLogger('traced');
       const tracer = trace.getTracer('test');
       const emitter = new EventEmitter();
       const expected: Array<[string, string, string]> = [];

@@ -2,19 +2,14 @@ export {
   createCategoryHelpers,
   type CategoryHelpers,
   type CategoryHelpersOptions,
-  type HelperAttributes,
-  type LlmCall,
-  type LlmHelpers,
-  type PerformanceHelpers,
-  type PerformanceTimer,
-  type SecurityEvent,
-  type SecurityHelpers,
-  type SystemHelpers,
-  type ToolExecution,
-  type ToolHelpers,
-  type UserHelpers,
-  type UserInteraction,
 } from './createCategoryHelpers.js';
+export type { HelperAttributes } from './helperSupport.js';
+export type { LlmCall, LlmHelpers } from './llmHelpers.js';
+export type { PerformanceHelpers, PerformanceTimer } from './performanceHelpers.js';
+export type { SecurityEvent, SecurityHelpers } from './securityHelpers.js';
+export type { SystemHelpers } from './systemHelpers.js';
+export type { ToolExecution, ToolHelpers } from './toolHelpers.js';
+export type { UserHelpers, UserInteraction } from './userHelpers.js';
 export { logged, timed, type LoggedOptions } from './decorators.js';
 export {
   SecurityMonitor,

@@ -1,7 +1,8 @@
-import { diag, DiagLogLevel, trace, type DiagLogger } from '@opentelemetry/api';
+import { DiagLogLevel, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import type { LoggingHandle, OtlpProtocol } from '../../src/index.js';
 import { useOtlpReceiver } from '../helpers/useOtlpReceiver.js';
+import { recordDiag } from '../helpers/diag.js';
 
 const otlp = useOtlpReceiver();
 
@@ -100,11 +101,7 @@ describe('OTLP export', () => {
   }
 
   it('should report export failures through diag and never throw', async () => {
-    const messages: string[] = [];
-    const push = (m: string, ...args: unknown[]) =>
-      messages.push([m, ...args.map(String)].join(' '));
-    const logger: DiagLogger = { error: push, warn: push, info: push, debug: push, verbose: push };
-    diag.setLogger(logger, DiagLogLevel.ERROR);
+    const { messages } = recordDiag(DiagLogLevel.ERROR);
     otlp.receiver.setStatus(400);
     const h = registerAgainst('http/protobuf');
     expect(() => h.getLogger('fails').error('will not arrive')).not.toThrow();

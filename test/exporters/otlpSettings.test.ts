@@ -12,6 +12,7 @@ import { registerLogging, type LoggingHandle, type LoggingOptions } from '../../
 import { resetReportOnce } from '../../src/internal/reportOnce.js';
 import { startOtlpGrpcReceiver, type OtlpGrpcReceiver } from '../helpers/otlpGrpcReceiver.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlpReceiver.js';
+import { recordDiag } from '../helpers/diag.js';
 
 // The standard OTLP exporter settings (protocol, compression, headers,
 // timeouts, TLS files; common and per signal), from options and from the
@@ -256,12 +257,7 @@ describe('OTLP/HTTP', () => {
   });
 
   it('should warn through diag, not throw, for invalid spec variables, and still export', async () => {
-    const warn = vi.fn();
-    const ignore = (): void => {};
-    diag.setLogger(
-      { warn, error: ignore, info: ignore, debug: ignore, verbose: ignore },
-      DiagLogLevel.WARN,
-    );
+    const diagnostics = recordDiag(DiagLogLevel.WARN);
     vi.stubEnv('OTEL_SDK_DISABLED', '1');
     vi.stubEnv('OTEL_EXPORTER_OTLP_PROTOCOL', 'thrift');
     vi.stubEnv('OTEL_BLRP_SCHEDULE_DELAY', 'soon');
@@ -270,7 +266,7 @@ describe('OTLP/HTTP', () => {
     await h.forceFlush();
     await http.waitFor(() => http.logs.length >= 1);
     expect(http.requestLog[0]!.contentType).toBe('application/x-protobuf');
-    const messages = warn.mock.calls.map((c) => String(c[0]));
+    const messages = diagnostics.at('warn');
     for (const expected of [
       'OTEL_SDK_DISABLED="1"',
       'OTEL_EXPORTER_OTLP_PROTOCOL="thrift"',

@@ -1,45 +1,15 @@
 import { TraceFlags, context, trace } from '@opentelemetry/api';
-import {
-  InMemoryLogRecordExporter,
-  SimpleLogRecordProcessor,
-  type ReadableLogRecord,
-} from '@opentelemetry/sdk-logs';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  LoggingConfigError,
-  registerLogging,
-  type LoggingHandle,
-  type LoggingOptions,
-} from '../../src/index.js';
+import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { describe, expect, it } from 'vitest';
+import { LoggingConfigError, type LoggingOptions } from '../../src/index.js';
+import { useCaptureLogs } from '../helpers/useCaptureLogs.js';
 
-let handle: LoggingHandle | undefined;
-let exporter: InMemoryLogRecordExporter;
-
-function register(options: LoggingOptions = {}): LoggingHandle {
-  exporter = new InMemoryLogRecordExporter();
-  handle = registerLogging({
-    serviceName: 'streams-test',
-    logsExporter: 'none',
-    metricsExporter: 'none',
-    handleProcessExit: false,
-    registerGlobals: false,
-    logRecordProcessors: [new SimpleLogRecordProcessor({ exporter })],
-    ...options,
-  });
-  return handle;
-}
+const capture = useCaptureLogs({ serviceName: 'streams-test', registerGlobals: false });
+const { register } = capture;
 
 async function streamRecords(name: string): Promise<ReadableLogRecord[]> {
-  await handle!.forceFlush();
-  return exporter
-    .getFinishedLogRecords()
-    .filter((r) => r.attributes['logkit.stream.name'] === name);
+  return (await capture.records()).filter((r) => r.attributes['logkit.stream.name'] === name);
 }
-
-afterEach(async () => {
-  await handle?.shutdown();
-  handle = undefined;
-});
 
 describe('handle.eventStream', () => {
   it('should emit records with the event name, the stream name and sequence numbers 1, 2, 3', async () => {
@@ -109,7 +79,7 @@ describe('handle.eventStream', () => {
         Array.from({ length: 100 }, (_, i) => i + 1),
       );
       // The same pipeline dropped or held the ordinary records: the sampler was on.
-      const ordinary = exporter.getFinishedLogRecords().filter((r) => r.body === 'ordinary record');
+      const ordinary = (await capture.records()).filter((r) => r.body === 'ordinary record');
       expect(ordinary.length).toBeLessThan(100);
       if (reason !== 'held') {
         expect(h.stats().dropped[reason as 'sampled' | 'rate-limited']).toBeGreaterThan(0);

@@ -1,12 +1,11 @@
 import { diag } from '@opentelemetry/api';
-import type { DiagLogger } from '@opentelemetry/api';
 import { LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { ExportResultCode } from '@opentelemetry/core';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Mock } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { resetReportOnce } from '../../src/internal/reportOnce.js';
 import { toAnyValue, toAttributes } from '../../src/logger/toAnyValue.js';
+import { recordDiagErrors, type DiagErrorMock } from '../helpers/diag.js';
 
 function nest(levels: number, leaf: unknown): unknown {
   let value = leaf;
@@ -15,19 +14,11 @@ function nest(levels: number, leaf: unknown): unknown {
 }
 
 describe('toAnyValue', () => {
-  let diagError: Mock<(message: string, ...args: unknown[]) => void>;
+  let diagError: DiagErrorMock;
 
   beforeEach(() => {
     resetReportOnce();
-    diagError = vi.fn<(message: string, ...args: unknown[]) => void>();
-    const logger: DiagLogger = {
-      error: diagError,
-      warn: () => {},
-      info: () => {},
-      debug: () => {},
-      verbose: () => {},
-    };
-    diag.setLogger(logger);
+    diagError = recordDiagErrors();
   });
 
   afterEach(() => {

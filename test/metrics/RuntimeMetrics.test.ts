@@ -1,4 +1,3 @@
-import { InMemoryLogRecordExporter, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import {
   AggregationTemporality,
   InMemoryMetricExporter,
@@ -9,23 +8,17 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createCategoryHelpers } from '../../src/categories/index.js';
-import { registerLogging, type LoggingHandle, type LoggingOptions } from '../../src/index.js';
+import type { LoggingOptions } from '../../src/index.js';
+import { useCaptureLogs } from '../helpers/useCaptureLogs.js';
 
-let handle: LoggingHandle | undefined;
 let metricExporter: InMemoryMetricExporter;
-let logExporter: InMemoryLogRecordExporter;
 
 function register(options: LoggingOptions = {}, env?: Record<string, string>): void {
   for (const [k, v] of Object.entries(env ?? {})) vi.stubEnv(k, v);
   metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  logExporter = new InMemoryLogRecordExporter();
-  handle = registerLogging({
+  capture.register({
     serviceName: 'runtime-metrics-test',
-    logsExporter: 'none',
-    metricsExporter: 'none',
-    handleProcessExit: false,
     registerGlobals: false,
-    logRecordProcessors: [new SimpleLogRecordProcessor({ exporter: logExporter })],
     metricReaders: [
       new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 60_000 }),
     ],
@@ -35,7 +28,7 @@ function register(options: LoggingOptions = {}, env?: Record<string, string>): v
 
 /** Every exported metric of the last collection, by name. */
 async function exported(): Promise<Map<string, MetricData>> {
-  await handle!.forceFlush();
+  await capture.handle!.forceFlush();
   const last = metricExporter.getMetrics().at(-1);
   const byName = new Map<string, MetricData>();
   for (const scope of last?.scopeMetrics ?? []) {
@@ -44,12 +37,13 @@ async function exported(): Promise<Map<string, MetricData>> {
   return byName;
 }
 
-afterEach(async () => {
-  await handle?.shutdown();
-  handle = undefined;
+afterEach(() => {
   vi.unstubAllEnvs();
   vi.restoreAllMocks();
 });
+
+// Registered after the hook above, so its afterEach (the shutdown) runs first.
+const capture = useCaptureLogs();
 
 /** Semconv names and units (semconv registry: nodejs, v8js and process metrics). */
 const EXPECTED_UNITS: Record<string, string> = {
@@ -108,7 +102,7 @@ describe('runtime metrics', () => {
 
   it('should record nothing of the runtime with runtimeMetrics: false', async () => {
     register({ runtimeMetrics: false });
-    handle!.getLogger('a').info('x');
+    capture.handle!.getLogger('a').info('x');
     const names = [...(await exported()).keys()];
     expect(names).toContain('log.record.count');
     expect(names.filter((n) => /^(nodejs|v8js|process)\./.test(n))).toEqual([]);
@@ -116,7 +110,7 @@ describe('runtime metrics', () => {
 
   it('should record nothing of the runtime with OTEL_LOGKIT_RUNTIME_METRICS=false', async () => {
     register({}, { OTEL_LOGKIT_RUNTIME_METRICS: 'false' });
-    handle!.getLogger('a').info('x');
+    capture.handle!.getLogger('a').info('x');
     const names = [...(await exported()).keys()];
     expect(names.filter((n) => /^(nodejs|v8js|process)\./.test(n))).toEqual([]);
   });
@@ -132,11 +126,11 @@ describe('runtime metrics', () => {
     vi.spyOn(process.memoryUsage, 'rss').mockReturnValue(rss);
     const metrics = await exported();
     expect(metrics.get('process.memory.usage')!.dataPoints[0]!.value).toBe(rss);
-    createCategoryHelpers(handle).performance.measure('op', () => 1);
-    await handle!.forceFlush();
-    const record = logExporter
-      .getFinishedLogRecords()
-      .find((r) => r.attributes['logkit.operation.name'] === 'op');
+    createCategoryHelpers(capture.handle).performance.measure('op', () => 1);
+    await capture.handle!.forceFlush();
+    const record = (await capture.records()).find(
+      (r) => r.attributes['logkit.operation.name'] === 'op',
+    );
     expect(record?.attributes['logkit.performance.memory_mb']).toBe(300);
   });
 
@@ -153,14 +147,14 @@ describe('runtime metrics', () => {
     spy.mockImplementation((previous?: NodeJS.CpuUsage) =>
       previous ? { user: 60_000, system: 40_000 } : real(),
     );
-    const timer = createCategoryHelpers(handle).performance.timer('cpu-op');
+    const timer = createCategoryHelpers(capture.handle).performance.timer('cpu-op');
     now += wallMs;
     timer.stop();
     spy.mockRestore();
-    await handle!.forceFlush();
-    const record = logExporter
-      .getFinishedLogRecords()
-      .find((r) => r.attributes['logkit.operation.name'] === 'cpu-op');
+    await capture.handle!.forceFlush();
+    const record = (await capture.records()).find(
+      (r) => r.attributes['logkit.operation.name'] === 'cpu-op',
+    );
     const expected = Math.round((100_000 / (wallMs * 1000 * cpuCount)) * 100 * 10) / 10;
     expect(record?.attributes['logkit.performance.cpu_percent']).toBe(expected);
   });

@@ -1,4 +1,3 @@
-import { InMemoryLogRecordExporter, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import {
   AggregationTemporality,
   InMemoryMetricExporter,
@@ -6,16 +5,11 @@ import {
   type HistogramMetricData,
 } from '@opentelemetry/sdk-metrics';
 import type { ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { registerLogging, type LoggingHandle } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
 import { STEP_TIMING_INTERVAL } from '../../src/processors/StepTimings.js';
+import { useCaptureLogs } from '../helpers/useCaptureLogs.js';
 
-let handle: LoggingHandle | undefined;
-
-afterEach(async () => {
-  await handle?.shutdown();
-  handle = undefined;
-});
+const capture = useCaptureLogs({ serviceName: 'step-timings-test' });
 
 /** A user step that busy-waits `ms` on every record: a slow step to find. */
 function slowStep(ms: number) {
@@ -28,17 +22,10 @@ function slowStep(ms: number) {
 
 function register(): InMemoryMetricExporter {
   const metrics = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  handle = registerLogging({
-    serviceName: 'step-timings-test',
-    logsExporter: 'none',
-    metricsExporter: 'none',
-    handleProcessExit: false,
+  capture.register({
     registerGlobals: false,
     runtimeMetrics: false,
     steps: ['enrich', 'redact', slowStep(2), 'limit', 'sample'],
-    logRecordProcessors: [
-      new SimpleLogRecordProcessor({ exporter: new InMemoryLogRecordExporter() }),
-    ],
     metricReaders: [
       new PeriodicExportingMetricReader({ exporter: metrics, exportIntervalMillis: 60_000 }),
     ],
@@ -51,9 +38,9 @@ describe('timed steps', () => {
 
   it('should count every record per step and time one in STEP_TIMING_INTERVAL, in handle.stats()', () => {
     register();
-    const log = handle!.getLogger('app');
+    const log = capture.handle!.getLogger('app');
     for (let i = 0; i < n; i++) log.info('record', { i });
-    const steps = handle!.stats().steps;
+    const steps = capture.handle!.stats().steps;
     expect(steps.map((s) => s.name)).toEqual([
       'enrich',
       'redact',
@@ -79,17 +66,17 @@ describe('timed steps', () => {
 
   it('should count only the steps a record reached', () => {
     register();
-    handle!.getLogger('app').info('x');
-    handle!.getLogger('app').debug('below the level: never enters');
-    const steps = handle!.stats().steps;
+    capture.handle!.getLogger('app').info('x');
+    capture.handle!.getLogger('app').debug('below the level: never enters');
+    const steps = capture.handle!.stats().steps;
     expect(steps.every((s) => s.records === 1)).toBe(true);
   });
 
   it('should export logkit.pipeline.step.duration in seconds, by step name', async () => {
     const metrics = register();
-    const log = handle!.getLogger('app');
+    const log = capture.handle!.getLogger('app');
     for (let i = 0; i < n; i++) log.info('record', { i });
-    await handle!.forceFlush();
+    await capture.handle!.forceFlush();
     const metric = metrics
       .getMetrics()
       .at(-1)!
@@ -106,7 +93,7 @@ describe('timed steps', () => {
     for (const value of byStep.values()) expect(value.count).toBe(3);
     expect(byStep.get('slow')!.sum).toBeGreaterThanOrEqual(3 * 0.002);
     expect(byStep.get('slow')!.sum).toBeCloseTo(
-      handle!.stats().steps.find((s) => s.name === 'slow')!.meanSeconds * 3,
+      capture.handle!.stats().steps.find((s) => s.name === 'slow')!.meanSeconds * 3,
       9,
     );
   });

@@ -1,69 +1,24 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { context, DiagLogLevel, logs, trace, TraceFlags } from '@opentelemetry/api';
 import {
-  context,
-  diag,
-  DiagLogLevel,
-  logs,
-  trace,
-  TraceFlags,
-  type DiagLogger,
-} from '@opentelemetry/api';
-import {
-  InMemoryLogRecordExporter,
   LoggerProvider,
-  SimpleLogRecordProcessor,
   type ReadWriteLogRecord,
   type ReadableLogRecord,
 } from '@opentelemetry/sdk-logs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  registerLogging,
-  verifyAuditChain,
-  withContext,
-  type LoggingHandle,
-  type LoggingOptions,
-} from '../../src/index.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { verifyAuditChain, withContext } from '../../src/index.js';
 import { pinoDestination, winstonTransport } from '../../src/instrumentation/bridges/index.js';
-import { resetReportOnce } from '../../src/internal/reportOnce.js';
 import { DropCounts } from '../../src/processors/DropCounts.js';
 import { PipelineLogRecordProcessor } from '../../src/processors/PipelineLogRecordProcessor.js';
+import { recordDiag } from '../helpers/diag.js';
 import { readLogFiles } from '../helpers/readLogFiles.js';
+import { useCaptureLogs } from '../helpers/useCaptureLogs.js';
 
-let handle: LoggingHandle | undefined;
-let captured: InMemoryLogRecordExporter;
+const capture = useCaptureLogs({ serviceName: 'bad-input-test' });
+const { register, records } = capture;
 let dirs: string[] = [];
-
-function register(options: LoggingOptions = {}): LoggingHandle {
-  handle = registerLogging({
-    serviceName: 'bad-input-test',
-    logsExporter: 'none',
-    handleProcessExit: false,
-    logRecordProcessors: [new SimpleLogRecordProcessor({ exporter: captured })],
-    ...options,
-  });
-  return handle;
-}
-
-async function records(): Promise<ReadableLogRecord[]> {
-  await handle?.forceFlush();
-  return captured.getFinishedLogRecords();
-}
-
-function diagErrors(): string[] {
-  const messages: string[] = [];
-  const push = (m: string, ...rest: unknown[]) => messages.push([m, ...rest.map(String)].join(' '));
-  const logger: DiagLogger = {
-    error: push,
-    warn: () => {},
-    info: () => {},
-    debug: () => {},
-    verbose: () => {},
-  };
-  diag.setLogger(logger, DiagLogLevel.ERROR);
-  return messages;
-}
 
 function tempDir(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'logkit-bad-input-'));
@@ -71,15 +26,7 @@ function tempDir(): string {
   return dir;
 }
 
-beforeEach(() => {
-  captured = new InMemoryLogRecordExporter();
-  resetReportOnce();
-});
-
-afterEach(async () => {
-  await handle?.shutdown();
-  handle = undefined;
-  diag.disable();
+afterEach(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   dirs = [];
 });
@@ -94,7 +41,7 @@ describe('a user step returning something other than a record', () => {
   ])(
     'should count %s as a step failure, report it once, and pass the record on',
     async (_name, result) => {
-      const errors = diagErrors();
+      const errors = recordDiag(DiagLogLevel.ERROR).messages;
       const file = tempDir();
       register({
         logsExporter: 'file',
@@ -109,21 +56,21 @@ describe('a user step returning something other than a record', () => {
           ((record: ReadWriteLogRecord) => (record.body === 'bad' ? result() : record)) as never,
         ],
       });
-      const log = handle!.getLogger('steps');
+      const log = capture.handle!.getLogger('steps');
       log.info('good 1');
       log.info('bad');
       log.info('bad');
       log.info('good 2');
       const got = await records();
       expect(got.map((r) => r.body)).toEqual(['good 1', 'bad', 'bad', 'good 2']);
-      const stats = handle!.stats();
+      const stats = capture.handle!.stats();
       expect(stats.stepFailures).toBe(2);
       expect(Object.values(stats.dropped).every((n) => n === 0)).toBe(true);
       expect(
         errors.filter((m) => m.includes('failed; records it fails on go on unchanged')),
       ).toHaveLength(1);
       // The file destination's batch arrived whole.
-      await handle!.shutdown();
+      await capture.handle!.shutdown();
       expect(readLogFiles(file).map((r) => r.body)).toEqual(['good 1', 'bad', 'bad', 'good 2']);
     },
   );
@@ -169,7 +116,9 @@ describe('bodies the SDK does not check', () => {
     register({ logsExporter: 'file', logDir: file });
     // A LoggerProvider otel-logkit did not make (a NodeSDK's) feeding the
     // pipeline through handle.logRecordProcessor: its records are unconverted.
-    const raw = new LoggerProvider({ processors: [handle!.logRecordProcessor] }).getLogger('raw');
+    const raw = new LoggerProvider({ processors: [capture.handle!.logRecordProcessor] }).getLogger(
+      'raw',
+    );
     const circular: Record<string, unknown> = { a: 1 };
     circular.self = circular;
     raw.emit({ body: 'good 1' });
@@ -177,7 +126,7 @@ describe('bodies the SDK does not check', () => {
     raw.emit({ body: circular });
     raw.emit({ body: Symbol('s') });
     raw.emit({ body: 'good 2' });
-    await handle!.shutdown();
+    await capture.handle!.shutdown();
     expect(readLogFiles(file).map((r) => r.body)).toEqual([
       'good 1',
       '100000000000000000000',
@@ -199,9 +148,11 @@ describe('handle.loggerProvider', () => {
       ok: 1,
     };
     expect(() =>
-      handle!.loggerProvider.getLogger('direct').emit({ body: 'direct', attributes: hostile }),
+      capture
+        .handle!.loggerProvider.getLogger('direct')
+        .emit({ body: 'direct', attributes: hostile }),
     ).not.toThrow();
-    await handle!.shutdown();
+    await capture.handle!.shutdown();
     const [record] = readLogFiles(file);
     expect(record?.body).toBe('direct');
     expect(record?.attributes.ok).toBe(1);
@@ -228,13 +179,13 @@ describe('attribute keys named like Object internals', () => {
 
   it('should keep them as ordinary attributes of a log call', async () => {
     register();
-    handle!.getLogger('proto').info('call', hostile);
+    capture.handle!.getLogger('proto').info('call', hostile);
     check((await records())[0]);
   });
 
   it('should keep them through emit, child attributes and plain Logs API loggers', async () => {
     register();
-    const log = handle!.getLogger('proto');
+    const log = capture.handle!.getLogger('proto');
     log.emit({ body: 'emit', attributes: hostile });
     log.child(hostile).info('child');
     logs.getLogger('plain').emit({ body: 'plain', attributes: hostile });
@@ -245,20 +196,20 @@ describe('attribute keys named like Object internals', () => {
 
   it('should add withContext and static attributes named constructor or toString', async () => {
     register({ attributes: { toString: 'static' } });
-    withContext({ constructor: 'from-context' }, () => handle!.getLogger('ctx').info('x'));
+    withContext({ constructor: 'from-context' }, () => capture.handle!.getLogger('ctx').info('x'));
     const [record] = await records();
     expect(record!.attributes).toMatchObject({ constructor: 'from-context', toString: 'static' });
   });
 
   it('should keep them from withContext, static attributes and the pino and winston bridges', async () => {
     register({ attributes: hostile });
-    const log = handle!.getLogger('proto');
+    const log = capture.handle!.getLogger('proto');
     withContext(hostile, () => log.info('ctx'));
-    const pinoDest = pinoDestination(handle);
+    const pinoDest = pinoDestination(capture.handle);
     pinoDest.write(
       `${JSON.stringify({ level: 30, msg: 'pino' }).slice(0, -1)},"__proto__":{"polluted":"yes"},"constructor":"c","prototype":"p","toString":"t"}\n`,
     );
-    const transport = winstonTransport(handle) as unknown as {
+    const transport = winstonTransport(capture.handle) as unknown as {
       log(info: unknown, callback: () => void): void;
     };
     transport.log({ level: 'info', message: 'winston', ...hostile }, () => {});
@@ -269,7 +220,9 @@ describe('attribute keys named like Object internals', () => {
 
   it('should redact a secret under __proto__', async () => {
     register();
-    handle!.getLogger('proto').info('call', JSON.parse('{"__proto__": {"password": "hunter2"}}'));
+    capture
+      .handle!.getLogger('proto')
+      .info('call', JSON.parse('{"__proto__": {"password": "hunter2"}}'));
     const [record] = await records();
     expect(
       JSON.stringify(Object.getOwnPropertyDescriptor(record!.attributes, '__proto__')!.value),
@@ -290,9 +243,9 @@ describe('the audit route', () => {
         bufferUntilError: true,
       },
     });
-    const security = handle!.getLogger('sec', { category: 'security' });
-    const audit = handle!.getLogger('aud', { category: 'audit' });
-    const app = handle!.getLogger('app');
+    const security = capture.handle!.getLogger('sec', { category: 'security' });
+    const audit = capture.handle!.getLogger('aud', { category: 'audit' });
+    const app = capture.handle!.getLogger('app');
     // Inside a sampled trace (buffering holds such records until an error)
     // and outside any (ratio sampling drops them at random, here all).
     const inTrace = trace.setSpanContext(context.active(), {
@@ -307,8 +260,8 @@ describe('the audit route', () => {
     });
     for (let i = 10; i < 20; i++) security.info('login ok', { i });
     for (let i = 5; i < 10; i++) audit.info('role granted', { i });
-    await handle!.forceFlush();
-    await handle!.shutdown();
+    await capture.handle!.forceFlush();
+    await capture.handle!.shutdown();
     const trail = readLogFiles(path.join(logDir, 'audit'));
     expect(trail.filter((r) => r.body === 'login ok')).toHaveLength(20);
     expect(trail.filter((r) => r.body === 'role granted')).toHaveLength(10);
