@@ -273,10 +273,14 @@ export function createRequestTracker(settings: RequestTrackerSettings): RequestT
         }),
         context: request.ctx,
       });
+      // The log record's route passes the pipeline's redaction; the span's and
+      // the metric's pass no pipeline step, so a literal route holding a token
+      // (a webhook path) is redacted here with the registration's rules.
+      const exportedRoute = route === undefined ? undefined : redactTextForOutput(route);
       const metricAttributes: Attributes = defined({
         [ATTR_HTTP_REQUEST_METHOD]: info.method,
         [ATTR_URL_SCHEME]: info.scheme,
-        [ATTR_HTTP_ROUTE]: route,
+        [ATTR_HTTP_ROUTE]: exportedRoute,
         [ATTR_HTTP_RESPONSE_STATUS_CODE]: status,
         [ATTR_ERROR_TYPE]: errorType,
         [ATTR_NETWORK_PROTOCOL_VERSION]: info.protocolVersion,
@@ -287,13 +291,13 @@ export function createRequestTracker(settings: RequestTrackerSettings): RequestT
       if (span) {
         span.setAttributes(
           defined({
-            [ATTR_HTTP_ROUTE]: route,
+            [ATTR_HTTP_ROUTE]: exportedRoute,
             [ATTR_HTTP_RESPONSE_STATUS_CODE]: status,
             [ATTR_HTTP_RESPONSE_BODY_SIZE]: aborted ? undefined : responseBodySize(res),
             [ATTR_ERROR_TYPE]: errorType,
           }),
         );
-        if (route !== undefined) span.updateName(spanName(info, route));
+        if (exportedRoute !== undefined) span.updateName(spanName(info, exportedRoute));
         if (errorType !== undefined) {
           span.setStatus({ code: SpanStatusCode.ERROR, message: errorType });
         }

@@ -107,4 +107,32 @@ describe('express', () => {
     const routes = metric!.dataPoints.map((p) => p.attributes['http.route']);
     expect(routes).toEqual(expect.arrayContaining(['/orders/:id', '/api/items/:itemId', '/fail']));
   });
+
+  it('should redact a secret written into a route before it names the span or reaches the trace exporter', async () => {
+    // A literal route can hold a token (a webhook path, say): the span name
+    // and http.route go to the trace exporter, which no pipeline step sees.
+    const token = 'ghp_' + 'A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8';
+    otlp.register();
+    const http = createHttpInstrumentation();
+    const app = express();
+    app.use(http.express());
+    app.get(`/hooks/${token}`, (_req, res) => {
+      res.send('ok');
+    });
+    const base = await listen(createServer(app));
+    expect((await fetch(`${base}/hooks/${token}`)).status).toBe(200);
+
+    await flushAndWait(
+      () =>
+        accessRecords().length >= 1 &&
+        otlp.receiver.spans.length >= 1 &&
+        otlp.receiver.metrics.length >= 1,
+    );
+    const span = otlp.receiver.spans.find((s) => s.name.startsWith('GET /hooks/'))!;
+    expect(span.name).not.toContain(token);
+    expect(span.attributes['http.route']).toMatch(/^\/hooks\//);
+    expect(JSON.stringify(otlp.receiver.spans)).not.toContain(token);
+    expect(JSON.stringify(otlp.receiver.logs)).not.toContain(token);
+    expect(JSON.stringify(otlp.receiver.metrics)).not.toContain(token);
+  });
 });
