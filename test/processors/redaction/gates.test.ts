@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { GATE, openGates } from '../../../src/processors/redaction/patterns.js';
 import { Redactor } from '../../../src/processors/redaction/Redactor.js';
 
-// openGates reads the string once and opens a gate only when the characters
-// it needs are all there. It must open exactly the gates the former code did
-// (one indexOf or regex per gate), kept here as the reference: a gate it
-// failed to open would let a secret through unredacted.
+// openGates looks for `=`, `:` and `.` once each and for `":` / `SG.` only
+// when `:` / `.` is there. It must open exactly the gates the former code did
+// (one indexOf or regex per gate, some characters looked for twice), kept
+// here as the reference: a gate it failed to open would let a secret through
+// unredacted.
 const SCHEME_WORD = /[Bb](?:earer|asic)|BEARER|BASIC/;
 const EIGHT_DIGITS = /\d[ -]?\d[ -]?\d[ -]?\d[ -]?\d[ -]?\d[ -]?\d[ -]?\d/;
 
