@@ -52,10 +52,10 @@ export function emitRecord(logger: OtelLogger, record: LogRecord): void {
  * emit path's CPU in a profile of the default chain (Node 24, sdk-logs
  * 3.1.1); carrying it measured 2513 → 1716 ns per record for the default
  * chain (pipeline bench record, fastest of 8 interleaved rounds in one
- * process, load ~5 on 2 cores). The record is emitted without attributes and the pipeline, the
- * provider's only processor, adopts the map as the record's own
- * ({@link takeCarriedAttributes}). Same synchronous slot discipline as
- * {@link pending}.
+ * process, load ~5 on 2 cores). The record is emitted without attributes
+ * and the pipeline, the provider's only processor, adopts the map as the
+ * record's own ({@link takeCarriedAttributes}). Same synchronous slot
+ * discipline as {@link pending}.
  */
 let carried: LogAttributes | undefined;
 
