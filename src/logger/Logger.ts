@@ -2,9 +2,9 @@ import type { LogRecord, Logger as OtelLogger } from '@opentelemetry/api';
 import type { AnyValue, LogAttributes } from './anyValue.js';
 import { reportOnce } from '../internal/reportOnce.js';
 import { errorToAttributes } from './exceptionAttributes.js';
-import { emitRecord } from './safeEmit.js';
+import { emitCarrying, emitRecord } from './safeEmit.js';
 import type { BuiltinLevelName, LevelDefinition, LevelInput } from './levels.js';
-import { toAnyValue, toAttributes, toAttributeValue } from './toAnyValue.js';
+import { toAnyValue, toAttributes } from './toAnyValue.js';
 
 /** A value, or a function computed only when the level is enabled. */
 export type Lazy<T> = T | (() => T);
@@ -104,6 +104,8 @@ export class LogkitLogger<L extends string = never> {
   private readonly shared: LoggerShared;
   private readonly bound: LogAttributes;
   private readonly hasBound: boolean;
+  /** Whether a bound value is a map, array or bytes: then each record gets its own copy. */
+  private readonly boundNested: boolean;
 
   /** @internal use `handle.getLogger()`. */
   constructor(
@@ -118,6 +120,7 @@ export class LogkitLogger<L extends string = never> {
     this.shared = shared;
     this.bound = bound;
     this.hasBound = Object.keys(bound).length > 0;
+    this.boundNested = Object.values(bound).some((v) => typeof v === 'object' && v !== null);
     this.minSeverity = minSeverity;
     const methods = this as unknown as Record<string, LogMethod>;
     for (const level of shared.levels.values()) {
@@ -170,14 +173,15 @@ export class LogkitLogger<L extends string = never> {
       }
       const attributes = record.attributes
         ? this.hasBound
-          ? { ...this.bound, ...toAttributes(record.attributes) }
+          ? { ...this.ownBound(), ...toAttributes(record.attributes) }
           : toAttributes(record.attributes)
-        : this.bound;
-      emitRecord(this.otel, {
-        ...record,
-        body: record.body === undefined ? undefined : toAnyValue(record.body),
-        attributes,
-      });
+        : this.ownBound();
+      const body = record.body === undefined ? undefined : toAnyValue(record.body);
+      if (record.exception === undefined) {
+        emitCarrying(this.otel, { ...record, body, attributes: undefined }, attributes);
+      } else {
+        emitRecord(this.otel, { ...record, body, attributes });
+      }
     } catch (error) {
       reportOnce('logger.emit', 'emit failed; the record was dropped', error);
     }
@@ -203,11 +207,20 @@ export class LogkitLogger<L extends string = never> {
     ) as Logger<L>;
   }
 
+  /**
+   * A fresh copy of the bound attributes for one record, which adopts it as
+   * its attribute map (see emitCarrying): nested values are copied too, as a
+   * step may change them in place.
+   */
+  private ownBound(): LogAttributes {
+    return this.boundNested ? toAttributes(this.bound) : { ...this.bound };
+  }
+
   private method(level: LevelDefinition): LogMethod {
     const { severityNumber, severityText } = level;
     return (first: unknown, second?: unknown, third?: unknown) => {
       try {
-        const attributes: LogAttributes = this.hasBound ? { ...this.bound } : {};
+        const attributes: LogAttributes = this.hasBound ? this.ownBound() : {};
         let body: AnyValue;
         let error: unknown;
         let extra: unknown;
@@ -243,7 +256,9 @@ export class LogkitLogger<L extends string = never> {
           }
         }
         if (error !== undefined) Object.assign(attributes, errorToAttributes(error));
-        emitRecord(this.otel, { severityNumber, severityText, body, attributes });
+        // The map is fresh and its values are toAnyValue's: carried past the
+        // SDK's validation and copy (see emitCarrying).
+        emitCarrying(this.otel, { severityNumber, severityText, body }, attributes);
       } catch (failure) {
         // Not dropped: the record goes out with what can be read of it.
         reportOnce(
@@ -263,7 +278,7 @@ export class LogkitLogger<L extends string = never> {
 
 /**
  * Copies the own enumerable attributes of `extra` into `attributes`,
- * converted; a lazy (function) value is evaluated. A getter that throws
+ * converted with toAnyValue (so fresh); a lazy (function) value is evaluated. A getter that throws
  * costs only its own value; an object whose keys cannot be listed throws.
  */
 function addAttributes(attributes: LogAttributes, extra: object): void {
@@ -284,19 +299,18 @@ function addAttributes(attributes: LogAttributes, extra: object): void {
     }
     if (typeof value === 'function') value = evaluate(value as () => unknown);
     if (value === undefined) continue;
+    // Converted, so copied: the record adopts the map without the SDK's
+    // copy (see emitCarrying), and the caller may change its objects later.
     if (key === '__proto__') {
       // An ordinary attribute, not the map's prototype.
       Object.defineProperty(attributes, key, {
-        value: toAttributeValue(value),
+        value: toAnyValue(value),
         enumerable: true,
         writable: true,
         configurable: true,
       });
     } else {
-      // The SDK copies map and array values as it stores them, so plain
-      // ones go through uncopied (measured: one nested object copied per
-      // call was ~8% of the emit path, mostly GC).
-      attributes[key] = toAttributeValue(value);
+      attributes[key] = toAnyValue(value);
     }
   }
 }

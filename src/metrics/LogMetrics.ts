@@ -7,7 +7,7 @@ import type { DropCounts } from '../processors/DropCounts.js';
 import { DROP_REASONS } from '../processors/PipelineStep.js';
 import { compileRouteRule } from '../processors/routing/RouteRule.js';
 import type { LogMetricRule } from './LogMetricRule.js';
-import { RunningTotals } from './RunningTotals.js';
+import { RunningTotals, type Series } from './RunningTotals.js';
 import {
   ATTR_CATEGORY,
   ATTR_DROP_REASON,
@@ -75,6 +75,9 @@ export class LogMetrics {
   private readonly rules: readonly CompiledRule[];
   /** The record count by severity text, category and event name. */
   private readonly count: RunningTotals;
+  /** The series of the last record counted, by its severity, category and event name. */
+  private lastCount:
+    { severity: string; category: string; eventName: string; series: Series } | undefined;
 
   /** @throws {@link LoggingConfigError} for a bad rule (naming `option metricRules[i]`). */
   constructor(meter: Meter, counts: DropCounts, rules: readonly LogMetricRule[] = []) {
@@ -107,8 +110,24 @@ export class LogMetrics {
     const severity = record.severityText ?? severityRangeName(record.severityNumber);
     const category = record.attributes[ATTR_LOGKIT_CATEGORY];
     const eventName = record.eventName;
-    const key = `${severity}\u0000${typeof category === 'string' ? category : ''}\u0000${eventName ?? ''}`;
-    this.count.add(
+    const categoryKey = typeof category === 'string' ? category : '';
+    const eventKey = eventName ?? '';
+    const last = this.lastCount;
+    if (
+      last !== undefined &&
+      last.severity === severity &&
+      last.category === categoryKey &&
+      last.eventName === eventKey
+    ) {
+      // The same series as the previous record's (the usual case): no key
+      // string built and looked up, no closure. Default chain 1816 → 1681 ns
+      // per record (pipeline bench record, fastest of 10 interleaved rounds,
+      // Node 24.22, load ~9 on 2 cores).
+      last.series.value += 1;
+      return;
+    }
+    const key = `${severity}\u0000${categoryKey}\u0000${eventKey}`;
+    const series = this.count.add(
       key,
       () => {
         const attributes: Attributes = { [ATTR_SEVERITY_TEXT]: severity };
@@ -118,6 +137,7 @@ export class LogMetrics {
       },
       1,
     );
+    this.lastCount = { severity, category: categoryKey, eventName: eventKey, series };
   }
 
   /**

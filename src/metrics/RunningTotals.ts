@@ -8,7 +8,8 @@ export const MAX_TOTALS_SERIES = 1999;
 /** Marks the series that collects what exceeded a cardinality limit (OTel metrics SDK spec). */
 export const ATTR_METRIC_OVERFLOW = 'otel.metric.overflow';
 
-interface Series {
+/** One attribute set's running total. */
+export interface Series {
   readonly attributes: Attributes;
   value: number;
 }
@@ -36,9 +37,11 @@ export class RunningTotals {
 
   /**
    * Adds `value` (>= 0) to the series `key` identifies; `attributes` builds
-   * that series' attributes the first time the key is seen.
+   * that series' attributes the first time the key is seen. Returns the
+   * series, which a caller may keep and add to directly (series are never
+   * removed).
    */
-  add(key: string, attributes: () => Attributes, value: number): void {
+  add(key: string, attributes: () => Attributes, value: number): Series {
     let series = this.series.get(key);
     if (!series) {
       if (this.series.size < MAX_TOTALS_SERIES) {
@@ -49,5 +52,6 @@ export class RunningTotals {
       }
     }
     series.value += value;
+    return series;
   }
 }

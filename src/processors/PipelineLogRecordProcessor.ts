@@ -4,7 +4,7 @@ import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-
 import { ATTR_LOGKIT_STREAM_NAME } from '../attributes.js';
 import { reportOnce } from '../internal/reportOnce.js';
 import { settleAll } from '../internal/settleAll.js';
-import { takeProtoAttribute } from '../logger/safeEmit.js';
+import { takeCarriedAttributes } from '../logger/safeEmit.js';
 import { toAttributeValue } from '../logger/toAnyValue.js';
 import { ATTR_PIPELINE_STEP_NAME } from '../metrics/names.js';
 import type { DropCounts } from './DropCounts.js';
@@ -130,8 +130,9 @@ export class PipelineLogRecordProcessor implements LogRecordProcessor {
   onEmit(logRecord: ReadWriteLogRecord, context?: Context): void {
     this.dirty = true;
     this.counts.countReceived();
-    // An attribute named `__proto__` the SDK could not store as a key.
-    takeProtoAttribute(logRecord);
+    // Attributes carried past the SDK (see emitCarrying), and an attribute
+    // named `__proto__` the SDK could not store as a key.
+    takeCarriedAttributes(logRecord);
     // The SDK validates attribute values but stores any body: one a logger
     // straight from the LoggerProvider handed it (a bigint, a circular
     // object) would make an exporter throw on its whole batch later.

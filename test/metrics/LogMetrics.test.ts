@@ -49,6 +49,31 @@ describe('log-derived metrics', () => {
     expect(dropped.find((p) => p.attributes['logkit.drop.reason'] === 'filtered')?.value).toBe(0);
   });
 
+  it('should count each record in its own series when consecutive records alternate', async () => {
+    // observeCount reuses the previous record's series when severity, category
+    // and event name match: every change must switch it.
+    register();
+    const plain = otlp.handle!.getLogger('plain');
+    const tool = otlp.handle!.getLogger('t', { category: 'tool' });
+    plain.info('a');
+    tool.info('b');
+    plain.info('c');
+    plain.info('d');
+    plain.emit({ eventName: 'e', severityNumber: 9, severityText: 'INFO', body: 'e' });
+    plain.emit({ eventName: '', severityNumber: 9, severityText: 'INFO', body: 'f' });
+    plain.warn('g');
+    plain.info('h');
+    await otlp.handle!.forceFlush();
+    await otlp.receiver.waitFor(() => points('log.record.count').length > 0);
+    const metric = otlp.receiver.metrics.find((m) => m.name === 'log.record.count')!;
+    expect(valuesByAttributes(metric.dataPoints)).toEqual({
+      [JSON.stringify({ 'logkit.severity_text': 'INFO' })]: 5,
+      [JSON.stringify({ 'logkit.severity_text': 'INFO', 'logkit.category': 'tool' })]: 1,
+      [JSON.stringify({ 'logkit.severity_text': 'INFO', 'event.name': 'e' })]: 1,
+      [JSON.stringify({ 'logkit.severity_text': 'WARN' })]: 1,
+    });
+  });
+
   it('should keep counting across collections, and past the series limit in one overflow series', async () => {
     register();
     const log = otlp.handle!.getLogger('many');

@@ -100,15 +100,31 @@ const EIGHT_DIGITS = /\d[ -]?\d[ -]?\d[ -]?\d[ -]?\d[ -]?\d[ -]?\d[ -]?\d/;
 /**
  * The gates among `enabled` that `text` opens, as a bit set of {@link GATE}.
  * Straight-line code, with each gate skipped for strings shorter than the
- * shortest match of its patterns.
+ * shortest match of its patterns. `=`, `:` and `.` are looked for once each
+ * (they were looked for twice, and `":` and `SG.` whether or not the string
+ * held a `:` or `.`): 178 → 166 ns on the 97-character message of
+ * bench/redaction.bench.mjs, 171 → 132 ns on that of bench/pipeline.bench.mjs,
+ * 119 → 95 ns on a 28-character route (fastest of 8 interleaved rounds,
+ * Node 24.22, load ~5.7 on 2 cores). A single
+ * pass over the string noting every character the gates need measured slower
+ * than these memchr-speed scans (240–350 ns), and one regex of all the
+ * gates' conditions far slower (520–600 ns).
  */
 export function openGates(text: string, enabled: number): number {
   const length = text.length;
   let open = 0;
-  if (length >= 6) {
-    if ((enabled & GATE.assign) !== 0 && text.indexOf('=') !== -1) open |= GATE.assign;
-    if ((enabled & GATE.at) !== 0 && text.indexOf('@') !== -1) open |= GATE.at;
-  }
+  const hasAssign =
+    length >= 6 &&
+    (enabled & (GATE.assign | GATE.keyed | GATE.awsSecret)) !== 0 &&
+    text.indexOf('=') !== -1;
+  const hasColon =
+    length >= 4 &&
+    (enabled & (GATE.colon | GATE.keyed | GATE.awsSecret | GATE.jsonMember)) !== 0 &&
+    text.indexOf(':') !== -1;
+  const hasDot =
+    length >= 7 && (enabled & (GATE.dot | GATE.sendgrid)) !== 0 && text.indexOf('.') !== -1;
+  if (hasAssign) open |= enabled & GATE.assign;
+  if (length >= 6 && (enabled & GATE.at) !== 0 && text.indexOf('@') !== -1) open |= GATE.at;
   if (length >= 10 && (enabled & GATE.scheme) !== 0 && SCHEME_WORD.test(text)) {
     open |= GATE.scheme;
   }
@@ -123,27 +139,22 @@ export function openGates(text: string, enabled: number): number {
   if (length >= 20 && (enabled & GATE.awsId) !== 0 && text.indexOf('IA') !== -1) {
     open |= GATE.awsId;
   }
-  // `=` or `:`, looked for once for both gates that need it.
-  if (length >= 20 && (enabled & (GATE.awsSecret | GATE.keyed)) !== 0) {
-    if ((open & GATE.assign) !== 0 || text.indexOf('=') !== -1 || text.indexOf(':') !== -1) {
-      open |= enabled & GATE.keyed;
-      if (length >= 50) open |= enabled & GATE.awsSecret;
-    }
+  // `=` or `:`: both gates that need one.
+  if (length >= 20 && (hasAssign || hasColon)) {
+    open |= enabled & GATE.keyed;
+    if (length >= 50) open |= enabled & GATE.awsSecret;
   }
-  if (length >= 9 && (enabled & GATE.jsonMember) !== 0 && text.indexOf('":') !== -1) {
+  if (length >= 9 && hasColon && (enabled & GATE.jsonMember) !== 0 && text.indexOf('":') !== -1) {
     open |= GATE.jsonMember;
   }
   if (length >= 39 && (enabled & GATE.google) !== 0 && text.indexOf('AIza') !== -1) {
     open |= GATE.google;
   }
-  if (length >= 69 && (enabled & GATE.sendgrid) !== 0 && text.indexOf('SG.') !== -1) {
+  if (length >= 69 && hasDot && (enabled & GATE.sendgrid) !== 0 && text.indexOf('SG.') !== -1) {
     open |= GATE.sendgrid;
   }
-
-  if ((enabled & GATE.dot) !== 0 && length >= 7 && text.indexOf('.') !== -1) open |= GATE.dot;
-  if ((enabled & GATE.colon) !== 0 && length >= 4 && text.indexOf(':') !== -1) {
-    open |= GATE.colon;
-  }
+  if (hasDot) open |= enabled & GATE.dot;
+  if (hasColon) open |= enabled & GATE.colon;
   return open;
 }
 
