@@ -11,6 +11,7 @@ import { LoggingConfigError } from '../config/LoggingConfigError.js';
 import type { LogsExporterName } from '../config/LoggingOptions.js';
 import type { ResolvedConfig } from '../config/resolveConfig.js';
 import { FileLogRecordExporter } from '../exporters/FileLogRecordExporter.js';
+import { OtlpGrpcSender } from '../exporters/OtlpGrpcSender.js';
 import { OtlpHttpSender } from '../exporters/OtlpHttpSender.js';
 import { createOtlpLogExporter } from '../exporters/otlpExporters.js';
 import { FileLinesSender } from '../exporters/FileLinesSender.js';
@@ -98,24 +99,28 @@ function createDeliveringProcessor(
 }
 
 /**
- * The OTLP/HTTP destination: otel-logkit's own OTLP encoding and OTLP/HTTP
- * sender, the spool in `delivery.spoolDir`.
+ * The OTLP destination: otel-logkit's own OTLP encoding and its OTLP/HTTP or
+ * OTLP/gRPC sender, the spool in `delivery.spoolDir`.
  */
 function createOtlpProcessor(
   config: ResolvedConfig,
   monitor: DestinationMonitor,
 ): LogRecordProcessor {
+  const senderOptions = {
+    url: config.logs.url,
+    headers: config.logs.headers,
+    timeoutMillis: config.logs.timeoutMillis,
+    compression: config.logs.compression === 'gzip' ? 'gzip' : 'none',
+    tls: config.logs.tls,
+  } as const;
   return createDeliveringProcessor(
     config,
     monitor,
+    // gRPC carries the same protobuf ExportLogsServiceRequest bytes.
     getLogsEncoder(config.logs.protocol === 'http/json' ? 'http/json' : 'http/protobuf'),
-    new OtlpHttpSender({
-      url: config.logs.url,
-      headers: config.logs.headers,
-      timeoutMillis: config.logs.timeoutMillis,
-      compression: config.logs.compression === 'gzip' ? 'gzip' : 'none',
-      tls: config.logs.tls,
-    }),
+    config.logs.protocol === 'grpc'
+      ? new OtlpGrpcSender(senderOptions)
+      : new OtlpHttpSender(senderOptions),
     config.delivery.spool?.dir,
   );
 }
@@ -212,9 +217,7 @@ export function createDestinations(
   const destinations: Destination[] = config.logsExporters.map((name) => ({
     name,
     processor:
-      // gRPC keeps the SDK's exporter (behind the batch processor, no spool):
-      // the spool's sender speaks OTLP/HTTP only.
-      name === 'otlp' && config.logs.protocol !== 'grpc'
+      name === 'otlp'
         ? createOtlpProcessor(config, monitor(name))
         : name === 'file'
           ? createFileProcessor(config, monitor(name))
