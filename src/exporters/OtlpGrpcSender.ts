@@ -142,8 +142,12 @@ export class OtlpGrpcSender implements BatchSender {
       let headers: IncomingHttpHeaders & IncomingHttpStatusHeader = {};
       let trailers: IncomingHttpHeaders = {};
       const chunks: Buffer[] = [];
-      stream.on('response', (h) => (headers = h));
-      stream.on('trailers', (t) => (trailers = t));
+      stream.on('response', (h: IncomingHttpHeaders & IncomingHttpStatusHeader) => {
+        headers = h;
+      });
+      stream.on('trailers', (t: IncomingHttpHeaders) => {
+        trailers = t;
+      });
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('error', fail);
       stream.on('close', () => {
@@ -208,7 +212,9 @@ async function outcomeOf(
   // A trailers-only answer carries the status in the headers.
   const rawStatus = trailers['grpc-status'] ?? headers['grpc-status'];
   if (rawStatus === undefined) {
-    const error = new Error(`OTLP/gRPC endpoint answered HTTP ${httpStatus ?? '?'} without grpc-status`);
+    const error = new Error(
+      `OTLP/gRPC endpoint answered HTTP ${httpStatus ?? '?'} without grpc-status`,
+    );
     // The gRPC mapping of HTTP statuses (doc/http-grpc-status-mapping.md):
     // 429, 502, 503, 504 are UNAVAILABLE; a stream cut before its trailers
     // too. Other HTTP errors are UNKNOWN / INTERNAL, not retried.

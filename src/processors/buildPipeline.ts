@@ -4,21 +4,14 @@ import type {
   LogRecordProcessor,
   ReadWriteLogRecord,
 } from '@opentelemetry/sdk-logs';
-import { join } from 'node:path';
 import { diag } from '@opentelemetry/api';
 import { AuditChainLogRecordProcessor } from '../audit/index.js';
 import { LoggingConfigError } from '../config/LoggingConfigError.js';
-import type { LogsExporterName } from '../config/LoggingOptions.js';
 import type { ResolvedConfig } from '../config/resolveConfig.js';
 import { FileLogRecordExporter } from '../exporters/FileLogRecordExporter.js';
-import { OtlpGrpcSender } from '../exporters/OtlpGrpcSender.js';
-import { OtlpHttpSender } from '../exporters/OtlpHttpSender.js';
-import { createOtlpLogExporter } from '../exporters/otlpExporters.js';
-import { FileLinesSender } from '../exporters/FileLinesSender.js';
-import { fileLinesEncoder } from '../exporters/spool/FileLinesEncoder.js';
-import { getLogsEncoder, type LogsEncoder } from '../exporters/spool/LogsEncoder.js';
+import { selectLogsExporter } from '../exporters/selectExporter.js';
+import type { LogsEncoder } from '../exporters/spool/LogsEncoder.js';
 import type { BatchSender } from './DeliveringLogRecordProcessor.js';
-import { PrettyConsoleLogRecordExporter } from '../exporters/PrettyConsoleLogRecordExporter.js';
 import { toAttributes } from '../logger/toAnyValue.js';
 import { DeliveringLogRecordProcessor } from './DeliveringLogRecordProcessor.js';
 import { DestinationMonitor } from './DestinationMonitor.js';
@@ -31,21 +24,6 @@ import { createRedactionStep, REDACTION_STEP_NAME } from './redaction/RedactionS
 import { compileRouteRule } from './routing/RouteRule.js';
 import { createSamplingStep } from './sampling/SamplingStep.js';
 import { toPipelineStep } from './userSteps.js';
-
-function createExporter(name: LogsExporterName, config: ResolvedConfig): LogRecordExporter {
-  switch (name) {
-    case 'console':
-      return new PrettyConsoleLogRecordExporter({ colors: config.colors });
-    case 'file':
-      return new FileLogRecordExporter({
-        dir: config.logDir,
-        maxFileBytes: config.maxFileBytes,
-        maxBackups: config.maxBackups,
-      });
-    default:
-      return createOtlpLogExporter(config.logs);
-  }
-}
 
 /**
  * The exporting processor of one destination, watched by `monitor`. The
@@ -74,9 +52,7 @@ function createLogProcessor(
 function createDeliveringProcessor(
   config: ResolvedConfig,
   monitor: DestinationMonitor,
-  encoder: LogsEncoder,
-  sender: BatchSender,
-  spoolDir: string | undefined,
+  { encoder, sender, spoolDir }: { encoder: LogsEncoder; sender: BatchSender; spoolDir?: string },
 ): LogRecordProcessor {
   const processor = new DeliveringLogRecordProcessor({
     encoder,
@@ -96,55 +72,6 @@ function createDeliveringProcessor(
     queue: () => ({ size: processor.memorySize(), capacity: config.delivery.memoryBudget }),
   });
   return processor;
-}
-
-/**
- * The OTLP destination: otel-logkit's own OTLP encoding and its OTLP/HTTP or
- * OTLP/gRPC sender, the spool in `delivery.spoolDir`.
- */
-function createOtlpProcessor(
-  config: ResolvedConfig,
-  monitor: DestinationMonitor,
-): LogRecordProcessor {
-  const senderOptions = {
-    url: config.logs.url,
-    headers: config.logs.headers,
-    timeoutMillis: config.logs.timeoutMillis,
-    compression: config.logs.compression === 'gzip' ? 'gzip' : 'none',
-    tls: config.logs.tls,
-  } as const;
-  return createDeliveringProcessor(
-    config,
-    monitor,
-    // gRPC carries the same protobuf ExportLogsServiceRequest bytes.
-    getLogsEncoder(config.logs.protocol === 'http/json' ? 'http/json' : 'http/protobuf'),
-    config.logs.protocol === 'grpc'
-      ? new OtlpGrpcSender(senderOptions)
-      : new OtlpHttpSender(senderOptions),
-    config.delivery.spool?.dir,
-  );
-}
-
-/**
- * The `file` destination: the same delivery, its batches appended to the
- * rotating category files; a burst past the memory budget waits in the
- * spool's `files` subdirectory instead of being dropped.
- */
-function createFileProcessor(
-  config: ResolvedConfig,
-  monitor: DestinationMonitor,
-): LogRecordProcessor {
-  return createDeliveringProcessor(
-    config,
-    monitor,
-    fileLinesEncoder,
-    new FileLinesSender({
-      dir: config.logDir,
-      maxFileBytes: config.maxFileBytes,
-      maxBackups: config.maxBackups,
-    }),
-    config.delivery.spool && join(config.delivery.spool.dir, 'files'),
-  );
 }
 
 /**
@@ -214,21 +141,19 @@ export function createDestinations(
     const entry = config.routing.get(name);
     return compileRouteRule(entry?.rule, entry?.minSeverity);
   };
-  const destinations: Destination[] = config.logsExporters.map((name) => ({
-    name,
-    processor:
-      name === 'otlp'
-        ? createOtlpProcessor(config, monitor(name))
-        : name === 'file'
-          ? createFileProcessor(config, monitor(name))
-          : createLogProcessor(
-              createExporter(name, config),
-              config,
-              monitor(name),
-              name === 'console',
-            ),
-    accepts: rule(name),
-  }));
+  const destinations: Destination[] = [];
+  for (const name of config.logsExporters) {
+    const selected = selectLogsExporter(name, config);
+    if (!selected) continue;
+    destinations.push({
+      name,
+      processor:
+        selected.kind === 'delivered'
+          ? createDeliveringProcessor(config, monitor(name), selected)
+          : createLogProcessor(selected.exporter, config, monitor(name), true),
+      accepts: rule(name),
+    });
+  }
   for (const [name, exporter] of Object.entries(config.destinations)) {
     destinations.push({
       name,

@@ -107,8 +107,7 @@ function statusWithRetryInfo(seconds: number, nanos: number): Buffer {
 }
 
 describe('OtlpGrpcSender', () => {
-  const sender = () =>
-    new OtlpGrpcSender({ url: `http://127.0.0.1:${port}`, timeoutMillis: 1000 });
+  const sender = () => new OtlpGrpcSender({ url: `http://127.0.0.1:${port}`, timeoutMillis: 1000 });
 
   it('should send an Export call with the metadata and gzip when compression is on', async () => {
     const s = new OtlpGrpcSender({
@@ -166,7 +165,9 @@ describe('OtlpGrpcSender', () => {
     });
     expect(await s.send(new Uint8Array(0))).toEqual({ kind: 'ok' });
     s.close();
-    expect(errors.mock.calls.map((c) => c[0]).join('\n')).toContain('rejected 2 log records of a request: too old');
+    expect(errors.mock.calls.map((c) => c[0]).join('\n')).toContain(
+      'rejected 2 log records of a request: too old',
+    );
   });
 
   it('should give up a call that hangs past the timeout as retryable', async () => {

@@ -78,7 +78,7 @@ export async function startOtlpGrpcReceiver(
   const spans: ReceivedSpan[] = [];
   const calls: ReceivedGrpcCall[] = [];
   const server = new grpc.Server();
-  // eslint-disable-next-line prefer-const -- assigned once the port is bound
+  // Assigned once the port is bound; the handlers run only after that.
   let receiver: OtlpGrpcReceiver;
   for (const [signal, name] of Object.entries(SERVICES) as [keyof typeof SERVICES, string][]) {
     server.addService(definition[name] as grpc.ServiceDefinition, {
