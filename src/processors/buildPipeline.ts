@@ -4,13 +4,15 @@ import type {
   LogRecordProcessor,
   ReadWriteLogRecord,
 } from '@opentelemetry/sdk-logs';
+import { join } from 'node:path';
 import { diag } from '@opentelemetry/api';
 import { AuditChainLogRecordProcessor } from '../audit/index.js';
 import { LoggingConfigError } from '../config/LoggingConfigError.js';
 import type { ResolvedConfig } from '../config/resolveConfig.js';
 import { FileLogRecordExporter } from '../exporters/FileLogRecordExporter.js';
 import { selectLogsExporter } from '../exporters/selectExporter.js';
-import type { LogsEncoder } from '../exporters/spool/LogsEncoder.js';
+import { LogRecordExporterSender } from '../exporters/LogRecordExporterSender.js';
+import { getLogsEncoder, type LogsEncoder } from '../exporters/spool/LogsEncoder.js';
 import type { BatchSender } from './DeliveringLogRecordProcessor.js';
 import { toAttributes } from '../logger/toAnyValue.js';
 import { DeliveringLogRecordProcessor } from './DeliveringLogRecordProcessor.js';
@@ -72,6 +74,44 @@ function createDeliveringProcessor(
     queue: () => ({ size: processor.memorySize(), capacity: config.delivery.memoryBudget }),
   });
   return processor;
+}
+
+/**
+ * A user destination (`destinations`): the same delivery, its batches kept as
+ * OTLP/JSON bytes (memory budget, then the spool in
+ * `<spoolDir>/destinations/<name>`) and decoded back into records for the
+ * user's exporter ({@link LogRecordExporterSender}). The exporter is flushed
+ * and shut down after the delivery path.
+ */
+function createUserDestinationProcessor(
+  name: string,
+  exporter: LogRecordExporter,
+  config: ResolvedConfig,
+  monitor: DestinationMonitor,
+): LogRecordProcessor {
+  const delivering = createDeliveringProcessor(config, monitor, {
+    encoder: getLogsEncoder('http/json'),
+    sender: new LogRecordExporterSender(exporter, config.batch.exportTimeoutMillis),
+    // The name is the user's: escaped so it stays one path segment.
+    spoolDir:
+      config.delivery.spool &&
+      join(
+        config.delivery.spool.dir,
+        'destinations',
+        encodeURIComponent(name).replace(/\./g, '%2E'),
+      ),
+  });
+  return {
+    onEmit: (record, context) => delivering.onEmit(record, context),
+    forceFlush: async () => {
+      await delivering.forceFlush();
+      await exporter.forceFlush?.();
+    },
+    shutdown: async () => {
+      await delivering.shutdown();
+      await exporter.shutdown();
+    },
+  };
 }
 
 /**
@@ -157,7 +197,7 @@ export function createDestinations(
   for (const [name, exporter] of Object.entries(config.destinations)) {
     destinations.push({
       name,
-      processor: createLogProcessor(exporter, config, monitor(name)),
+      processor: createUserDestinationProcessor(name, exporter, config, monitor(name)),
       accepts: rule(name),
     });
   }
