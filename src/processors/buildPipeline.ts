@@ -1,4 +1,4 @@
-import { BatchLogRecordProcessor, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type {
   LogRecordExporter,
   LogRecordProcessor,
@@ -9,7 +9,8 @@ import { diag } from '@opentelemetry/api';
 import { AuditChainLogRecordProcessor } from '../audit/index.js';
 import { LoggingConfigError } from '../config/LoggingConfigError.js';
 import type { ResolvedConfig } from '../config/resolveConfig.js';
-import { FileLogRecordExporter } from '../exporters/FileLogRecordExporter.js';
+import { FileLinesSender } from '../exporters/FileLinesSender.js';
+import { fileLinesEncoder } from '../exporters/spool/FileLinesEncoder.js';
 import { selectLogsExporter } from '../exporters/selectExporter.js';
 import { LogRecordExporterSender } from '../exporters/LogRecordExporterSender.js';
 import { getLogsEncoder, type LogsEncoder } from '../exporters/spool/LogsEncoder.js';
@@ -28,23 +29,17 @@ import { createSamplingStep } from './sampling/SamplingStep.js';
 import { toPipelineStep } from './userSteps.js';
 
 /**
- * The exporting processor of one destination, watched by `monitor`. The
- * console is immediate, one line per record, as a developer watching expects;
- * the others are batched with the BatchLogRecordProcessor settings.
+ * The processor of an immediate destination (the console), watched by
+ * `monitor`: one line per record at once, as a developer watching expects.
  */
-function createLogProcessor(
+function createImmediateProcessor(
   exporter: LogRecordExporter,
-  config: ResolvedConfig,
   monitor: DestinationMonitor,
-  immediate = false,
 ): LogRecordProcessor {
-  const options = {
+  return new SimpleLogRecordProcessor({
     exporter: monitor.wrap(exporter),
     selfObsMeterProvider: monitor.meterProvider(),
-  };
-  return immediate
-    ? new SimpleLogRecordProcessor(options)
-    : new BatchLogRecordProcessor({ ...options, ...config.batch });
+  });
 }
 
 /**
@@ -190,7 +185,7 @@ export function createDestinations(
       processor:
         selected.kind === 'delivered'
           ? createDeliveringProcessor(config, monitor(name), selected)
-          : createLogProcessor(selected.exporter, config, monitor(name), true),
+          : createImmediateProcessor(selected.exporter, monitor(name)),
       accepts: rule(name),
     });
   }
@@ -211,17 +206,25 @@ export function createDestinations(
       undefined,
     );
     const userRule = rule('audit');
-    const exporter = new FileLogRecordExporter({
-      dir: config.audit.dir,
-      maxFileBytes: config.maxFileBytes,
-      maxBackups: config.maxBackups,
+    // The delivery path into the audit files, its spool `<spoolDir>/audit`,
+    // which the chain reads too when it resumes.
+    const spoolDir = config.delivery.spool && join(config.delivery.spool.dir, 'audit');
+    const delegate = createDeliveringProcessor(config, monitor('audit'), {
+      encoder: fileLinesEncoder,
+      sender: new FileLinesSender({
+        dir: config.audit.dir,
+        maxFileBytes: config.maxFileBytes,
+        maxBackups: config.maxBackups,
+      }),
+      spoolDir,
     });
     destinations.push({
       name: 'audit',
       processor: new AuditChainLogRecordProcessor({
         dir: config.audit.dir,
+        spoolDir,
         key: config.audit.key,
-        delegate: createLogProcessor(exporter, config, monitor('audit')),
+        delegate,
       }),
       accepts: (record) => auditCategory(record) && userRule(record),
     });
