@@ -114,9 +114,9 @@ export class OtlpGrpcSender implements BatchSender {
       const fail = (error: Error): void => finish({ kind: 'retry', error });
       this.active++;
       const timer = setTimeout(() => {
-        // A connection that never opened (a black-holed address) is dropped
-        // too, so the next attempt dials again.
-        if (session?.connecting) this.drop(session);
+        // The connection is dropped too (a black-holed address, a half-open
+        // connection to a peer that went away), so the next attempt dials again.
+        if (session) this.drop(session);
         fail(new Error(`OTLP/gRPC export timed out after ${this.timeoutMillis} ms`));
       }, this.timeoutMillis);
       timer.unref();
@@ -174,8 +174,13 @@ export class OtlpGrpcSender implements BatchSender {
     // Errors reach the streams; the session is only forgotten so the next
     // send dials again.
     session.on('error', () => this.drop(session));
-    session.on('goaway', () => this.drop(session));
     session.on('close', () => this.drop(session));
+    // A graceful GOAWAY: the call in flight may still complete; new calls
+    // go on a new connection.
+    session.on('goaway', () => {
+      if (this.session === session) this.session = undefined;
+      if (!session.closed) session.close();
+    });
     this.session = session;
     return session;
   }
