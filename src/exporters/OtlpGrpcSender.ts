@@ -11,6 +11,8 @@ import { gunzip, gzip } from 'node:zlib';
 import { reportOnce } from '../internal/reportOnce.js';
 import type { BatchSender } from '../processors/DeliveringLogRecordProcessor.js';
 import type { OtlpHttpSenderOptions, SendOutcome } from './OtlpHttpSender.js';
+import { encodeLogsProtobuf } from './otlp/encodeLogsProtobuf.js';
+import { decodeLogsJson } from './spool/decodeLogsJson.js';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -86,11 +88,17 @@ export class OtlpGrpcSender implements BatchSender {
     this.tls = url.protocol === 'https:' ? (options.tls ?? {}) : undefined;
   }
 
-  /** Sends one request's bytes; `signal` cancels the call (the outcome is then `retry`). */
-  async send(body: Uint8Array, _contentType?: string, signal?: AbortSignal): Promise<SendOutcome> {
+  /**
+   * Sends one request's protobuf bytes; `signal` cancels the call (the
+   * outcome is then `retry`). OTLP/JSON bytes (`contentType`
+   * `application/json`: a spool written while the protocol was `http/json`)
+   * are re-encoded as protobuf first.
+   */
+  async send(body: Uint8Array, contentType?: string, signal?: AbortSignal): Promise<SendOutcome> {
     let message: Uint8Array = body;
     try {
-      if (this.gzip) message = await gzipAsync(body);
+      if (contentType === 'application/json') message = encodeLogsProtobuf(decodeLogsJson(body));
+      if (this.gzip) message = await gzipAsync(message);
     } catch (error) {
       return { kind: 'reject', error: asError(error) };
     }

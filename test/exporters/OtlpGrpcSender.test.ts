@@ -182,6 +182,23 @@ describe('OtlpGrpcSender', () => {
 });
 
 describe('protocol grpc through the delivery path', () => {
+  it('should send what an http/json registration left in the spool', async () => {
+    // The endpoint refuses OTLP/HTTP: the records wait in the spool as JSON.
+    const json = register({ protocol: 'http/json', endpoint: 'http://127.0.0.1:1' });
+    logBurst(json, 'json', 300);
+    await json.forceFlush();
+    expect(otlpHealth(json).spool!.records).toBe(300);
+    await json.shutdown();
+    handle = undefined;
+    const h = register();
+    logBurst(h, 'proto', 200);
+    await h.forceFlush();
+    await receiver.waitFor(() => received('json') >= 300 && received('proto') >= 200, 20_000);
+    expect(check('json', 300)).toEqual({ missing: 0, duplicated: 0 });
+    expect(check('proto', 200)).toEqual({ missing: 0, duplicated: 0 });
+    expect(h.stats().dropped).toMatchObject({ 'export-failed': 0 });
+  });
+
   it('should deliver every record of a burst past the memory budget once', async () => {
     const h = register({ delivery: { memoryBudget: 500 } });
     logBurst(h, 'burst', 10_000);
