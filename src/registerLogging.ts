@@ -14,23 +14,20 @@ import {
 } from '@opentelemetry/api';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import {
-  ConsoleMetricExporter,
   MeterProvider,
   PeriodicExportingMetricReader,
   type IMetricReader,
-  type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
 import { ATTR_LOGKIT_CATEGORY } from './attributes.js';
 import { buildResource } from './config/buildResource.js';
-import type { LoggingOptions, MetricsExporterName } from './config/LoggingOptions.js';
+import type { LoggingOptions } from './config/LoggingOptions.js';
 import { resolveConfig, type ResolvedConfig } from './config/resolveConfig.js';
 import { settleAll } from './internal/settleAll.js';
 import { resolveMinSeverity } from './logger/levels.js';
 import { toAttributes } from './logger/toAnyValue.js';
 import { disabledEventStream, eventStreamFactory } from './logger/EventStream.js';
 import { safeLoggerProvider } from './logger/safeEmit.js';
-import { FileMetricExporter } from './exporters/FileMetricExporter.js';
-import { createOtlpMetricExporter } from './exporters/otlpExporters.js';
+import { selectMetricExporter } from './exporters/selectExporter.js';
 import { installExitHooks } from './lifecycle/exitHooks.js';
 import {
   LogkitLogger,
@@ -118,24 +115,6 @@ export function registerLogging<L extends string = never>(
   return handle;
 }
 
-function createMetricExporter(
-  name: MetricsExporterName,
-  config: ResolvedConfig,
-): PushMetricExporter {
-  switch (name) {
-    case 'console':
-      return new ConsoleMetricExporter();
-    case 'file':
-      return new FileMetricExporter({
-        dir: config.logDir,
-        maxFileBytes: config.maxFileBytes,
-        maxBackups: config.maxBackups,
-      });
-    default:
-      return createOtlpMetricExporter(config.metrics);
-  }
-}
-
 function loggerFactory<L extends string>(
   config: ResolvedConfig,
   otelLoggerFor: (name: string, version?: string) => ReturnType<ApiLoggerProvider['getLogger']>,
@@ -192,14 +171,18 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
 
   const readers: IMetricReader[] = [
     ...config.metricReaders,
-    ...config.metricsExporters.map(
-      (name) =>
-        new PeriodicExportingMetricReader({
-          exporter: createMetricExporter(name, config),
-          exportIntervalMillis: config.metricExportIntervalMillis,
-          exportTimeoutMillis: config.metricExportTimeoutMillis,
-        }),
-    ),
+    ...config.metricsExporters.flatMap((name) => {
+      const exporter = selectMetricExporter(name, config);
+      return exporter
+        ? [
+            new PeriodicExportingMetricReader({
+              exporter,
+              exportIntervalMillis: config.metricExportIntervalMillis,
+              exportTimeoutMillis: config.metricExportTimeoutMillis,
+            }),
+          ]
+        : [];
+    }),
   ];
   if (config.prometheus) readers.push(new PrometheusExporter({ ...config.prometheus }));
   const meterProvider = new MeterProvider({ resource, readers });

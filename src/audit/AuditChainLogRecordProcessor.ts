@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Context } from '@opentelemetry/api';
 import type {} from '../logger/anyValue.js';
 import type { AnyValue } from '@opentelemetry/api';
@@ -9,6 +10,12 @@ import type {
   ReadableLogRecord,
   ReadWriteLogRecord,
 } from '@opentelemetry/sdk-logs';
+import {
+  FRAME_HEADER_BYTES,
+  SEGMENT_SUFFIX,
+  scanFrames,
+  splitFileLines,
+} from '../exporters/spool/spoolFormat.js';
 import { reportOnce } from '../internal/reportOnce.js';
 import {
   ATTR_AUDIT_ALG,
@@ -28,10 +35,16 @@ import { decodeFileText, listAuditChains, parseLine, splitLines } from './files.
 
 /** Options of {@link AuditChainLogRecordProcessor}. */
 export interface AuditChainOptions {
-  /** The processor that writes the records, e.g. a BatchLogRecordProcessor over a FileLogRecordExporter. */
+  /** The processor that writes the records, e.g. the delivery path over the audit files. */
   delegate: LogRecordProcessor;
   /** The directory the delegate writes to; read at construction to resume the chain. */
   dir: string;
+  /**
+   * The delegate's spool directory, if it keeps records there (the delivery
+   * path's file-lines spool): read at construction too, so the chain resumes
+   * after records that were chained but not yet written to `dir`.
+   */
+  spoolDir?: string;
   /**
    * The audit key: each hash is then an HMAC-SHA-256 with it (and records
    * carry `logkit.audit.alg: "hmac-sha256"`), so whoever can write the files
@@ -89,7 +102,7 @@ export class AuditChainLogRecordProcessor implements LogRecordProcessor {
     this.delegate = options.delegate;
     this.dir = options.dir;
     this.key = options.key;
-    const head = readChainHead(options.dir);
+    const head = readChainHead(options.dir, options.spoolDir);
     this.seq = head.seq;
     this.prevHash = head.hash;
   }
@@ -186,8 +199,8 @@ function serializeOne(record: ReadWriteLogRecord): {
  * A missing directory is a new chain; an unreadable one is reported and
  * starts a new chain (which the verifier will then flag).
  */
-export function readChainHead(dir: string): AuditChainHead {
-  let head: AuditChainHead = { seq: 0, hash: GENESIS_HASH };
+export function readChainHead(dir: string, spoolDir?: string): AuditChainHead {
+  let head: AuditChainHead = spoolDir ? spooledChainHead(spoolDir) : { seq: 0, hash: GENESIS_HASH };
   let chains;
   try {
     chains = listAuditChains(dir);
@@ -208,6 +221,44 @@ export function readChainHead(dir: string): AuditChainHead {
       if (found) {
         if (found.seq > head.seq) head = found;
         break;
+      }
+    }
+  }
+  return head;
+}
+
+/**
+ * The highest-seq record waiting in a file-lines spool (its segments' intact
+ * frames, sent or not): records chained by an earlier process that had not
+ * reached the files yet.
+ */
+function spooledChainHead(spoolDir: string): AuditChainHead {
+  let head: AuditChainHead = { seq: 0, hash: GENESIS_HASH };
+  let names: string[];
+  try {
+    names = readdirSync(spoolDir).filter((name) => name.endsWith(SEGMENT_SUFFIX));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      reportOnce('audit:resume', `could not read the audit spool ${spoolDir}`, error);
+    }
+    return head;
+  }
+  for (const name of names) {
+    try {
+      const data = readFileSync(join(spoolDir, name));
+      for (const frame of scanFrames(data).frames) {
+        if (frame.encoding !== 'lines') continue;
+        const start = frame.offset + FRAME_HEADER_BYTES;
+        const payload = data.subarray(start, start + frame.length);
+        for (const [, line] of splitFileLines(payload)) {
+          const found = lastInFile(line);
+          if (found && found.seq > head.seq) head = found;
+        }
+      }
+    } catch (error) {
+      // A segment adopted or removed meanwhile, or unreadable: skipped.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        reportOnce('audit:resume', `could not read the audit spool segment ${name}`, error);
       }
     }
   }

@@ -115,7 +115,11 @@ export interface BatchOptions {
   readonly scheduledDelayMillis?: number;
   /** Time one export may take, ms. `OTEL_BLRP_EXPORT_TIMEOUT`; default 30000. */
   readonly exportTimeoutMillis?: number;
-  /** Records held before new ones are dropped. `OTEL_BLRP_MAX_QUEUE_SIZE`; default 2048. */
+  /**
+   * `OTEL_BLRP_MAX_QUEUE_SIZE`; default 2048. Validated but not used: every
+   * otel-logkit destination holds `delivery.memoryBudget` records in memory,
+   * then spools them.
+   */
   readonly maxQueueSize?: number;
   /** Records per export, at most `maxQueueSize`. `OTEL_BLRP_MAX_EXPORT_BATCH_SIZE`; default 512. */
   readonly maxExportBatchSize?: number;
@@ -303,7 +307,11 @@ export interface LoggingOptions<L extends string = never> {
    * `otlp`, `audit`, or a key of {@link destinations}).
    */
   readonly routing?: Readonly<Record<string, RouteRule>>;
-  /** Extra named destinations, each exporter behind a BatchLogRecordProcessor. */
+  /**
+   * Extra named destinations, each exporter behind the delivery path (memory
+   * budget, then the spool `<spoolDir>/destinations/<name>`; its records come
+   * back decoded from OTLP/JSON): see the README's "Delivery guarantees".
+   */
   readonly destinations?: Readonly<Record<string, LogRecordExporter>>;
   /** Route security and audit records to their own files as well; default off. */
   readonly audit?: boolean | AuditOptions;

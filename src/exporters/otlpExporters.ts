@@ -1,6 +1,3 @@
-import { OTLPLogExporter as OTLPLogExporterGrpc } from '@opentelemetry/exporter-logs-otlp-grpc';
-import { OTLPLogExporter as OTLPLogExporterJson } from '@opentelemetry/exporter-logs-otlp-http';
-import { OTLPLogExporter as OTLPLogExporterProto } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPMetricExporter as OTLPMetricExporterGrpc } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { OTLPMetricExporter as OTLPMetricExporterJson } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as OTLPMetricExporterProto } from '@opentelemetry/exporter-metrics-otlp-proto';
@@ -13,15 +10,15 @@ import {
   createSslCredentials,
 } from '@opentelemetry/otlp-grpc-exporter-base';
 import type { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
-import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { ResolvedOtlpSignal } from '../config/resolveConfig.js';
-import { OtlpHttpLogExporter } from './otlp/OtlpHttpLogExporter.js';
 
-// Every setting is passed explicitly, from the resolved config. The SDK
-// exporters would otherwise read OTEL_EXPORTER_OTLP_* themselves and take them
-// over what otel-logkit resolved: an option given to registerLogging or a
+// The SDK's OTLP exporters for metrics and spans (logs use otel-logkit's own
+// encoding and senders: selectExporter.ts). Every setting is passed
+// explicitly, from the resolved config. The SDK exporters would otherwise
+// read OTEL_EXPORTER_OTLP_* themselves and take them over what otel-logkit
+// resolved: an option given to registerLogging or a
 // configuration file (with which the spec has env vars ignored) must win.
 // One exception the SDK does not let us control: the HTTP exporters add the
 // keys of OTEL_EXPORTER_OTLP_[<SIGNAL>_]HEADERS that we do not set ourselves.
@@ -54,33 +51,6 @@ function grpcConfig(signal: ResolvedOtlpSignal) {
       ? createInsecureCredentials()
       : createSslCredentials(ca, key, cert),
   };
-}
-
-/**
- * OTLP/HTTP logs go through our own encoders ({@link OtlpHttpLogExporter},
- * src/exporters/otlp/) on the SDK's transport instead of the SDK's
- * OTLPLogExporter: the switch, kept for comparison in the export bench.
- */
-const OWN_OTLP_LOGS_ENCODING = true;
-
-/**
- * The OTLP log exporter for the resolved protocol: OTLP/HTTP protobuf or JSON
- * with our own encoding ({@link OtlpHttpLogExporter}; with the switch off, the
- * SDK's `@opentelemetry/exporter-logs-otlp-proto` / `…-otlp-http`), or
- * OTLP/gRPC (`@opentelemetry/exporter-logs-otlp-grpc`). They report failures
- * through `diag` and the export callback; they never throw.
- */
-export function createOtlpLogExporter(signal: ResolvedOtlpSignal): LogRecordExporter {
-  if (signal.protocol === 'grpc') return new OTLPLogExporterGrpc(grpcConfig(signal));
-  if (OWN_OTLP_LOGS_ENCODING) {
-    return new OtlpHttpLogExporter(
-      httpConfig(signal),
-      signal.protocol === 'http/json' ? 'json' : 'protobuf',
-    );
-  }
-  return signal.protocol === 'http/json'
-    ? new OTLPLogExporterJson(httpConfig(signal))
-    : new OTLPLogExporterProto(httpConfig(signal));
 }
 
 /** The OTLP metric exporter for the resolved protocol (cumulative temporality, the SDK default). */

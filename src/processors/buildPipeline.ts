@@ -1,4 +1,4 @@
-import { BatchLogRecordProcessor, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
+import { SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type {
   LogRecordExporter,
   LogRecordProcessor,
@@ -8,16 +8,13 @@ import { join } from 'node:path';
 import { diag } from '@opentelemetry/api';
 import { AuditChainLogRecordProcessor } from '../audit/index.js';
 import { LoggingConfigError } from '../config/LoggingConfigError.js';
-import type { LogsExporterName } from '../config/LoggingOptions.js';
 import type { ResolvedConfig } from '../config/resolveConfig.js';
-import { FileLogRecordExporter } from '../exporters/FileLogRecordExporter.js';
-import { OtlpHttpSender } from '../exporters/OtlpHttpSender.js';
-import { createOtlpLogExporter } from '../exporters/otlpExporters.js';
 import { FileLinesSender } from '../exporters/FileLinesSender.js';
 import { fileLinesEncoder } from '../exporters/spool/FileLinesEncoder.js';
+import { selectLogsExporter } from '../exporters/selectExporter.js';
+import { LogRecordExporterSender } from '../exporters/LogRecordExporterSender.js';
 import { getLogsEncoder, type LogsEncoder } from '../exporters/spool/LogsEncoder.js';
 import type { BatchSender } from './DeliveringLogRecordProcessor.js';
-import { PrettyConsoleLogRecordExporter } from '../exporters/PrettyConsoleLogRecordExporter.js';
 import { toAttributes } from '../logger/toAnyValue.js';
 import { DeliveringLogRecordProcessor } from './DeliveringLogRecordProcessor.js';
 import { DestinationMonitor } from './DestinationMonitor.js';
@@ -31,39 +28,18 @@ import { compileRouteRule } from './routing/RouteRule.js';
 import { createSamplingStep } from './sampling/SamplingStep.js';
 import { toPipelineStep } from './userSteps.js';
 
-function createExporter(name: LogsExporterName, config: ResolvedConfig): LogRecordExporter {
-  switch (name) {
-    case 'console':
-      return new PrettyConsoleLogRecordExporter({ colors: config.colors });
-    case 'file':
-      return new FileLogRecordExporter({
-        dir: config.logDir,
-        maxFileBytes: config.maxFileBytes,
-        maxBackups: config.maxBackups,
-      });
-    default:
-      return createOtlpLogExporter(config.logs);
-  }
-}
-
 /**
- * The exporting processor of one destination, watched by `monitor`. The
- * console is immediate, one line per record, as a developer watching expects;
- * the others are batched with the BatchLogRecordProcessor settings.
+ * The processor of an immediate destination (the console), watched by
+ * `monitor`: one line per record at once, as a developer watching expects.
  */
-function createLogProcessor(
+function createImmediateProcessor(
   exporter: LogRecordExporter,
-  config: ResolvedConfig,
   monitor: DestinationMonitor,
-  immediate = false,
 ): LogRecordProcessor {
-  const options = {
+  return new SimpleLogRecordProcessor({
     exporter: monitor.wrap(exporter),
     selfObsMeterProvider: monitor.meterProvider(),
-  };
-  return immediate
-    ? new SimpleLogRecordProcessor(options)
-    : new BatchLogRecordProcessor({ ...options, ...config.batch });
+  });
 }
 
 /**
@@ -73,9 +49,7 @@ function createLogProcessor(
 function createDeliveringProcessor(
   config: ResolvedConfig,
   monitor: DestinationMonitor,
-  encoder: LogsEncoder,
-  sender: BatchSender,
-  spoolDir: string | undefined,
+  { encoder, sender, spoolDir }: { encoder: LogsEncoder; sender: BatchSender; spoolDir?: string },
 ): LogRecordProcessor {
   const processor = new DeliveringLogRecordProcessor({
     encoder,
@@ -98,48 +72,41 @@ function createDeliveringProcessor(
 }
 
 /**
- * The OTLP/HTTP destination: otel-logkit's own OTLP encoding and OTLP/HTTP
- * sender, the spool in `delivery.spoolDir`.
+ * A user destination (`destinations`): the same delivery, its batches kept as
+ * OTLP/JSON bytes (memory budget, then the spool in
+ * `<spoolDir>/destinations/<name>`) and decoded back into records for the
+ * user's exporter ({@link LogRecordExporterSender}). The exporter is flushed
+ * and shut down after the delivery path.
  */
-function createOtlpProcessor(
+function createUserDestinationProcessor(
+  name: string,
+  exporter: LogRecordExporter,
   config: ResolvedConfig,
   monitor: DestinationMonitor,
 ): LogRecordProcessor {
-  return createDeliveringProcessor(
-    config,
-    monitor,
-    getLogsEncoder(config.logs.protocol === 'http/json' ? 'http/json' : 'http/protobuf'),
-    new OtlpHttpSender({
-      url: config.logs.url,
-      headers: config.logs.headers,
-      timeoutMillis: config.logs.timeoutMillis,
-      compression: config.logs.compression === 'gzip' ? 'gzip' : 'none',
-      tls: config.logs.tls,
-    }),
-    config.delivery.spool?.dir,
-  );
-}
-
-/**
- * The `file` destination: the same delivery, its batches appended to the
- * rotating category files; a burst past the memory budget waits in the
- * spool's `files` subdirectory instead of being dropped.
- */
-function createFileProcessor(
-  config: ResolvedConfig,
-  monitor: DestinationMonitor,
-): LogRecordProcessor {
-  return createDeliveringProcessor(
-    config,
-    monitor,
-    fileLinesEncoder,
-    new FileLinesSender({
-      dir: config.logDir,
-      maxFileBytes: config.maxFileBytes,
-      maxBackups: config.maxBackups,
-    }),
-    config.delivery.spool && join(config.delivery.spool.dir, 'files'),
-  );
+  const delivering = createDeliveringProcessor(config, monitor, {
+    encoder: getLogsEncoder('http/json'),
+    sender: new LogRecordExporterSender(exporter, config.batch.exportTimeoutMillis),
+    // The name is the user's: escaped so it stays one path segment.
+    spoolDir:
+      config.delivery.spool &&
+      join(
+        config.delivery.spool.dir,
+        'destinations',
+        encodeURIComponent(name).replace(/\./g, '%2E'),
+      ),
+  });
+  return {
+    onEmit: (record, context) => delivering.onEmit(record, context),
+    forceFlush: async () => {
+      await delivering.forceFlush();
+      await exporter.forceFlush?.();
+    },
+    shutdown: async () => {
+      await delivering.shutdown();
+      await exporter.shutdown();
+    },
+  };
 }
 
 /**
@@ -209,27 +176,23 @@ export function createDestinations(
     const entry = config.routing.get(name);
     return compileRouteRule(entry?.rule, entry?.minSeverity);
   };
-  const destinations: Destination[] = config.logsExporters.map((name) => ({
-    name,
-    processor:
-      // gRPC keeps the SDK's exporter (behind the batch processor, no spool):
-      // the spool's sender speaks OTLP/HTTP only.
-      name === 'otlp' && config.logs.protocol !== 'grpc'
-        ? createOtlpProcessor(config, monitor(name))
-        : name === 'file'
-          ? createFileProcessor(config, monitor(name))
-          : createLogProcessor(
-              createExporter(name, config),
-              config,
-              monitor(name),
-              name === 'console',
-            ),
-    accepts: rule(name),
-  }));
+  const destinations: Destination[] = [];
+  for (const name of config.logsExporters) {
+    const selected = selectLogsExporter(name, config);
+    if (!selected) continue;
+    destinations.push({
+      name,
+      processor:
+        selected.kind === 'delivered'
+          ? createDeliveringProcessor(config, monitor(name), selected)
+          : createImmediateProcessor(selected.exporter, monitor(name)),
+      accepts: rule(name),
+    });
+  }
   for (const [name, exporter] of Object.entries(config.destinations)) {
     destinations.push({
       name,
-      processor: createLogProcessor(exporter, config, monitor(name)),
+      processor: createUserDestinationProcessor(name, exporter, config, monitor(name)),
       accepts: rule(name),
     });
   }
@@ -243,17 +206,25 @@ export function createDestinations(
       undefined,
     );
     const userRule = rule('audit');
-    const exporter = new FileLogRecordExporter({
-      dir: config.audit.dir,
-      maxFileBytes: config.maxFileBytes,
-      maxBackups: config.maxBackups,
+    // The delivery path into the audit files, its spool `<spoolDir>/audit`,
+    // which the chain reads too when it resumes.
+    const spoolDir = config.delivery.spool && join(config.delivery.spool.dir, 'audit');
+    const delegate = createDeliveringProcessor(config, monitor('audit'), {
+      encoder: fileLinesEncoder,
+      sender: new FileLinesSender({
+        dir: config.audit.dir,
+        maxFileBytes: config.maxFileBytes,
+        maxBackups: config.maxBackups,
+      }),
+      spoolDir,
     });
     destinations.push({
       name: 'audit',
       processor: new AuditChainLogRecordProcessor({
         dir: config.audit.dir,
+        spoolDir,
         key: config.audit.key,
-        delegate: createLogProcessor(exporter, config, monitor('audit')),
+        delegate,
       }),
       accepts: (record) => auditCategory(record) && userRule(record),
     });

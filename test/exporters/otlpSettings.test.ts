@@ -6,7 +6,8 @@ import { gunzipSync } from 'node:zlib';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { diag, DiagLogLevel, trace } from '@opentelemetry/api';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerLogging, type LoggingHandle, type LoggingOptions } from '../../src/index.js';
 import { resetReportOnce } from '../../src/internal/reportOnce.js';
@@ -33,6 +34,7 @@ afterAll(async () => {
 afterEach(async () => {
   await handle?.shutdown();
   handle = undefined;
+  for (const dir of spoolDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   http.clear();
   grpcReceiver.clear();
   vi.unstubAllEnvs();
@@ -40,12 +42,19 @@ afterEach(async () => {
   resetReportOnce();
 });
 
+const spoolDirs: string[] = [];
+
 function register(options: LoggingOptions = {}): LoggingHandle {
+  // A spool of the test's own: what a refused endpoint leaves (logs over
+  // gRPC and OTLP/HTTP are spooled) must not reach a later test.
+  const spoolDir = mkdtempSync(path.join(tmpdir(), 'logkit-settings-'));
+  spoolDirs.push(spoolDir);
   handle = registerLogging({
     serviceName: 'settings-it',
     handleProcessExit: false,
     metricExportIntervalMillis: 60_000,
     ...options,
+    delivery: { spoolDir, ...options.delivery },
   });
   return handle;
 }

@@ -25,6 +25,12 @@ export interface ReceivedGrpcCall {
   readonly metadata: Record<string, grpc.MetadataValue>;
 }
 
+/** See {@link OtlpGrpcReceiver.respond}. */
+export type GrpcAnswer =
+  | { readonly error: Partial<grpc.StatusObject> }
+  | 'hang'
+  | { readonly response: Record<string, unknown> };
+
 /** A running loopback OTLP/gRPC receiver; see {@link startOtlpGrpcReceiver}. */
 export interface OtlpGrpcReceiver {
   /** `http://127.0.0.1:<port>` (or `https://` with TLS): the endpoint to give a gRPC exporter. */
@@ -35,6 +41,13 @@ export interface OtlpGrpcReceiver {
   readonly calls: ReceivedGrpcCall[];
   /** Resolves once `predicate()` holds (checked every 10 ms); rejects after `timeoutMs`. */
   waitFor(predicate: () => boolean, timeoutMs?: number): Promise<void>;
+  /**
+   * How the next Export calls are answered: an error status (the call is not
+   * recorded), `'hang'` (never answered, not recorded), or a response message
+   * (recorded, e.g. a `partialSuccess`). Undefined (the default): record and
+   * answer an empty response.
+   */
+  respond: ((call: ReceivedGrpcCall) => GrpcAnswer | undefined) | undefined;
   clear(): void;
   close(): Promise<void>;
 }
@@ -51,6 +64,7 @@ const SERVICES = {
  */
 export async function startOtlpGrpcReceiver(
   credentials: grpc.ServerCredentials = grpc.ServerCredentials.createInsecure(),
+  options: { readonly port?: number } = {},
 ): Promise<OtlpGrpcReceiver> {
   const dir = fileURLToPath(new URL('./otlp-proto/', import.meta.url));
   // The same object tree as the HTTP receiver's protobufjs decoding:
@@ -64,28 +78,37 @@ export async function startOtlpGrpcReceiver(
   const spans: ReceivedSpan[] = [];
   const calls: ReceivedGrpcCall[] = [];
   const server = new grpc.Server();
+  // Assigned once the port is bound; the handlers run only after that.
+  let receiver: OtlpGrpcReceiver;
   for (const [signal, name] of Object.entries(SERVICES) as [keyof typeof SERVICES, string][]) {
     server.addService(definition[name] as grpc.ServiceDefinition, {
       Export: (
         call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>,
         callback: grpc.sendUnaryData<unknown>,
       ) => {
-        calls.push({ signal, metadata: call.metadata.getMap() });
+        const receivedCall = { signal, metadata: call.metadata.getMap() };
+        const answer = receiver.respond?.(receivedCall);
+        if (answer === 'hang') return;
+        if (answer && 'error' in answer) {
+          callback(answer.error, null);
+          return;
+        }
+        calls.push(receivedCall);
         const received = normaliseOtlpRequest(signal, call.request);
         if (signal === 'logs') logs.push(...(received as ReceivedLogRecord[]));
         else if (signal === 'metrics') metrics.push(...(received as ReceivedMetric[]));
         else spans.push(...(received as ReceivedSpan[]));
-        callback(null, {});
+        callback(null, answer?.response ?? {});
       },
     });
   }
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', credentials, (error, bound) =>
+    server.bindAsync(`127.0.0.1:${options.port ?? 0}`, credentials, (error, bound) =>
       error ? reject(error) : resolve(bound),
     ),
   );
   const secure = credentials._isSecure();
-  return {
+  return (receiver = {
     url: `${secure ? 'https' : 'http'}://127.0.0.1:${port}`,
     logs,
     metrics,
@@ -114,5 +137,6 @@ export async function startOtlpGrpcReceiver(
         // Kept-alive client channels would hold tryShutdown open.
         setTimeout(() => server.forceShutdown(), 1000).unref();
       }),
-  };
+    respond: undefined,
+  });
 }

@@ -85,7 +85,8 @@ describe('the pipeline', () => {
         forceFlush: () => Promise.resolve(),
         shutdown: () => Promise.resolve(),
       };
-      register({ logRecordProcessors: [], destinations: { failing } });
+      // Memory-only delivery: a failed batch has nowhere to wait.
+      register({ logRecordProcessors: [], destinations: { failing }, delivery: { spool: false } });
       const log = logs.handle!.getLogger('stats');
       for (let i = 0; i < 5; i++) log.info(`r${i}`);
       await logs.handle!.forceFlush();
@@ -106,9 +107,9 @@ describe('the pipeline', () => {
       });
     });
 
-    it('should count records refused by a full batch queue as queue-full', async () => {
+    it('should count records refused by a full memory budget as queue-full with the spool off', async () => {
       // An exporter that never answers: the first batch stays in flight and
-      // the one-record queue fills up.
+      // the one-record memory budget fills up.
       let handed = 0;
       const pending: Array<() => void> = [];
       const stuck: LogRecordExporter = {
@@ -122,6 +123,7 @@ describe('the pipeline', () => {
       register({
         logRecordProcessors: [],
         destinations: { stuck },
+        delivery: { spool: false, memoryBudget: 1 },
         batch: {
           maxQueueSize: 1,
           maxExportBatchSize: 1,
