@@ -1,6 +1,6 @@
 import { SeverityNumber } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { groupLogRecords, type ScopeOf } from './groupLogRecords.js';
+import { groupLogRecords, type ResourceOf, type ScopeOf } from './groupLogRecords.js';
 import { encodeWithSharedWriter, type ProtoWriter } from './ProtoWriter.js';
 
 const INT64_MIN = -(2 ** 63);
@@ -121,6 +121,54 @@ function writeRequest(w: ProtoWriter, records: readonly ReadableLogRecord[]): vo
   w.byte(CLOSE_BRACKET);
   w.byte(CLOSE_BRACE);
 }
+
+/**
+ * The pieces of a request assembled from pre-encoded records (the delivery
+ * path's EncodedLogRecords), byte-for-byte what {@link writeRequest} writes:
+ * `open` + resources joined by `,` + `close`; a resource is its header, its
+ * scopes joined by `,`, its tail; a scope is its header, its records joined
+ * by `,`, its tail.
+ *
+ * @internal
+ */
+export const jsonRequestParts = {
+  open: OPEN_REQUEST,
+  close: bytes(']}'),
+  resourceHeader(w: ProtoWriter, resource: ResourceOf): void {
+    raw(w, OPEN_RESOURCE);
+    if (resource.attributes && hasOwnKey(resource.attributes)) {
+      raw(w, ATTRIBUTES_OPEN);
+      keyValues(w, resource.attributes);
+      w.byte(CLOSE_BRACKET);
+      w.byte(COMMA);
+    }
+    raw(w, RESOURCE_TAIL);
+  },
+  resourceTail(w: ProtoWriter, resource: ResourceOf): void {
+    w.byte(CLOSE_BRACKET);
+    if (resource.schemaUrl) {
+      raw(w, SCHEMA_URL);
+      str(w, resource.schemaUrl);
+    }
+    w.byte(CLOSE_BRACE);
+  },
+  scopeHeader(w: ProtoWriter, scope: ScopeOf): void {
+    writeScope(w, scope);
+    raw(w, LOG_RECORDS);
+  },
+  scopeTail(w: ProtoWriter, scope: ScopeOf): void {
+    w.byte(CLOSE_BRACKET);
+    if (scope.schemaUrl) {
+      raw(w, SCHEMA_URL);
+      str(w, scope.schemaUrl);
+    }
+    w.byte(CLOSE_BRACE);
+  },
+  /** One record's JSON object. */
+  record(w: ProtoWriter, r: ReadableLogRecord): void {
+    writeLogRecord(w, r);
+  },
+};
 
 const COMMA = 44;
 const QUOTE = 34;
