@@ -1,10 +1,6 @@
 import type { Attributes, Context } from '@opentelemetry/api';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import type {
-  LogRecordProcessor,
-  ReadableLogRecord,
-  ReadWriteLogRecord,
-} from '@opentelemetry/sdk-logs';
+import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import type { ResourceOf } from '../exporters/otlp/groupLogRecords.js';
 import type { SendOutcome } from '../exporters/OtlpHttpSender.js';
 import {
@@ -375,7 +371,7 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
   /** Encodes memory, oldest first, into spool frames, keeping the newest `keep` records. */
   private spill(keep: number, evenUnsettled = false): void {
     if (!this.spoolUsable() || (!this.resourceReady && !evenUnsettled)) return;
-    for (let left = this.memory.length - keep; left > 0; ) {
+    for (let left = this.memory.length - keep; left > 0;) {
       const records = Math.min(left, this.maxBatchSize);
       left -= records;
       const payload = this.encode(records, this.resourceReady ? undefined : this.settledResource);

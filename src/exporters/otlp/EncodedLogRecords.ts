@@ -65,7 +65,7 @@ export class EncodedLogRecords {
   private lastScope: ScopeOf | undefined;
   private lastGroup: Group | undefined;
   private readonly known = new Map<ResourceOf, Map<ScopeOf, Group>>();
-  private readonly headers = new WeakMap<object, Uint8Array>();
+  private readonly envelope = new WeakMap<object, Pieces>();
   private writing = false;
   private readonly deferred: ReadableLogRecord[] = [];
 
@@ -157,16 +157,11 @@ export class EncodedLogRecords {
     const batch = this.collect(n);
     this.head += n;
     this.byteHead = batch.end;
-    let out: Uint8Array;
     try {
-      out =
-        this.encoding === 'protobuf'
-          ? this.assembleProtobuf(batch.groups, resourceFor)
-          : this.assembleJson(batch.groups, resourceFor);
+      return this.assemble(batch.groups, resourceFor);
     } finally {
       this.compact();
     }
-    return out;
   }
 
   /** Drops every record waiting. */
@@ -208,149 +203,120 @@ export class EncodedLogRecords {
     // Groups by resource, resources and scopes in first-seen order (as groupLogRecords).
     if (groups.length > 1) {
       const order = new Map<ResourceOf, number>();
-      for (const g of groups) if (!order.has(g.group.resource)) order.set(g.group.resource, order.size);
+      for (const g of groups)
+        if (!order.has(g.group.resource)) order.set(g.group.resource, order.size);
       groups.sort((a, b) => order.get(a.group.resource)! - order.get(b.group.resource)!); // stable
     }
     return { groups, end: pos };
   }
 
-  /** Cached bytes of an envelope piece (per Resource / scope object, once settled). */
-  private header(key: object, cacheable: boolean, write: (w: ProtoWriter) => void): Uint8Array {
-    const cached = cacheable ? this.headers.get(key) : undefined;
+  /** The cached envelope pieces of a Resource or scope (once settled). */
+  private pieces(key: object, cacheable: boolean, make: () => Pieces): Pieces {
+    const cached = cacheable ? this.envelope.get(key) : undefined;
     if (cached) return cached;
-    const w = new ProtoWriter(256);
-    write(w);
-    const bytes = w.copy();
-    if (cacheable) this.headers.set(key, bytes);
-    return bytes;
+    const made = make();
+    if (cacheable) this.envelope.set(key, made);
+    return made;
   }
 
-  private resourceHeader(resource: ResourceOf): Uint8Array {
-    return this.header(resource, !resource.asyncAttributesPending, (w) =>
+  private resourcePieces(resource: ResourceOf): Pieces {
+    return this.pieces(resource, !resource.asyncAttributesPending, () =>
       this.encoding === 'protobuf'
-        ? writeResourceProtobuf(w, resource)
-        : jsonRequestParts.resourceHeader(w, resource),
+        ? {
+            head: written((w) => writeResourceProtobuf(w, resource)),
+            tail: resource.schemaUrl
+              ? written((w) => {
+                  w.byte(PROTOBUF_TAGS.RL_SCHEMA_URL);
+                  w.string(resource.schemaUrl!);
+                })
+              : EMPTY,
+          }
+        : {
+            head: written((w) => jsonRequestParts.resourceHeader(w, resource)),
+            tail: written((w) => jsonRequestParts.resourceTail(w, resource)),
+          },
     );
   }
 
-  private scopeHeader(scope: ScopeOf): Uint8Array {
-    return this.header(scope, true, (w) =>
+  private scopePieces(scope: ScopeOf): Pieces {
+    return this.pieces(scope, true, () =>
       this.encoding === 'protobuf'
-        ? writeScopeProtobuf(w, scope)
-        : jsonRequestParts.scopeHeader(w, scope),
+        ? {
+            head: written((w) => writeScopeProtobuf(w, scope)),
+            tail: scope.schemaUrl
+              ? written((w) => {
+                  w.byte(PROTOBUF_TAGS.SL_SCHEMA_URL);
+                  w.string(scope.schemaUrl!);
+                })
+              : EMPTY,
+          }
+        : {
+            head: written((w) => jsonRequestParts.scopeHeader(w, scope)),
+            tail: written((w) => jsonRequestParts.scopeTail(w, scope)),
+          },
     );
   }
 
-  private assembleProtobuf(
+  /**
+   * The request: sizes first (protobuf length prefixes are minimal varints),
+   * then one buffer of the exact size, the records' bytes copied range by range.
+   */
+  private assemble(
     groups: Ranges[],
     resourceFor: ((resource: ResourceOf) => ResourceOf) | undefined,
   ): Uint8Array {
-    // Sizes first (every length prefix is the minimal varint), then one exact buffer.
-    interface Plan {
-      resource: ResourceOf;
-      header: Uint8Array;
-      schema: Uint8Array | undefined;
-      scopes: Array<{ r: Ranges; header: Uint8Array; schema: Uint8Array | undefined; len: number }>;
-      len: number;
-    }
-    const plans: Plan[] = [];
-    let total = 0;
-    for (let i = 0; i < groups.length; ) {
+    const protobuf = this.encoding === 'protobuf';
+    const plans: ResourcePlan[] = [];
+    // JSON: resources and scopes are comma-separated (one comma fewer than items).
+    let total = protobuf ? 0 : JSON_OPEN.length + JSON_CLOSE.length - 1;
+    for (let i = 0; i < groups.length;) {
       const original = groups[i]!.group.resource;
       const resource = resourceFor ? resourceFor(original) : original;
-      const plan: Plan = {
-        resource,
-        header: this.resourceHeader(resource),
-        schema: resource.schemaUrl ? schemaField(PROTOBUF_TAGS.RL_SCHEMA_URL, resource.schemaUrl) : undefined,
-        scopes: [],
-        len: 0,
-      };
-      let len = plan.header.length;
+      const plan: ResourcePlan = { pieces: this.resourcePieces(resource), scopes: [], len: 0 };
+      let len = plan.pieces.head.length + plan.pieces.tail.length - (protobuf ? 0 : 1);
       for (; i < groups.length && groups[i]!.group.resource === original; i++) {
         const r = groups[i]!;
-        const scope = r.group.scope;
-        const header = this.scopeHeader(scope);
-        const schema = scope.schemaUrl
-          ? schemaField(PROTOBUF_TAGS.SL_SCHEMA_URL, scope.schemaUrl)
-          : undefined;
-        const slLen = header.length + r.bytes + (schema?.length ?? 0);
-        plan.scopes.push({ r, header, schema, len: slLen });
-        len += 1 + varintSize(slLen) + slLen;
+        const pieces = this.scopePieces(r.group.scope);
+        // JSON: every record's bytes start with a comma, dropped for the first.
+        const slLen = pieces.head.length + r.bytes + pieces.tail.length - (protobuf ? 0 : 1);
+        plan.scopes.push({ r, pieces, len: slLen });
+        len += protobuf ? 1 + varintSize(slLen) + slLen : slLen + 1;
       }
-      len += plan.schema?.length ?? 0;
       plan.len = len;
       plans.push(plan);
-      total += 1 + varintSize(len) + len;
+      total += protobuf ? 1 + varintSize(len) + len : len + 1;
     }
     const src = this.w.buf;
     const out = Buffer.allocUnsafeSlow(total);
     let pos = 0;
-    for (const plan of plans) {
-      out[pos++] = PROTOBUF_TAGS.REQ_RESOURCE_LOGS;
-      pos = writeVarint(out, pos, plan.len);
-      out.set(plan.header, pos);
-      pos += plan.header.length;
-      for (const s of plan.scopes) {
-        out[pos++] = PROTOBUF_TAGS.RL_SCOPE_LOGS;
-        pos = writeVarint(out, pos, s.len);
-        out.set(s.header, pos);
-        pos += s.header.length;
+    if (!protobuf) pos = put(out, pos, JSON_OPEN);
+    for (let p = 0; p < plans.length; p++) {
+      const plan = plans[p]!;
+      if (protobuf) {
+        out[pos++] = PROTOBUF_TAGS.REQ_RESOURCE_LOGS;
+        pos = writeVarint(out, pos, plan.len);
+      } else if (p > 0) out[pos++] = COMMA_BYTE;
+      pos = put(out, pos, plan.pieces.head);
+      for (let k = 0; k < plan.scopes.length; k++) {
+        const s = plan.scopes[k]!;
+        if (protobuf) {
+          out[pos++] = PROTOBUF_TAGS.RL_SCOPE_LOGS;
+          pos = writeVarint(out, pos, s.len);
+        } else if (k > 0) out[pos++] = COMMA_BYTE;
+        pos = put(out, pos, s.pieces.head);
         const ranges = s.r.ranges;
-        for (let k = 0; k < ranges.length; k += 2) {
-          pos += src.copy(out, pos, ranges[k], ranges[k + 1]);
+        for (let j = 0; j < ranges.length; j += 2) {
+          const from = !protobuf && j === 0 ? ranges[j]! + 1 : ranges[j]!;
+          pos += src.copy(out, pos, from, ranges[j + 1]);
         }
-        if (s.schema) {
-          out.set(s.schema, pos);
-          pos += s.schema.length;
-        }
+        pos = put(out, pos, s.pieces.tail);
       }
-      if (plan.schema) {
-        out.set(plan.schema, pos);
-        pos += plan.schema.length;
-      }
+      pos = put(out, pos, plan.pieces.tail);
     }
+    if (!protobuf) pos = put(out, pos, JSON_CLOSE);
+    if (pos !== total)
+      throw new Error(`otel-logkit: request assembled to ${pos} bytes, planned ${total}`);
     return new Uint8Array(out.buffer, out.byteOffset, out.length);
-  }
-
-  private assembleJson(
-    groups: Ranges[],
-    resourceFor: ((resource: ResourceOf) => ResourceOf) | undefined,
-  ): Uint8Array {
-    const src = this.w.buf;
-    let size = 64;
-    for (const g of groups) size += g.bytes + 1024;
-    const w = new ProtoWriter(size);
-    const put = (b: Uint8Array): void => {
-      w.ensure(b.length);
-      w.buf.set(b, w.pos);
-      w.pos += b.length;
-    };
-    put(jsonRequestParts.open);
-    for (let i = 0; i < groups.length; ) {
-      if (i > 0) w.byte(COMMA_BYTE);
-      const original = groups[i]!.group.resource;
-      const resource = resourceFor ? resourceFor(original) : original;
-      put(this.resourceHeader(resource));
-      let firstScope = true;
-      for (; i < groups.length && groups[i]!.group.resource === original; i++) {
-        if (!firstScope) w.byte(COMMA_BYTE);
-        firstScope = false;
-        const r = groups[i]!;
-        put(this.scopeHeader(r.group.scope));
-        const ranges = r.ranges;
-        for (let k = 0; k < ranges.length; k += 2) {
-          // Every record starts with its comma: the list's first one is skipped.
-          const from = k === 0 ? ranges[k]! + 1 : ranges[k]!;
-          const to = ranges[k + 1]!;
-          w.ensure(to - from);
-          w.pos += src.copy(w.buf, w.pos, from, to);
-        }
-        jsonRequestParts.scopeTail(w, r.group.scope);
-      }
-      jsonRequestParts.resourceTail(w, resource);
-    }
-    put(jsonRequestParts.close);
-    return w.copy();
   }
 
   private compact(): void {
@@ -378,11 +344,29 @@ export class EncodedLogRecords {
 
 const COMMA_BYTE = 44;
 
-function schemaField(tag: number, url: string): Uint8Array {
-  const w = new ProtoWriter(url.length * 3 + 8);
-  w.byte(tag);
-  w.string(url);
+interface Pieces {
+  readonly head: Uint8Array;
+  readonly tail: Uint8Array;
+}
+
+interface ResourcePlan {
+  readonly pieces: Pieces;
+  readonly scopes: Array<{ r: Ranges; pieces: Pieces; len: number }>;
+  len: number;
+}
+
+const JSON_OPEN = jsonRequestParts.open;
+const JSON_CLOSE = jsonRequestParts.close;
+
+function written(write: (w: ProtoWriter) => void): Uint8Array {
+  const w = new ProtoWriter(256);
+  write(w);
   return w.copy();
+}
+
+function put(out: Uint8Array, pos: number, bytes: Uint8Array): number {
+  out.set(bytes, pos);
+  return pos + bytes.length;
 }
 
 function writeVarint(buf: Uint8Array, pos: number, v: number): number {

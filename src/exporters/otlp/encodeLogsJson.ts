@@ -203,8 +203,9 @@ function writeLogRecord(w: ProtoWriter, r: ReadableLogRecord): void {
   const severity = r.severityNumber;
   if (severity !== undefined && severity !== SeverityNumber.UNSPECIFIED) {
     raw(w, SEVERITY_NUMBER);
-    if (Number.isSafeInteger(severity) && severity >= 0) digits(w, severity);
-    else ascii(w, String(severity));
+    const n: number = severity;
+    if (Number.isSafeInteger(n) && n >= 0) digits(w, n);
+    else ascii(w, String(n));
   }
   if (r.severityText) {
     raw(w, SEVERITY_TEXT);

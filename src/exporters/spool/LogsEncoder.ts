@@ -56,7 +56,9 @@ export class RecordList implements PendingLogRecords {
 
   take(n: number, resourceFor?: (resource: ResourceOf) => ResourceOf): Uint8Array {
     const batch = this.records.splice(0, n);
-    return this.encoder.encode(resourceFor ? batch.map((r) => withResource(r, resourceFor)) : batch);
+    return this.encoder.encode(
+      resourceFor ? batch.map((r) => withResource(r, resourceFor)) : batch,
+    );
   }
 
   clear(): void {
