@@ -205,9 +205,8 @@ function writeLogRecord(w: ProtoWriter, r: ReadableLogRecord): void {
 
 function writeAttributes(w: ProtoWriter, field: number, attributes: object): void {
   const map = attributes as Record<string, unknown>;
-  const keys = Object.keys(map);
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i]!;
+  for (const key in map) {
+    if (!Object.hasOwn(map, key)) continue;
     w.byte(field);
     const kvMark = w.begin(1);
     w.byte(KV_KEY);
