@@ -320,6 +320,9 @@ export class EncodedLogRecords {
   }
 
   private compact(): void {
+    // A batch cut from inside a record's encoding (a getter that logs, which
+    // fills the budget) must not move the bytes under the record being written.
+    if (this.writing) return;
     if (this.head === this.lens.length) {
       this.lens = [];
       this.groups = [];

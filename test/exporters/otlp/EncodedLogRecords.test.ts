@@ -176,6 +176,35 @@ describe('EncodedLogRecords', () => {
     }
   });
 
+  it('should keep the record being encoded intact when a batch is cut from inside its encoding', () => {
+    const [batch] = fc.sample(
+      batches.filter((b) => b.length >= 3),
+      { numRuns: 1, seed: 9 },
+    );
+    const [a, b, c] = batch!;
+    for (const encoding of ['protobuf', 'json'] as const) {
+      const encode = encoding === 'protobuf' ? encodeLogsProtobuf : encodeLogsJson;
+      const q = queue(encoding);
+      q.push(a!);
+      let cut: Uint8Array | undefined;
+      const outer = {
+        ...b!,
+        attributes: {
+          get logs(): string {
+            if (cut === undefined) cut = q.take(q.length);
+            return 'y';
+          },
+        },
+      } as unknown as ReadableLogRecord;
+      Object.defineProperty(outer.attributes, 'logs', { enumerable: true });
+      q.push(outer);
+      q.push(c!);
+      expect(hex(cut!)).toBe(hex(encode([a!])));
+      const plain = { ...b!, attributes: { logs: 'y' } };
+      expect(hex(q.take(q.length))).toBe(hex(encode([plain, c!])));
+    }
+  });
+
   it('should stay correct across compactions of a long queue', () => {
     const resource = resourceFromAttributes({ 'service.name': 'compact' });
     const scope = { name: 'bench' };
