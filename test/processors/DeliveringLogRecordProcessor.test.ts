@@ -410,6 +410,28 @@ describe('DeliveringLogRecordProcessor (the OTLP destination)', () => {
       expect(messages().filter((m) => /cannot be used/.test(m))).toHaveLength(1);
     }, 40_000);
 
+    it('should keep in memory, not drop, the batch the disk refused when it filled mid-burst, and deliver it once', async () => {
+      // A spool usable at start whose disk fills during the burst: the batch
+      // whose append failed waits in memory (encoded) with the rest; only
+      // records past the memory budget are dropped, as queue-full.
+      const mnt = tmpfs(32);
+      spoolDir = join(mnt, 'spool');
+      await receiver.stop();
+      const h = register({ delivery: { memoryBudget: 200 } });
+      logBurst(h, 'filling', 2000);
+      await h.forceFlush();
+      expect(otlpHealth(h).spool!.usable).toBe(false);
+      expect(h.stats().dropped['export-failed']).toBe(0);
+      const queueFull = h.stats().dropped['queue-full'];
+      expect(queueFull).toBeGreaterThan(0);
+      await receiver.start();
+      await h.forceFlush();
+      await receiver.waitFor(() => receiver.total('filling') + queueFull >= 2000, 20_000);
+      expect(receiver.total('filling') + queueFull).toBe(2000);
+      expect(receiver.check('filling', 0).duplicated).toEqual([]);
+      expect(h.stats().dropped['export-failed']).toBe(0);
+    }, 40_000);
+
     it('should fall back to memory on a read-only spool directory, with counted drops and one report', async () => {
       const mnt = tmpfs(256);
       spoolDir = join(mnt, 'spool');

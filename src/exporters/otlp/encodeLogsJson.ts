@@ -1,7 +1,7 @@
 import { SeverityNumber } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { groupLogRecords, type ScopeOf } from './groupLogRecords.js';
-import { encodeWithSharedWriter, type ProtoWriter } from './ProtoWriter.js';
+import { groupLogRecords, type ResourceOf, type ScopeOf } from './groupLogRecords.js';
+import { encodeWithSharedWriter, ProtoWriter } from './ProtoWriter.js';
 
 const INT64_MIN = -(2 ** 63);
 const INT64_MAX_EXCLUSIVE = 2 ** 63;
@@ -122,6 +122,54 @@ function writeRequest(w: ProtoWriter, records: readonly ReadableLogRecord[]): vo
   w.byte(CLOSE_BRACE);
 }
 
+/**
+ * The pieces of a request assembled from pre-encoded records (the delivery
+ * path's EncodedLogRecords), byte-for-byte what {@link writeRequest} writes:
+ * `open` + resources joined by `,` + `close`; a resource is its header, its
+ * scopes joined by `,`, its tail; a scope is its header, its records joined
+ * by `,`, its tail.
+ *
+ * @internal
+ */
+export const jsonRequestParts = {
+  open: OPEN_REQUEST,
+  close: bytes(']}'),
+  resourceHeader(w: ProtoWriter, resource: ResourceOf): void {
+    raw(w, OPEN_RESOURCE);
+    if (resource.attributes && hasOwnKey(resource.attributes)) {
+      raw(w, ATTRIBUTES_OPEN);
+      keyValues(w, resource.attributes);
+      w.byte(CLOSE_BRACKET);
+      w.byte(COMMA);
+    }
+    raw(w, RESOURCE_TAIL);
+  },
+  resourceTail(w: ProtoWriter, resource: ResourceOf): void {
+    w.byte(CLOSE_BRACKET);
+    if (resource.schemaUrl) {
+      raw(w, SCHEMA_URL);
+      str(w, resource.schemaUrl);
+    }
+    w.byte(CLOSE_BRACE);
+  },
+  scopeHeader(w: ProtoWriter, scope: ScopeOf): void {
+    writeScope(w, scope);
+    raw(w, LOG_RECORDS);
+  },
+  scopeTail(w: ProtoWriter, scope: ScopeOf): void {
+    w.byte(CLOSE_BRACKET);
+    if (scope.schemaUrl) {
+      raw(w, SCHEMA_URL);
+      str(w, scope.schemaUrl);
+    }
+    w.byte(CLOSE_BRACE);
+  },
+  /** One record's JSON object. */
+  record(w: ProtoWriter, r: ReadableLogRecord): void {
+    writeLogRecord(w, r);
+  },
+};
+
 const COMMA = 44;
 const QUOTE = 34;
 const CLOSE_BRACE = 125;
@@ -148,14 +196,16 @@ function writeScope(w: ProtoWriter, scope: ScopeOf): void {
 
 function writeLogRecord(w: ProtoWriter, r: ReadableLogRecord): void {
   raw(w, TIME);
-  ascii(w, nanos(r.hrTime[0], r.hrTime[1]));
+  nanosDigits(w, r.hrTime[0], r.hrTime[1]);
   raw(w, OBSERVED);
-  ascii(w, nanos(r.hrTimeObserved[0], r.hrTimeObserved[1]));
+  nanosDigits(w, r.hrTimeObserved[0], r.hrTimeObserved[1]);
   w.byte(QUOTE);
   const severity = r.severityNumber;
   if (severity !== undefined && severity !== SeverityNumber.UNSPECIFIED) {
     raw(w, SEVERITY_NUMBER);
-    ascii(w, String(severity));
+    const n: number = severity;
+    if (Number.isSafeInteger(n) && n >= 0) digits(w, n);
+    else ascii(w, String(n));
   }
   if (r.severityText) {
     raw(w, SEVERITY_TEXT);
@@ -212,9 +262,7 @@ function keyValues(w: ProtoWriter, map: object): void {
     if (!Object.hasOwn(m, key)) continue;
     if (!first) w.byte(COMMA);
     first = false;
-    raw(w, KEY);
-    str(w, key);
-    raw(w, VALUE);
+    raw(w, keyPrefix(key));
     anyValue(w, m[key]);
     w.byte(CLOSE_BRACE);
   }
@@ -233,7 +281,12 @@ function anyValue(w: ProtoWriter, value: unknown): void {
     case 'number':
       if (Number.isInteger(value) && value >= INT64_MIN && value < INT64_MAX_EXCLUSIVE) {
         raw(w, INT_VALUE);
-        ascii(w, Number.isSafeInteger(value) ? String(value) : BigInt(value).toString());
+        if (!Number.isSafeInteger(value)) ascii(w, BigInt(value).toString());
+        else if (value >= 0) digits(w, value);
+        else {
+          w.byte(MINUS);
+          digits(w, -value);
+        }
         w.byte(QUOTE);
       } else {
         raw(w, DOUBLE_VALUE);
@@ -330,6 +383,72 @@ function str(w: ProtoWriter, s: string): void {
 interface WellFormed {
   isWellFormed(): boolean;
   toWellFormed(): string;
+}
+
+// Numbers and keys are written without intermediate strings: String() of the
+// two timestamps, the severity and integer values, and the key's JSON literal
+// per attribute, were 0.6 µs of the 3.5 µs per bench record (Node 24, 512-record
+// batches, CPU profile of encodeLogsJson) and most of its garbage.
+
+/** The decimal digits of a non-negative safe integer. */
+function digits(w: ProtoWriter, v: number): void {
+  let n = 1;
+  for (let t = v; t >= 10; t = Math.floor(t / 10)) n++;
+  w.ensure(n);
+  const buf = w.buf;
+  let pos = w.pos + n;
+  w.pos = pos;
+  do {
+    const q = Math.floor(v / 10);
+    buf[--pos] = 48 + (v - q * 10);
+    v = q;
+  } while (v > 0);
+}
+
+/** {@link nanos} written as digits: seconds, then nanoseconds padded to 9 digits. */
+function nanosDigits(w: ProtoWriter, seconds: number, ns: number): void {
+  if (
+    !Number.isSafeInteger(seconds) ||
+    seconds < 0 ||
+    !Number.isInteger(ns) ||
+    ns < 0 ||
+    ns >= 1e9
+  ) {
+    ascii(w, nanos(seconds, ns));
+    return;
+  }
+  if (seconds === 0) {
+    digits(w, ns);
+    return;
+  }
+  digits(w, seconds);
+  w.ensure(9);
+  const buf = w.buf;
+  let pos = w.pos + 9;
+  w.pos = pos;
+  for (let i = 0; i < 9; i++) {
+    const q = Math.floor(ns / 10);
+    buf[--pos] = 48 + (ns - q * 10);
+    ns = q;
+  }
+}
+
+const MINUS = 45;
+/** `{"key":<key>,"value":` per attribute key: keys repeat from record to record. */
+const keyPrefixes = new Map<string, Uint8Array>();
+const MAX_KEY_PREFIXES = 4096;
+
+function keyPrefix(key: string): Uint8Array {
+  let prefix = keyPrefixes.get(key);
+  if (prefix === undefined) {
+    const w = new ProtoWriter(key.length * 3 + 32);
+    raw(w, KEY);
+    str(w, key);
+    raw(w, VALUE);
+    prefix = w.copy();
+    if (keyPrefixes.size < MAX_KEY_PREFIXES) keyPrefixes.set(key, prefix);
+  }
+  return prefix;
 }
 
 /** Nanoseconds since the epoch of an HrTime, as decimal digits, exact without BigInt. */

@@ -1,6 +1,6 @@
 import { SeverityNumber } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { groupLogRecords, type ScopeOf } from './groupLogRecords.js';
+import { groupLogRecords, type ResourceOf, type ScopeOf } from './groupLogRecords.js';
 import { encodeWithSharedWriter, type ProtoWriter } from './ProtoWriter.js';
 
 // Field tags of opentelemetry/proto/logs/v1/logs.proto, common.proto and
@@ -90,6 +90,44 @@ export function encodeLogsProtobuf(records: readonly ReadableLogRecord[]): Uint8
     }
   });
 }
+
+/**
+ * One record as it sits in its `ScopeLogs`: the `log_records` tag, the length
+ * and the `LogRecord` message. Used by {@link encodeLogsProtobuf} and by the
+ * delivery path's per-record encoding (EncodedLogRecords).
+ *
+ * @internal
+ */
+export function writeLogRecordProtobuf(w: ProtoWriter, r: ReadableLogRecord): void {
+  writeLogRecord(w, r);
+}
+
+/**
+ * The `resource` field of a `ResourceLogs` (tag, length, `Resource`), as
+ * {@link encodeLogsProtobuf} writes it.
+ *
+ * @internal
+ */
+export function writeResourceProtobuf(w: ProtoWriter, resource: ResourceOf): void {
+  writeResource(w, resource.attributes);
+}
+
+/**
+ * The `scope` field of a `ScopeLogs` (tag, length, `InstrumentationScope`).
+ *
+ * @internal
+ */
+export function writeScopeProtobuf(w: ProtoWriter, scope: ScopeOf): void {
+  writeScope(w, scope);
+}
+
+/** Field tags of the request's envelope, for assembling it from pre-encoded records. @internal */
+export const PROTOBUF_TAGS = {
+  REQ_RESOURCE_LOGS,
+  RL_SCOPE_LOGS,
+  RL_SCHEMA_URL,
+  SL_SCHEMA_URL,
+} as const;
 
 function writeResource(w: ProtoWriter, attributes: Record<string, unknown> | undefined): void {
   w.byte(RL_RESOURCE);

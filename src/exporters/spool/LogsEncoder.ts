@@ -1,6 +1,8 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { EncodedLogRecords } from '../otlp/EncodedLogRecords.js';
 import { encodeLogsJson } from '../otlp/encodeLogsJson.js';
 import { encodeLogsProtobuf } from '../otlp/encodeLogsProtobuf.js';
+import type { ResourceOf } from '../otlp/groupLogRecords.js';
 import type { FrameEncoding } from './spoolFormat.js';
 
 /**
@@ -15,11 +17,95 @@ export interface LogsEncoder {
   readonly contentType: string;
   /** The request bytes; throws when a record cannot be encoded. */
   encode(records: ReadableLogRecord[]): Uint8Array;
+  /**
+   * The queue of records waiting for export; without it, records wait as
+   * objects ({@link RecordList}) and a batch is {@link encode}d when cut.
+   */
+  createQueue?(onError: (error: unknown) => void): PendingLogRecords;
 }
 
-/** The encoder of an OTLP/HTTP protocol (`http/protobuf` or `http/json`): our own encoding (src/exporters/otlp/). */
+/** Records waiting for export, oldest first, cut into encoded batches. */
+export interface PendingLogRecords {
+  /** Records waiting. */
+  readonly length: number;
+  /** Queues a record; one that cannot be queued is reported to the queue's `onError`. */
+  push(record: ReadableLogRecord): void;
+  /**
+   * Removes the oldest `n` records and returns their request bytes;
+   * `resourceFor` replaces a record's Resource (a settled copy of a pending
+   * one). Throws when they cannot be encoded (they are removed all the same).
+   */
+  take(n: number, resourceFor?: (resource: ResourceOf) => ResourceOf): Uint8Array;
+  /** Drops every record waiting. */
+  clear(): void;
+}
+
+/** Records kept as objects and encoded by `encoder` when a batch is cut. */
+export class RecordList implements PendingLogRecords {
+  private records: ReadableLogRecord[] = [];
+
+  constructor(private readonly encoder: LogsEncoder) {}
+
+  get length(): number {
+    return this.records.length;
+  }
+
+  push(record: ReadableLogRecord): void {
+    this.records.push(record);
+  }
+
+  take(n: number, resourceFor?: (resource: ResourceOf) => ResourceOf): Uint8Array {
+    const batch = this.records.splice(0, n);
+    return this.encoder.encode(
+      resourceFor ? batch.map((r) => withResource(r, resourceFor)) : batch,
+    );
+  }
+
+  clear(): void {
+    this.records = [];
+  }
+}
+
+function withResource(
+  record: ReadableLogRecord,
+  resourceFor: (resource: ResourceOf) => ResourceOf,
+): ReadableLogRecord {
+  const resource = resourceFor(record.resource);
+  if (resource === record.resource) return record;
+  // A plain copy: with Object.create() over the SDK's record a burst of
+  // 200,000 took 13.4 s instead of 1.8 s (measured on the same loaded machine).
+  return {
+    hrTime: record.hrTime,
+    hrTimeObserved: record.hrTimeObserved,
+    spanContext: record.spanContext,
+    severityText: record.severityText,
+    severityNumber: record.severityNumber,
+    body: record.body,
+    eventName: record.eventName,
+    resource,
+    instrumentationScope: record.instrumentationScope,
+    attributes: record.attributes,
+    droppedAttributesCount: record.droppedAttributesCount,
+  };
+}
+
+/**
+ * The encoder of an OTLP/HTTP protocol (`http/protobuf` or `http/json`): our
+ * own encoding (src/exporters/otlp/). Its queue encodes each record as it
+ * arrives ({@link EncodedLogRecords}).
+ */
 export function getLogsEncoder(protocol: 'http/protobuf' | 'http/json'): LogsEncoder {
   return protocol === 'http/json'
-    ? { encoding: 'json', contentType: 'application/json', encode: encodeLogsJson }
-    : { encoding: 'protobuf', contentType: 'application/x-protobuf', encode: encodeLogsProtobuf };
+    ? {
+        encoding: 'json',
+        contentType: 'application/json',
+        encode: encodeLogsJson,
+        createQueue: (onError) => new EncodedLogRecords('json', onError),
+      }
+    : {
+        encoding: 'protobuf',
+        contentType: 'application/x-protobuf',
+        encode: encodeLogsProtobuf,
+        createQueue: (onError) => new EncodedLogRecords('protobuf', onError),
+      };
 }

@@ -1,0 +1,126 @@
+// DeliveringLogRecordProcessor with our OTLP encoders, whose queue keeps
+// records as encoded bytes (EncodedLogRecords): a Resource whose async
+// attributes are pending is still waited for before a batch is sent (the
+// records themselves are encoded at onEmit, the Resource only when the batch
+// is cut), a burst past the memory budget is spooled with the attributes
+// settled so far, and every record arrives once, in order.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SendOutcome } from '../../src/exporters/OtlpHttpSender.js';
+import { getLogsEncoder } from '../../src/exporters/spool/LogsEncoder.js';
+import { DeliveringLogRecordProcessor } from '../../src/processors/DeliveringLogRecordProcessor.js';
+import { decode } from '../helpers/otlpLogsConformance.js';
+
+interface Decoded {
+  resourceLogs: Array<{
+    resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> };
+    scopeLogs: Array<{ logRecords: Array<{ body: { stringValue: string } }> }>;
+  }>;
+}
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function setup(options: { memoryBudget: number; spool: boolean }) {
+  let settle!: (value: string) => void;
+  const hostId = new Promise<string>((resolve) => (settle = resolve));
+  const resource = resourceFromAttributes({ 'service.name': 'queue-test', 'host.id': hostId });
+  const bodies: Uint8Array[] = [];
+  const dropped: Array<[string, number]> = [];
+  let spoolDir: string | undefined;
+  if (options.spool) {
+    spoolDir = mkdtempSync(join(tmpdir(), 'logkit-queue-'));
+    dirs.push(spoolDir);
+  }
+  const processor = new DeliveringLogRecordProcessor({
+    encoder: getLogsEncoder('http/protobuf'),
+    sender: {
+      send(body: Uint8Array): Promise<SendOutcome> {
+        bodies.push(body);
+        return Promise.resolve({ kind: 'ok' });
+      },
+    },
+    spool: spoolDir ? { dir: spoolDir, maxBytes: 1 << 24, encoding: 'protobuf' } : undefined,
+    observer: {
+      exported: () => undefined,
+      failed: () => undefined,
+      dropped: (reason, records) => dropped.push([reason, records]),
+    },
+    memoryBudget: options.memoryBudget,
+    maxBatchSize: 10,
+    scheduledDelayMillis: 20,
+    shutdownDeadlineMillis: 2000,
+  });
+  const provider = new LoggerProvider({ resource, processors: [processor] });
+  const logger = provider.getLogger('queue-test');
+  const emit = (from: number, n: number) => {
+    for (let i = from; i < from + n; i++) logger.emit({ body: `record ${i}` });
+  };
+  const received = () =>
+    bodies.flatMap((b) =>
+      (decode(b) as Decoded).resourceLogs.map((rl) => ({
+        hostId: rl.resource.attributes.find((a) => a.key === 'host.id')?.value.stringValue,
+        bodies: rl.scopeLogs.flatMap((sl) => sl.logRecords.map((r) => r.body.stringValue)),
+      })),
+    );
+  return { processor, provider, emit, received, settle, dropped, bodies };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const expectedBodies = (n: number) => Array.from({ length: n }, (_, i) => `record ${i}`);
+
+describe('DeliveringLogRecordProcessor with an encoded queue', () => {
+  it('should wait for the Resource to settle, then send every record once, in order, with it', async () => {
+    const t = setup({ memoryBudget: 1000, spool: false });
+    t.emit(0, 25);
+    await sleep(100);
+    expect(t.bodies).toHaveLength(0);
+    expect(t.processor.memorySize()).toBe(25);
+    t.settle('host-1');
+    await sleep(0);
+    await t.processor.forceFlush();
+    const got = t.received();
+    expect(got.flatMap((g) => g.bodies)).toEqual(expectedBodies(25));
+    expect(got.every((g) => g.hostId === 'host-1')).toBe(true);
+    expect(t.bodies.length).toBe(3); // batches of 10, 10, 5
+    expect(t.dropped).toEqual([]);
+    await t.provider.shutdown();
+  });
+
+  it('should spool a burst past the budget before the Resource settles, with the attributes settled so far', async () => {
+    const t = setup({ memoryBudget: 8, spool: true });
+    t.emit(0, 30);
+    t.settle('host-2');
+    await sleep(0);
+    t.emit(30, 5);
+    await t.processor.forceFlush();
+    const got = t.received();
+    expect(got.flatMap((g) => g.bodies)).toEqual(expectedBodies(35));
+    // Spooled before settling: no host.id; the last records were cut after it.
+    expect(got[0]!.hostId).toBeUndefined();
+    expect(got.at(-1)!.hostId).toBe('host-2');
+    expect(t.dropped).toEqual([]);
+    await t.provider.shutdown();
+  });
+
+  it('should drop past the budget without a spool, counted queue-full, and deliver the rest', async () => {
+    const t = setup({ memoryBudget: 8, spool: false });
+    t.settle('host-3');
+    await sleep(0);
+    // One synchronous burst: nothing is sent before it ends.
+    t.emit(0, 20);
+    await t.processor.forceFlush();
+    const delivered = t.received().flatMap((g) => g.bodies);
+    const lost = t.dropped.reduce((n, [reason, k]) => (reason === 'queue-full' ? n + k : n), 0);
+    expect(delivered.length + lost).toBe(20);
+    expect(lost).toBeGreaterThan(0);
+    expect(delivered).toEqual(expectedBodies(20).slice(0, delivered.length));
+    await t.provider.shutdown();
+  });
+});
