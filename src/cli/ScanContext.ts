@@ -5,6 +5,7 @@
 import type { RecordFilter } from './filters.js';
 import type { LogRecordView } from './otlp.js';
 import { compareNanos, decodeLine } from './otlp.js';
+import { selectRecords } from './selectRecords.js';
 import type { InputFile } from './resolveInputs.js';
 
 /** Counts and time range of one file's records, and its malformed lines. */
@@ -32,10 +33,13 @@ export class ScanContext {
   /** Records that passed the filters so far. */
   matched = 0;
   private readonly usePrecheck: boolean;
+  // With a time, level or trace id filter, only the records passing those are parsed.
+  private readonly selective: boolean;
 
   constructor(filter: RecordFilter) {
     this.filter = filter;
     this.usePrecheck = !filter.isEmpty;
+    this.selective = filter.hasRawCriteria;
   }
 
   private readonly byPath = new Map<string, FileStats>();
@@ -81,7 +85,9 @@ export class ScanContext {
     }
     const start = out.length;
     try {
-      stats.records += decodeLine(line, stats.file.path, this.filter, out);
+      stats.records += this.selective
+        ? selectRecords(line, stats.file.path, this.filter, out)
+        : decodeLine(line, stats.file.path, this.filter, out);
     } catch {
       out.length = start;
       this.countMalformed(stats);

@@ -213,6 +213,14 @@ export class RecordFilter implements RecordPredicate {
     );
   }
 
+  /**
+   * Whether {@link matchesRaw} can reject records (a time, level or trace id
+   * filter), so that decoding only the records it passes saves work.
+   */
+  get hasRawCriteria(): boolean {
+    return this.timeFiltered || this.spec.minSeverity > 0 || this.spec.traceId !== undefined;
+  }
+
   /** False only when no record of the raw JSON `line` can pass the filters. */
   lineMayMatch(line: string): boolean {
     if (this.lineKeyword !== undefined && !line.includes(this.lineKeyword)) return false;
