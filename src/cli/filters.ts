@@ -198,6 +198,11 @@ export class RecordFilter implements RecordPredicate {
       .map((key) => JSON.stringify(key));
   }
 
+  /** The `--level` filter's SeverityNumber (0: none): lower records never match. */
+  get minSeverity(): number {
+    return this.spec.minSeverity;
+  }
+
   /** Whether no filter is set. */
   get isEmpty(): boolean {
     const s = this.spec;

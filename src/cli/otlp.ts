@@ -241,6 +241,8 @@ export class MalformedLineError extends Error {}
  * record's attributes are decoded; and then on the decoded record.
  */
 export interface RecordPredicate {
+  /** A SeverityNumber below which {@link matchesRaw} rejects every record (0: none). */
+  readonly minSeverity?: number;
   matchesRaw(timeNs: string, severity: number, traceId: string): boolean;
   matches(record: LogRecordView): boolean;
 }

@@ -50,9 +50,12 @@ class LineScan {
   /** Start and end of each scopeLogs entry's `scope` (-1: none). */
   readonly scopes: number[] = [];
 
+  private readonly minSeverity: number;
+
   constructor(line: string, predicate: RecordPredicate) {
     this.line = line;
     this.predicate = predicate;
+    this.minSeverity = predicate.minSeverity ?? 0;
   }
 
   request(): void {
@@ -175,13 +178,16 @@ class LineScan {
         i = skipWhitespace(line, i + 1);
       }
     }
-    // The same derivations as decodeLine.
+    // The same derivations as decodeLine; the severity first, as it rules
+    // out most records before their time and trace id are read.
+    let severity = severityFromEnum(this.scalar(number, numberEnd));
+    if (severity === 0 && text !== -1) {
+      const rawText = this.scalar(text, textEnd);
+      if (typeof rawText === 'string' && rawText !== '') severity = severityFromName(rawText) ?? 0;
+    }
+    if (severity < this.minSeverity) return end;
     let timeNs = normalizeNanos(this.scalar(time, timeEnd));
     if (timeNs === '0') timeNs = normalizeNanos(this.scalar(observed, observedEnd));
-    let severity = severityFromEnum(this.scalar(number, numberEnd));
-    const rawText = this.scalar(text, textEnd);
-    const severityText = typeof rawText === 'string' ? rawText : '';
-    if (severity === 0 && severityText !== '') severity = severityFromName(severityText) ?? 0;
     const traceId = hexId(this.scalar(trace, traceEnd));
     if (this.predicate.matchesRaw(timeNs, severity, traceId)) {
       this.candidates.push({ start, end, timeNs, severity, scope, resource });
