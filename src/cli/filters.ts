@@ -198,6 +198,11 @@ export class RecordFilter implements RecordPredicate {
       .map((key) => JSON.stringify(key));
   }
 
+  /** The `--level` filter's SeverityNumber (0: none): lower records never match. */
+  get minSeverity(): number {
+    return this.spec.minSeverity;
+  }
+
   /** Whether no filter is set. */
   get isEmpty(): boolean {
     const s = this.spec;
@@ -211,6 +216,14 @@ export class RecordFilter implements RecordPredicate {
       s.traceId === undefined &&
       s.attrs.length === 0
     );
+  }
+
+  /**
+   * Whether {@link matchesRaw} can reject records (a time, level or trace id
+   * filter), so that decoding only the records it passes saves work.
+   */
+  get hasRawCriteria(): boolean {
+    return this.timeFiltered || this.spec.minSeverity > 0 || this.spec.traceId !== undefined;
   }
 
   /** False only when no record of the raw JSON `line` can pass the filters. */

@@ -11,8 +11,12 @@ import { LineSplitter, MAX_LINE_BYTES } from './lines.js';
 import type { LogRecordView } from './otlp.js';
 import { compareNanos } from './otlp.js';
 import { Output, warn } from './output.js';
-import type { FileStats, InputFile, ReadLimit, ResolvedInputs } from './readRecords.js';
-import { ScanContext, isLogFileName, readFileRecords, scanInTimeOrder } from './readRecords.js';
+import type { FileStats } from './ScanContext.js';
+import { ScanContext } from './ScanContext.js';
+import type { ReadLimit } from './readFileRecords.js';
+import { readFileRecords, scanInTimeOrder } from './readFileRecords.js';
+import type { InputFile, ResolvedInputs } from './resolveInputs.js';
+import { isLogFileName } from './resolveInputs.js';
 import type { RecordWriter } from './view.js';
 
 /** How often followed files are checked for new lines and rotation, ms. */

@@ -4,8 +4,11 @@ import { colors, escapeControl, formatBytes, formatCount, useColors } from './fo
 import { nanosToIso } from './otlp.js';
 import { Output, warn } from './output.js';
 import { Progress } from './progress.js';
-import type { FileStats, ResolvedInputs } from './readRecords.js';
-import { ScanContext, readFileRecords, totalBytes } from './readRecords.js';
+import type { FileStats } from './ScanContext.js';
+import { ScanContext } from './ScanContext.js';
+import { readFileRecords } from './readFileRecords.js';
+import type { ResolvedInputs } from './resolveInputs.js';
+import { totalBytes } from './resolveInputs.js';
 
 /**
  * `view --list`: each log file (backups oldest first, then the current file)

@@ -241,6 +241,8 @@ export class MalformedLineError extends Error {}
  * record's attributes are decoded; and then on the decoded record.
  */
 export interface RecordPredicate {
+  /** A SeverityNumber below which {@link matchesRaw} rejects every record (0: none). */
+  readonly minSeverity?: number;
   matchesRaw(timeNs: string, severity: number, traceId: string): boolean;
   matches(record: LogRecordView): boolean;
 }
@@ -294,19 +296,16 @@ export function decodeLine(
         if (!predicate.matchesRaw(timeNs, severity, traceId)) continue;
         resource ??= decodeResource((rl as { resource?: unknown }).resource);
         scope ??= scopeName((sl as { scope?: unknown }).scope);
-        const record: LogRecordView = {
+        const record = recordView(
+          raw,
           timeNs,
           severity,
           severityText,
-          body: decodeAnyValue(raw.body),
-          attributes: decodeKeyValues(raw.attributes),
           traceId,
-          spanId: hexId(raw.spanId),
-          eventName: typeof raw.eventName === 'string' ? raw.eventName : '',
           scope,
           resource,
           file,
-        };
+        );
         if (predicate.matches(record)) out.push(record);
       }
     }
@@ -314,7 +313,37 @@ export function decodeLine(
   return total;
 }
 
-interface RawLogRecord {
+/**
+ * The view of a decoded (JSON-parsed) OTLP log record whose raw fields were
+ * already read: body and attributes decoded, ids normalised.
+ */
+export function recordView(
+  raw: RawLogRecord,
+  timeNs: string,
+  severity: number,
+  severityText: string,
+  traceId: string,
+  scope: string,
+  resource: ResourceView,
+  file: string,
+): LogRecordView {
+  return {
+    timeNs,
+    severity,
+    severityText,
+    body: decodeAnyValue(raw.body),
+    attributes: decodeKeyValues(raw.attributes),
+    traceId,
+    spanId: hexId(raw.spanId),
+    eventName: typeof raw.eventName === 'string' ? raw.eventName : '',
+    scope,
+    resource,
+    file,
+  };
+}
+
+/** A JSON-parsed OTLP LogRecord, before any check of its fields. */
+export interface RawLogRecord {
   timeUnixNano?: unknown;
   observedTimeUnixNano?: unknown;
   severityNumber?: unknown;
@@ -326,14 +355,16 @@ interface RawLogRecord {
   eventName?: unknown;
 }
 
-function hexId(value: unknown): string {
+/** A trace or span id as lowercase hex; `''` when absent, empty or all zeros (invalid). */
+export function hexId(value: unknown): string {
   if (typeof value !== 'string' || value === '') return '';
   const lower = value.toLowerCase();
   // All-zero ids are the spec's "invalid", i.e. no span context.
   return /^0+$/.test(lower) ? '' : lower;
 }
 
-function decodeResource(resource: unknown): ResourceView {
+/** The view of a JSON-parsed OTLP Resource (`null` or `undefined`: no attributes). */
+export function decodeResource(resource: unknown): ResourceView {
   const attributes = decodeKeyValues((resource as { attributes?: unknown } | null)?.attributes);
   const service = attributes['service.name'];
   return {
@@ -343,7 +374,8 @@ function decodeResource(resource: unknown): ResourceView {
   };
 }
 
-function scopeName(scope: unknown): string {
+/** The name of a JSON-parsed InstrumentationScope; `''` when it has none. */
+export function scopeName(scope: unknown): string {
   const name = (scope as { name?: unknown } | null)?.name;
   return typeof name === 'string' ? name : '';
 }

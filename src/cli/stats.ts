@@ -7,7 +7,9 @@ import type { LogRecordView } from './otlp.js';
 import { categoryOf, compareNanos, levelOf, nanosToIso, toText } from './otlp.js';
 import { Output, warn } from './output.js';
 import { Progress } from './progress.js';
-import { ScanContext, resolveInputs, scanUnordered, totalBytes } from './readRecords.js';
+import { ScanContext } from './ScanContext.js';
+import { scanUnordered } from './readFileRecords.js';
+import { resolveInputs, totalBytes } from './resolveInputs.js';
 
 /** The flags of `otel-logkit stats`. */
 export interface StatsOptions extends FilterFlags {

@@ -3,7 +3,9 @@ import { EXIT_NO_MATCH, EXIT_OK, UsageError } from './errors.js';
 import { RecordFilter, buildFilterSpec } from './filters.js';
 import type { LogRecordView } from './otlp.js';
 import { Output, warn } from './output.js';
-import { ScanContext, resolveInputs, scanInTimeOrder } from './readRecords.js';
+import { ScanContext } from './ScanContext.js';
+import { scanInTimeOrder } from './readFileRecords.js';
+import { resolveInputs } from './resolveInputs.js';
 import { recordWriter, type ViewOptions } from './view.js';
 
 /** Exit code of `view --stream` when a stream's sequence has gaps (records lost upstream). */

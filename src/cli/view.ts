@@ -8,7 +8,9 @@ import { runList } from './list.js';
 import type { LogRecordView } from './otlp.js';
 import { Output, warn } from './output.js';
 import { Progress } from './progress.js';
-import { ScanContext, resolveInputs, scanInTimeOrder, totalBytes } from './readRecords.js';
+import { ScanContext } from './ScanContext.js';
+import { scanInTimeOrder } from './readFileRecords.js';
+import { resolveInputs, totalBytes } from './resolveInputs.js';
 import { decodeLine } from './otlp.js';
 import { isSpoolDir, readSpool } from './spool.js';
 

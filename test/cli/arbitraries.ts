@@ -1,0 +1,156 @@
+// fast-check generators of OTLP/JSON log lines and of `view` filter flags,
+// shared by the tests of the filters' fast path and of the selective decode.
+import fc from 'fast-check';
+import type { FilterFlags } from '../../src/cli/filters.js';
+
+// Records are generated with the encoding variants OTLP/JSON allows and with
+// message text that looks like the keys the fast path scans for.
+
+export const BASE = 1_735_689_600_000n * 1_000_000n; // 2025-01-01T00:00:00Z in ns
+export const HOUR = 3_600_000_000_000n;
+
+const tricky = fc.constantFrom(
+  'plain text',
+  '"timeUnixNano":"1"',
+  '"severityNumber":24',
+  '"severityText":"FATAL"',
+  'ends with timeUnixNano',
+  'say "hi" <b>&</b>',
+  'path/to/file',
+  'ünïcödé ✓',
+  'line\nbreak\ttab',
+  'llm',
+  'checkout',
+  '',
+);
+const text = fc.oneof(
+  tricky,
+  fc.string({ maxLength: 12 }),
+  fc.string({ unit: 'grapheme', maxLength: 8 }),
+);
+
+const nanos = fc.bigInt({ min: 0n, max: 6n }).map((hours) => (BASE + hours * HOUR).toString());
+const time = fc.oneof(
+  nanos,
+  nanos.map((value) => Number(value)),
+  fc.constant('0'),
+  fc.constant(undefined),
+);
+const severityNumber = fc.oneof(
+  fc.integer({ min: 0, max: 24 }),
+  fc.constantFrom('SEVERITY_NUMBER_WARN', 'SEVERITY_NUMBER_INFO', 'SEVERITY_NUMBER_FATAL2'),
+  fc.constant(undefined),
+);
+const severityText = fc.oneof(
+  fc.constantFrom('INFO', 'WARN', 'error', 'Warning', 'NOTICE', 'FATAL', 'WA\\"RN', 'bogus'),
+  fc.constant(undefined),
+);
+
+const anyValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small' },
+    text.map((s) => ({ stringValue: s })),
+    fc.integer().map((n) => ({ intValue: String(n) })),
+    fc.integer().map((n) => ({ intValue: n })),
+    fc.double().map((d) => ({ doubleValue: Number.isFinite(d) ? d : String(d) })),
+    fc.boolean().map((b) => ({ boolValue: b })),
+    fc.array(tie('value'), { maxLength: 3 }).map((values) => ({ arrayValue: { values } })),
+    fc
+      .array(fc.record({ key: text, value: tie('value') }), { maxLength: 3 })
+      .map((values) => ({ kvlistValue: { values } })),
+  ),
+})).value;
+
+const attributeKey = fc.constantFrom('logkit.category', 'user.id', 'success', 'url.path', 'k');
+const CATEGORIES = ['llm', 'user', 'a/b', 'say "hi" <b>&</b>'];
+const SERVICES = ['checkout', 'plain text', 'path/to/file'];
+const attribute = fc.oneof(
+  fc.record({ key: attributeKey, value: anyValue }),
+  fc.record({
+    key: fc.constant('logkit.category'),
+    value: fc.constantFrom(...CATEGORIES).map((c) => ({ stringValue: c })),
+  }),
+  fc.record({
+    key: attributeKey,
+    value: fc.constantFrom('true', 'llm', '1', 'plain text').map((v) => ({ stringValue: v })),
+  }),
+);
+const record = fc.record(
+  {
+    timeUnixNano: time,
+    observedTimeUnixNano: time,
+    severityNumber,
+    severityText,
+    body: anyValue,
+    attributes: fc.array(attribute, { maxLength: 4 }),
+    traceId: fc.constantFrom(
+      '4bf92f3577b34da6a3ce929d0e0e4736',
+      '4BF92F3577B34DA6A3CE929D0E0E4736',
+      '',
+      'ffff0000ffff0000ffff0000ffff0000',
+    ),
+  },
+  { requiredKeys: [] },
+);
+export const request = fc.record({
+  resourceLogs: fc.array(
+    fc.record({
+      resource: fc.record({
+        attributes: fc.array(
+          fc.record({ key: fc.constantFrom('service.name', 'host.name'), value: anyValue }),
+          {
+            maxLength: 2,
+          },
+        ),
+      }),
+      scopeLogs: fc.array(
+        fc.record({
+          scope: fc.record({ name: text }),
+          logRecords: fc.array(record, { maxLength: 4 }),
+        }),
+        {
+          maxLength: 2,
+        },
+      ),
+    }),
+    { minLength: 1, maxLength: 2 },
+  ),
+});
+
+const flagParts = {
+  category: fc.array(fc.constantFrom(...CATEGORIES), { minLength: 1, maxLength: 2 }),
+  service: fc.array(fc.constantFrom(...SERVICES), { minLength: 1, maxLength: 2 }),
+  level: fc.constantFrom('trace', 'info', 'notice', 'warn', 'error', 'fatal', '24'),
+  since: nanos,
+  until: nanos,
+  keyword: fc.oneof(
+    tricky.filter((t) => t !== ''),
+    fc.constantFrom('text', 'plain', 'hi', '<b>', 'a/b', '1', 'e', 'ul', 'true'),
+    fc.string({ minLength: 1, maxLength: 3 }),
+  ),
+  grep: fc.constantFrom('^p', 'text$', '[0-9]', 'timeUnixNano'),
+  ignoreCase: fc.boolean(),
+  traceId: fc.constantFrom('4bf9', '4BF92F35', 'ffff'),
+  attr: fc.array(
+    fc
+      .tuple(attributeKey, fc.constantFrom('true', 'llm', '1', 'plain text'))
+      .map(([k, v]) => `${k}=${v}`),
+    { minLength: 1, maxLength: 2 },
+  ),
+};
+type FlagName = keyof typeof flagParts;
+// One to three filters at a time, so that records do match.
+export const flags: fc.Arbitrary<FilterFlags> = fc
+  .shuffledSubarray(Object.keys(flagParts) as FlagName[], { minLength: 1, maxLength: 3 })
+  .chain((names) =>
+    fc.record(
+      Object.fromEntries(names.map((name) => [name, flagParts[name]])) as {
+        [K in FlagName]: (typeof flagParts)[K];
+      },
+    ),
+  );
+
+// Go's encoder (the Collector's) escapes <, > and & in strings; some escape /.
+export function goStyle(json: string): string {
+  return json.replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
+}
