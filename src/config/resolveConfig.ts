@@ -6,8 +6,20 @@ import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import { BUILTIN_LEVELS, resolveMinSeverity, type LevelDefinition } from '../logger/levels.js';
 import { loadConfigFile, mergeConfigFile, renameFileError } from './configFile.js';
 import type { DeliveryOptions, ResolvedDelivery } from './DeliveryOptions.js';
-import { LoggingConfigError } from './LoggingConfigError.js';
 import { readSecretKey } from './secretKey.js';
+import {
+  boolean,
+  collectWarnings,
+  directory,
+  fail,
+  integer,
+  list,
+  oneOf,
+  pick,
+  reject,
+  type Env,
+  type Sourced,
+} from './validate.js';
 import type { LogMetricRule } from '../metrics/LogMetricRule.js';
 import type { LogStep } from '../processors/PipelineStep.js';
 import type { RedactionOptions } from '../processors/redaction/RedactionOptions.js';
@@ -159,8 +171,6 @@ function resolveSteps(steps: LoggingOptions['steps']): ResolvedConfig['steps'] {
   return out;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
-
 const LOGS_EXPORTERS = ['otlp', 'console', 'file', 'none'] as const;
 const METRICS_EXPORTERS = ['otlp', 'console', 'file', 'none'] as const;
 const TRACES_EXPORTERS = ['otlp', 'console', 'none'] as const;
@@ -173,129 +183,6 @@ const DEFAULT_OTLP_GRPC = 'http://localhost:4317';
 const SIGNAL_PATHS = { logs: 'v1/logs', metrics: 'v1/metrics', traces: 'v1/traces' } as const;
 /** Logger members a user-defined level must not shadow. */
 const RESERVED_LEVEL_NAMES = new Set(['log', 'emit', 'child', 'enabled', 'name', 'level']);
-
-/**
- * A value from an option or from the environment, with the name to put in an
- * error message about it.
- */
-interface Sourced<T> {
-  readonly value: T;
-  readonly source: string;
-  /**
-   * A variable of the OTel SDK environment variable spec: an invalid value is
-   * ignored with a warning rather than thrown, as the spec asks ("generate a
-   * warning and gracefully ignore the setting"). Options and our own
-   * `OTEL_LOGKIT_*` variables fail at startup instead.
-   */
-  readonly lenient?: boolean;
-}
-
-/** Picks the option when given, else the non-empty env var, else nothing. */
-function pick<T>(
-  option: T | undefined,
-  optionName: string,
-  env: Env,
-  envName: string,
-): Sourced<T | string> | undefined {
-  if (option !== undefined) return { value: option, source: `option ${optionName}` };
-  const raw = env[envName]?.trim();
-  if (raw) return { value: raw, source: envName, lenient: !envName.startsWith('OTEL_LOGKIT_') };
-  return undefined;
-}
-
-function fail(source: string, value: unknown, expected: string): never {
-  throw new LoggingConfigError(source, value, expected);
-}
-
-/** Warnings of the resolveConfig call under way (it is synchronous). */
-let warnings: string[] = [];
-
-/**
- * An invalid value: thrown as a {@link LoggingConfigError}, or for a spec
- * variable ({@link Sourced.lenient}) recorded as a warning and replaced by
- * `fallback`.
- */
-function reject<T>(picked: Sourced<unknown>, expected: string, fallback: T): T {
-  if (!picked.lenient) fail(picked.source, picked.value, expected);
-  const warning = `otel-logkit: ignoring ${picked.source}=${JSON.stringify(picked.value)} (expected ${expected})`;
-  // A common variable is read once per signal; say it once.
-  if (!warnings.includes(warning)) warnings.push(warning);
-  return fallback;
-}
-
-function integer(
-  picked: Sourced<unknown> | undefined,
-  fallback: number,
-  { min = 0 }: { min?: number } = {},
-): number {
-  if (!picked) return fallback;
-  const { value } = picked;
-  const n = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min) {
-    return reject(picked, `a whole number >= ${min}`, fallback);
-  }
-  return n;
-}
-
-function boolean(picked: Sourced<unknown> | undefined, fallback: boolean): boolean {
-  if (!picked) return fallback;
-  const { value, source } = picked;
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'string') {
-    const v = value.toLowerCase();
-    if (v === 'true') return true;
-    if (v === 'false') return false;
-    // The spec: only a case-insensitive "true" is true; anything else is false, with a warning.
-    if (picked.lenient) return reject(picked, '`true` or `false`; taken as false', false);
-  }
-  return fail(source, value, '`true` or `false`');
-}
-
-function oneOf<T extends string>(
-  picked: Sourced<unknown> | undefined,
-  allowed: readonly T[],
-  fallback: T,
-  normalise: (s: string) => string = (s) => s.toLowerCase(),
-): T {
-  if (!picked) return fallback;
-  const { value } = picked;
-  const v = typeof value === 'string' ? normalise(value.trim()) : value;
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-    return reject({ ...picked, value }, `one of ${allowed.join(', ')}`, fallback);
-  }
-  return v as T;
-}
-
-function list<T extends string>(
-  picked: Sourced<unknown> | undefined,
-  allowed: readonly T[],
-  fallback: readonly T[],
-): readonly T[] {
-  if (!picked) return fallback;
-  const { value, source } = picked;
-  const items =
-    typeof value === 'string'
-      ? value.split(',')
-      : Array.isArray(value)
-        ? (value as unknown[])
-        : [value];
-  const out = new Set<T>();
-  for (const item of items) {
-    // An unknown name in a spec variable is left out, with a warning.
-    const name = oneOf<T | ''>({ value: item, source, lenient: picked.lenient }, allowed, '');
-    if (name !== '') out.add(name);
-  }
-  if (out.size === 0) {
-    // In a spec variable each unknown name was already reported.
-    return picked.lenient ? fallback : fail(source, value, `one or more of ${allowed.join(', ')}`);
-  }
-  // `none` alone means none; beside others it is meaningless, as in the SDK.
-  if (out.has('none' as T)) {
-    if (out.size > 1) out.delete('none' as T);
-    else return [];
-  }
-  return [...out];
-}
 
 function url(picked: Sourced<unknown> | undefined): string | undefined {
   if (!picked) return undefined;
@@ -386,8 +273,9 @@ export function resolveConfig<L extends string>(
 ): ResolvedConfig {
   if (typeof options !== 'object' || options === null) fail('options', options, 'an object');
   const file = pick(options.configFile, 'configFile', env, 'OTEL_CONFIG_FILE');
-  if (!file)
+  if (!file) {
     return { ...resolveOptions(options, env), configFile: undefined, renameError: (e) => e };
+  }
   if (typeof file.value !== 'string' || !file.value) fail(file.source, file.value, 'a file path');
   const layer = loadConfigFile(file.value, file.source);
   const merged = mergeConfigFile(layer, options);
@@ -411,8 +299,14 @@ function resolveOptions<L extends string>(
   options: LoggingOptions<L>,
   env: Env,
 ): Omit<ResolvedConfig, 'configFile' | 'renameError'> {
-  warnings = [];
+  const { value, warnings } = collectWarnings(() => resolveSettings(options, env));
+  return { ...value, warnings };
+}
 
+function resolveSettings<L extends string>(
+  options: LoggingOptions<L>,
+  env: Env,
+): Omit<ResolvedConfig, 'configFile' | 'renameError' | 'warnings'> {
   const resourceAttributes: Attributes = { ...options.resourceAttributes };
   const serviceName = pick(options.serviceName, 'serviceName', env, 'OTEL_SERVICE_NAME');
   if (serviceName) {
@@ -574,12 +468,7 @@ function resolveOptions<L extends string>(
     );
   }
 
-  const logDirPicked = pick(options.logDir, 'logDir', env, 'OTEL_LOGKIT_LOG_DIR');
-  if (logDirPicked && (typeof logDirPicked.value !== 'string' || !logDirPicked.value)) {
-    fail(logDirPicked.source, logDirPicked.value, 'a non-empty path');
-  }
-
-  const logDir = path.resolve(logDirPicked ? String(logDirPicked.value) : 'logs');
+  const logDir = directory(pick(options.logDir, 'logDir', env, 'OTEL_LOGKIT_LOG_DIR'), 'logs');
   const shutdownTimeoutMillis = integer(
     pick(
       options.shutdownTimeoutMillis,
@@ -592,7 +481,6 @@ function resolveOptions<L extends string>(
   );
 
   return {
-    warnings,
     disabled: boolean(pick(options.disabled, 'disabled', env, 'OTEL_SDK_DISABLED'), false),
     // Unset: diag is left as it is. An unknown value: the spec's default,
     // INFO (as the NodeSDK does), so that the warning about it shows.
@@ -759,10 +647,10 @@ function resolveDelivery(
   env: Env,
 ): ResolvedDelivery {
   const options = delivery ?? {};
-  const dirPicked = pick(options.spoolDir, 'delivery.spoolDir', env, 'OTEL_LOGKIT_SPOOL_DIR');
-  if (dirPicked && (typeof dirPicked.value !== 'string' || !dirPicked.value)) {
-    fail(dirPicked.source, dirPicked.value, 'a non-empty path');
-  }
+  const dir = directory(
+    pick(options.spoolDir, 'delivery.spoolDir', env, 'OTEL_LOGKIT_SPOOL_DIR'),
+    path.join(logDir, 'spool'),
+  );
   const deadlinePicked = pick(
     options.deadlineMillis,
     'delivery.deadlineMillis',
@@ -788,7 +676,7 @@ function resolveDelivery(
   return {
     spool: enabled
       ? {
-          dir: path.resolve(dirPicked ? String(dirPicked.value) : path.join(logDir, 'spool')),
+          dir,
           maxBytes,
         }
       : undefined,
