@@ -8,28 +8,12 @@ import type { RedactionOptions } from '../processors/redaction/RedactionOptions.
 import type { RouteRule } from '../processors/routing/RouteRule.js';
 import type { SamplingOptions } from '../processors/sampling/SamplingOptions.js';
 import type { DeliveryOptions } from './DeliveryOptions.js';
+import type { LimitsOptions } from '../processors/limits/LimitsOptions.js';
+
+export type { LimitsOptions } from '../processors/limits/LimitsOptions.js';
 
 /** The built-in pipeline steps; `route` is always last. */
 export type BuiltinStepName = 'enrich' | 'redact' | 'limit' | 'sample' | 'route';
-
-/**
- * Truncation limits (the limit step). Each truncated string is marked
- * `…[truncated N chars]`; attributes past the count are dropped and counted in
- * the record's `droppedAttributesCount`.
- */
-export interface LimitsOptions {
-  /**
-   * `summary`: the seed's 500-character summaries of large responses, that is
-   * `bodyLength` and `attributeValueLength` of 500 unless given.
-   */
-  readonly preset?: 'summary';
-  /** Characters per string attribute value. `OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT`; default no limit. */
-  readonly attributeValueLength?: number;
-  /** Attributes per record. `OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT`; default 128. */
-  readonly attributeCount?: number;
-  /** Characters of a string body. `OTEL_LOGKIT_BODY_LENGTH_LIMIT`; default no limit. */
-  readonly bodyLength?: number;
-}
 
 /** The audit destination: security and audit records to their own files. */
 export interface AuditOptions {

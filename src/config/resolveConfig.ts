@@ -25,7 +25,7 @@ import type { LogStep } from '../processors/PipelineStep.js';
 import type { RedactionOptions } from '../processors/redaction/RedactionOptions.js';
 import type { RouteRule } from '../processors/routing/RouteRule.js';
 import type { SamplingOptions } from '../processors/sampling/SamplingOptions.js';
-import type { ResolvedLimits } from '../processors/limits/LimitsStep.js';
+import { resolveLimits, type ResolvedLimits } from '../processors/limits/LimitsOptions.js';
 import type {
   BuiltinStepName,
   DiagLevelName,
@@ -694,40 +694,6 @@ function resolveDelivery(
         'OTEL_LOGKIT_SPOOL_UNHEALTHY_AFTER',
       ),
       60_000,
-      { min: 1 },
-    ),
-  };
-}
-
-function resolveLimits(limits: LoggingOptions['limits'], env: Env): ResolvedLimits {
-  const options = limits ?? {};
-  if (options.preset !== undefined && options.preset !== 'summary') {
-    fail('option limits.preset', options.preset, '`summary`');
-  }
-  const summary = options.preset === 'summary' ? 500 : Number.POSITIVE_INFINITY;
-  return {
-    attributeValueLength: integer(
-      pick(
-        options.attributeValueLength,
-        'limits.attributeValueLength',
-        env,
-        'OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT',
-      ),
-      summary,
-      { min: 1 },
-    ),
-    attributeCount: integer(
-      pick(
-        options.attributeCount,
-        'limits.attributeCount',
-        env,
-        'OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT',
-      ),
-      128,
-    ),
-    bodyLength: integer(
-      pick(options.bodyLength, 'limits.bodyLength', env, 'OTEL_LOGKIT_BODY_LENGTH_LIMIT'),
-      summary,
       { min: 1 },
     ),
   };
