@@ -6,7 +6,7 @@ import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import { BUILTIN_LEVELS, resolveMinSeverity, type LevelDefinition } from '../logger/levels.js';
 import { loadConfigFile, mergeConfigFile, renameFileError } from './configFile.js';
 import type { DeliveryOptions, ResolvedDelivery } from './DeliveryOptions.js';
-import { readSecretKey } from './secretKey.js';
+import { resolveAudit, type ResolvedAudit } from '../audit/AuditOptions.js';
 import {
   boolean,
   collectWarnings,
@@ -124,13 +124,7 @@ export interface ResolvedConfig {
   /** Routing rules with `minLevel` resolved to a SeverityNumber. */
   readonly routing: ReadonlyMap<string, { rule: RouteRule; minSeverity: number | undefined }>;
   readonly destinations: Readonly<Record<string, LogRecordExporter>>;
-  readonly audit:
-    | {
-        readonly dir: string;
-        readonly categories: readonly string[];
-        readonly key: Uint8Array | undefined;
-      }
-    | undefined;
+  readonly audit: ResolvedAudit | undefined;
 }
 
 const BUILTIN_STEPS = ['enrich', 'redact', 'limit', 'sample', 'route'] as const;
@@ -732,35 +726,6 @@ function resolveRouting(
     out.set(name, { rule, minSeverity });
   }
   return out;
-}
-
-/** The least audit key length, in bytes (half of HMAC-SHA-256's 32-byte output). */
-export const AUDIT_KEY_MIN_BYTES = 16;
-
-function resolveAudit(
-  audit: LoggingOptions['audit'],
-  logDir: string,
-  env: Env,
-): ResolvedConfig['audit'] {
-  if (audit === undefined || audit === false) return undefined;
-  const options = audit === true ? {} : audit;
-  if (typeof options !== 'object' || options === null)
-    fail('option audit', audit, 'a boolean or an object');
-  if (options.dir !== undefined && (typeof options.dir !== 'string' || !options.dir)) {
-    fail('option audit.dir', options.dir, 'a non-empty path');
-  }
-  return {
-    dir: path.resolve(options.dir ?? path.join(logDir, 'audit')),
-    categories: options.categories ?? ['security', 'audit'],
-    key:
-      options.key !== undefined
-        ? readSecretKey(options.key, 'option audit.key', AUDIT_KEY_MIN_BYTES)
-        : readSecretKey(
-            env.OTEL_LOGKIT_AUDIT_KEY || undefined,
-            'OTEL_LOGKIT_AUDIT_KEY',
-            AUDIT_KEY_MIN_BYTES,
-          ),
-  };
 }
 
 function resolvePrometheus(prometheus: LoggingOptions['prometheus']): ResolvedConfig['prometheus'] {
