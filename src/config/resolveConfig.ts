@@ -5,7 +5,7 @@ import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-l
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
 import { BUILTIN_LEVELS, resolveMinSeverity, type LevelDefinition } from '../logger/levels.js';
 import { loadConfigFile, mergeConfigFile, renameFileError } from './configFile.js';
-import type { DeliveryOptions, ResolvedDelivery } from './DeliveryOptions.js';
+import { resolveDelivery, type ResolvedDelivery } from './DeliveryOptions.js';
 import { resolveAudit, type ResolvedAudit } from '../audit/AuditOptions.js';
 import {
   boolean,
@@ -632,65 +632,6 @@ function resolveTls(
     return { ca };
   }
   return { ca, cert, key };
-}
-
-function resolveDelivery(
-  delivery: DeliveryOptions | undefined,
-  logDir: string,
-  shutdownTimeoutMillis: number,
-  env: Env,
-): ResolvedDelivery {
-  const options = delivery ?? {};
-  const dir = directory(
-    pick(options.spoolDir, 'delivery.spoolDir', env, 'OTEL_LOGKIT_SPOOL_DIR'),
-    path.join(logDir, 'spool'),
-  );
-  const deadlinePicked = pick(
-    options.deadlineMillis,
-    'delivery.deadlineMillis',
-    env,
-    'OTEL_LOGKIT_DELIVERY_DEADLINE',
-  );
-  const deadlineMillis = integer(deadlinePicked, Math.min(3000, shutdownTimeoutMillis), {
-    min: 0,
-  });
-  if (deadlineMillis > shutdownTimeoutMillis) {
-    fail(
-      deadlinePicked!.source,
-      deadlineMillis,
-      `at most shutdownTimeoutMillis (${shutdownTimeoutMillis})`,
-    );
-  }
-  const maxBytes = integer(
-    pick(options.spoolMaxBytes, 'delivery.spoolMaxBytes', env, 'OTEL_LOGKIT_SPOOL_MAX_BYTES'),
-    256 * 1024 * 1024,
-    { min: 65_536 },
-  );
-  const enabled = boolean(pick(options.spool, 'delivery.spool', env, 'OTEL_LOGKIT_SPOOL'), true);
-  return {
-    spool: enabled
-      ? {
-          dir,
-          maxBytes,
-        }
-      : undefined,
-    memoryBudget: integer(
-      pick(options.memoryBudget, 'delivery.memoryBudget', env, 'OTEL_LOGKIT_MEMORY_BUDGET'),
-      2048,
-      { min: 1 },
-    ),
-    deadlineMillis,
-    unhealthyAfterMillis: integer(
-      pick(
-        options.unhealthyAfterMillis,
-        'delivery.unhealthyAfterMillis',
-        env,
-        'OTEL_LOGKIT_SPOOL_UNHEALTHY_AFTER',
-      ),
-      60_000,
-      { min: 1 },
-    ),
-  };
 }
 
 function resolveRouting(
