@@ -107,6 +107,7 @@ export function registerLogging<L extends string = never>(
   }
   // After the diag logger of OTEL_LOG_LEVEL is set, so that it shows them.
   for (const warning of config.warnings) diag.warn(warning);
+  for (const note of config.notes) diag.debug(note);
   let handle: LoggingHandle<L>;
   try {
     handle = config.disabled ? createDisabledHandle<L>(config) : createHandle<L>(config);

@@ -23,7 +23,7 @@ import {
 import type { LogMetricRule } from '../metrics/LogMetricRule.js';
 import type { LogStep } from '../processors/PipelineStep.js';
 import type { RedactionOptions } from '../processors/redaction/RedactionOptions.js';
-import type { RouteRule } from '../processors/routing/RouteRule.js';
+import { resolveRouting, type ResolvedRoute } from '../processors/routing/RoutingOptions.js';
 import type { SamplingOptions } from '../processors/sampling/SamplingOptions.js';
 import { resolveLimits, type ResolvedLimits } from '../processors/limits/LimitsOptions.js';
 import type {
@@ -77,6 +77,8 @@ export interface ResolvedConfig {
    * reports it through `diag.warn`.
    */
   readonly warnings: readonly string[];
+  /** Decisions worth a `diag.debug` line (a routing rule for a destination that is off). */
+  readonly notes: readonly string[];
   readonly disabled: boolean;
   readonly diagLogLevel: DiagLevelName | undefined;
   /** Only the Resource attributes given by options or `OTEL_SERVICE_NAME` / `NODE_ENV`; detectors add the rest. */
@@ -121,8 +123,11 @@ export interface ResolvedConfig {
   readonly limits: ResolvedLimits;
   readonly redaction: RedactionOptions | false;
   readonly sampling: SamplingOptions | undefined;
-  /** Routing rules with `minLevel` resolved to a SeverityNumber. */
-  readonly routing: ReadonlyMap<string, { rule: RouteRule; minSeverity: number | undefined }>;
+  /**
+   * Routing rules by destination, with `minLevel` resolved to a
+   * SeverityNumber; each names a destination that exists.
+   */
+  readonly routing: ReadonlyMap<string, ResolvedRoute>;
   readonly destinations: Readonly<Record<string, LogRecordExporter>>;
   readonly audit: ResolvedAudit | undefined;
 }
@@ -474,6 +479,18 @@ function resolveSettings<L extends string>(
     { min: 1 },
   );
 
+  const logsExporters = list(
+    pick(options.logsExporter, 'logsExporter', env, 'OTEL_LOGS_EXPORTER'),
+    LOGS_EXPORTERS,
+    logsExplicit ? ['otlp'] : ['console', 'file'],
+  );
+  const destinations = options.destinations ?? {};
+  const audit = resolveAudit(options.audit, logDir, env);
+  const routing = resolveRouting(options.routing, levels, {
+    known: [...new Set(['console', 'file', 'otlp', 'audit', ...Object.keys(destinations)])],
+    enabled: [...logsExporters, ...(audit ? ['audit'] : []), ...Object.keys(destinations)],
+  });
+
   return {
     disabled: boolean(pick(options.disabled, 'disabled', env, 'OTEL_SDK_DISABLED'), false),
     // Unset: diag is left as it is. An unknown value: the spec's default,
@@ -485,11 +502,7 @@ function resolveSettings<L extends string>(
     resourceAttributes,
     levels,
     minSeverity,
-    logsExporters: list(
-      pick(options.logsExporter, 'logsExporter', env, 'OTEL_LOGS_EXPORTER'),
-      LOGS_EXPORTERS,
-      logsExplicit ? ['otlp'] : ['console', 'file'],
-    ),
+    logsExporters,
     metricsExporters: list(
       pick(options.metricsExporter, 'metricsExporter', env, 'OTEL_METRICS_EXPORTER'),
       METRICS_EXPORTERS,
@@ -567,9 +580,10 @@ function resolveSettings<L extends string>(
     limits: resolveLimits(options.limits, env),
     redaction: options.redaction ?? {},
     sampling: options.sampling,
-    routing: resolveRouting(options.routing, levels),
-    destinations: options.destinations ?? {},
-    audit: resolveAudit(options.audit, logDir, env),
+    routing: routing.routes,
+    notes: routing.notes,
+    destinations,
+    audit,
   };
 }
 
@@ -632,41 +646,6 @@ function resolveTls(
     return { ca };
   }
   return { ca, cert, key };
-}
-
-function resolveRouting(
-  routing: LoggingOptions['routing'],
-  levels: ReadonlyMap<string, LevelDefinition>,
-): ResolvedConfig['routing'] {
-  const out = new Map<string, { rule: RouteRule; minSeverity: number | undefined }>();
-  if (routing === undefined) return out;
-  if (typeof routing !== 'object' || routing === null) fail('option routing', routing, 'an object');
-  for (const [name, rule] of Object.entries(routing)) {
-    if (typeof rule !== 'object' || rule === null)
-      fail(`option routing.${name}`, rule, 'an object');
-    for (const part of ['include', 'exclude'] as const) {
-      const pattern = rule[part];
-      if (pattern === undefined) continue;
-      for (const field of ['eventName', 'category'] as const) {
-        const value = pattern[field];
-        const ok =
-          value === undefined ||
-          typeof value === 'string' ||
-          (Array.isArray(value) && value.every((v) => typeof v === 'string'));
-        if (!ok)
-          fail(`option routing.${name}.${part}.${field}`, value, 'a glob or a list of globs');
-      }
-    }
-    const minSeverity =
-      rule.minLevel === undefined
-        ? undefined
-        : resolveMinSeverity(
-            { value: rule.minLevel, source: `option routing.${name}.minLevel` },
-            levels,
-          );
-    out.set(name, { rule, minSeverity });
-  }
-  return out;
 }
 
 function resolvePrometheus(prometheus: LoggingOptions['prometheus']): ResolvedConfig['prometheus'] {
