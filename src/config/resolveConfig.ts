@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Attributes } from '@opentelemetry/api';
 import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
@@ -7,6 +5,7 @@ import { BUILTIN_LEVELS, resolveMinSeverity, type LevelDefinition } from '../log
 import { loadConfigFile, mergeConfigFile, renameFileError } from './configFile.js';
 import { resolveDelivery, type ResolvedDelivery } from './DeliveryOptions.js';
 import { resolveAudit, type ResolvedAudit } from '../audit/AuditOptions.js';
+import { resolveOtlp, type ResolvedOtlpSignal } from '../exporters/OtlpOptions.js';
 import {
   boolean,
   collectWarnings,
@@ -18,7 +17,6 @@ import {
   pick,
   reject,
   type Env,
-  type Sourced,
 } from './validate.js';
 import type { LogMetricRule } from '../metrics/LogMetricRule.js';
 import type { LogStep } from '../processors/PipelineStep.js';
@@ -32,33 +30,11 @@ import type {
   LoggingOptions,
   LogsExporterName,
   MetricsExporterName,
-  OtlpCompression,
-  OtlpProtocol,
-  OtlpSignalOptions,
-  OtlpTlsOptions,
   TracesExporterName,
 } from './LoggingOptions.js';
 
-/** TLS material of one signal's exporter, read from the files at setup. */
-export interface ResolvedOtlpTls {
-  /** Trusted root certificates (PEM), for a server certificate not signed by a public CA. */
-  readonly ca?: Buffer;
-  /** The client certificate chain (PEM), for mTLS. */
-  readonly cert?: Buffer;
-  /** The client private key (PEM), for mTLS. */
-  readonly key?: Buffer;
-}
-
-/** Per-signal OTLP settings after resolution. */
-export interface ResolvedOtlpSignal {
-  /** The full URL for OTLP/HTTP; for gRPC the server's `scheme://host:port`. */
-  readonly url: string;
-  readonly headers: Record<string, string>;
-  readonly protocol: OtlpProtocol;
-  readonly compression: OtlpCompression;
-  readonly timeoutMillis: number;
-  readonly tls: ResolvedOtlpTls;
-}
+// Where otlpExporters.ts and tests have always found them.
+export type { ResolvedOtlpSignal, ResolvedOtlpTls } from '../exporters/OtlpOptions.js';
 
 /** Everything {@link registerLogging} needs, validated, with defaults filled in. */
 export interface ResolvedConfig {
@@ -173,70 +149,9 @@ function resolveSteps(steps: LoggingOptions['steps']): ResolvedConfig['steps'] {
 const LOGS_EXPORTERS = ['otlp', 'console', 'file', 'none'] as const;
 const METRICS_EXPORTERS = ['otlp', 'console', 'file', 'none'] as const;
 const TRACES_EXPORTERS = ['otlp', 'console', 'none'] as const;
-const PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const;
-const COMPRESSIONS = ['none', 'gzip'] as const;
 const DIAG_LEVELS = ['NONE', 'ERROR', 'WARN', 'INFO', 'DEBUG', 'VERBOSE', 'ALL'] as const;
-const DEFAULT_OTLP_BASE = 'http://localhost:4318';
-/** The spec's default for `grpc`: the endpoint is used as is, with no signal path. */
-const DEFAULT_OTLP_GRPC = 'http://localhost:4317';
-const SIGNAL_PATHS = { logs: 'v1/logs', metrics: 'v1/metrics', traces: 'v1/traces' } as const;
 /** Logger members a user-defined level must not shadow. */
 const RESERVED_LEVEL_NAMES = new Set(['log', 'emit', 'child', 'enabled', 'name', 'level']);
-
-function url(picked: Sourced<unknown> | undefined): string | undefined {
-  if (!picked) return undefined;
-  const { value } = picked;
-  let parsed: URL | undefined;
-  try {
-    parsed = typeof value === 'string' ? new URL(value) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
-    return reject(picked, 'an absolute http:// or https:// URL', undefined);
-  }
-  return parsed.href;
-}
-
-/** Joins an OTLP base URL and a signal path the way the spec asks (one slash between). */
-function signalUrl(base: string, signalPath: string): string {
-  return base.endsWith('/') ? `${base}${signalPath}` : `${base}/${signalPath}`;
-}
-
-/**
- * Parses `OTEL_EXPORTER_OTLP_HEADERS` (W3C Baggage-like `k=v,k2=v2`, values
- * URL-encoded), or checks a headers option.
- */
-function headers(picked: Sourced<unknown> | undefined): Record<string, string> {
-  if (!picked) return {};
-  const { value, source } = picked;
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(value)) {
-      if (typeof v !== 'string') fail(`${source}.${k}`, v, 'a string');
-      out[k] = v;
-    }
-    return out;
-  }
-  if (typeof value !== 'string') return fail(source, value, 'comma-separated key=value pairs');
-  const out: Record<string, string> = {};
-  for (const pair of value.split(',')) {
-    if (!pair.trim()) continue;
-    const eq = pair.indexOf('=');
-    const key = eq > 0 ? pair.slice(0, eq).trim() : '';
-    // A bad pair in a spec variable is skipped (as @opentelemetry/core does), with a warning.
-    if (!key) {
-      reject({ ...picked, value: pair }, 'comma-separated key=value pairs', undefined);
-      continue;
-    }
-    try {
-      out[decodeURIComponent(key)] = decodeURIComponent(pair.slice(eq + 1).trim());
-    } catch {
-      reject({ ...picked, value: pair }, 'URL-encoded key=value pairs', undefined);
-    }
-  }
-  return out;
-}
 
 function resolveLevels(levels: Readonly<Record<string, number>> | undefined) {
   const table = new Map<string, LevelDefinition>(Object.entries(BUILTIN_LEVELS));
@@ -332,87 +247,8 @@ function resolveSettings<L extends string>(
     levels,
   );
 
-  const endpoint = url(pick(options.endpoint, 'endpoint', env, 'OTEL_EXPORTER_OTLP_ENDPOINT'));
-  const commonHeaders = headers(
-    pick(options.headers, 'headers', env, 'OTEL_EXPORTER_OTLP_HEADERS'),
-  );
-
-  const signal = (
-    name: 'logs' | 'metrics' | 'traces',
-    signalEndpoint: string | undefined,
-    signalHeaders: Readonly<Record<string, string>> | undefined,
-    own: OtlpSignalOptions | undefined,
-  ): ResolvedOtlpSignal & { explicit: boolean } => {
-    const upper = name.toUpperCase();
-    // Per field: the signal's option, the common option, the signal's env
-    // var, the common env var, the default.
-    const setting = (
-      key: 'protocol' | 'compression' | 'timeoutMillis',
-      common: unknown,
-      commonName: string,
-      envSuffix: string,
-    ): Sourced<unknown> | undefined =>
-      own?.[key] !== undefined
-        ? { value: own[key], source: `option ${name}Otlp.${key}` }
-        : common !== undefined
-          ? { value: common, source: `option ${commonName}` }
-          : (pick(undefined, key, env, `OTEL_EXPORTER_OTLP_${upper}_${envSuffix}`) ??
-            pick(undefined, key, env, `OTEL_EXPORTER_OTLP_${envSuffix}`));
-    const protocol = oneOf(
-      setting('protocol', options.protocol, 'protocol', 'PROTOCOL'),
-      PROTOCOLS,
-      'http/protobuf',
-    );
-    const ownUrl = url(
-      pick(signalEndpoint, `${name}Endpoint`, env, `OTEL_EXPORTER_OTLP_${upper}_ENDPOINT`),
-    );
-    return {
-      // The spec: the per-signal URL is used as is; the base gets the
-      // signal's path for OTLP/HTTP and is used as is for gRPC.
-      url:
-        ownUrl ??
-        (protocol === 'grpc'
-          ? (endpoint ?? DEFAULT_OTLP_GRPC)
-          : signalUrl(endpoint ?? DEFAULT_OTLP_BASE, SIGNAL_PATHS[name])),
-      explicit: ownUrl !== undefined || endpoint !== undefined,
-      headers: {
-        ...commonHeaders,
-        ...headers(
-          pick(signalHeaders, `${name}Headers`, env, `OTEL_EXPORTER_OTLP_${upper}_HEADERS`),
-        ),
-      },
-      protocol,
-      compression: oneOf(
-        setting('compression', options.compression, 'compression', 'COMPRESSION'),
-        COMPRESSIONS,
-        'none',
-      ),
-      timeoutMillis: integer(
-        setting('timeoutMillis', options.otlpTimeoutMillis, 'otlpTimeoutMillis', 'TIMEOUT'),
-        10_000,
-        { min: 1 },
-      ),
-      tls: resolveTls(name, own?.tls, options.tls, env),
-    };
-  };
-  const { explicit: logsExplicit, ...logs } = signal(
-    'logs',
-    options.logsEndpoint,
-    options.logsHeaders,
-    options.logsOtlp,
-  );
-  const { explicit: metricsExplicit, ...metrics } = signal(
-    'metrics',
-    options.metricsEndpoint,
-    options.metricsHeaders,
-    options.metricsOtlp,
-  );
-  const { explicit: tracesExplicit, ...traces } = signal(
-    'traces',
-    options.tracesEndpoint,
-    options.tracesHeaders,
-    options.tracesOtlp,
-  );
+  const otlp = resolveOtlp(options, env);
+  const { logs, metrics, traces } = otlp;
 
   const batch = options.batch ?? {};
   const maxQueueSize = integer(
@@ -482,7 +318,7 @@ function resolveSettings<L extends string>(
   const logsExporters = list(
     pick(options.logsExporter, 'logsExporter', env, 'OTEL_LOGS_EXPORTER'),
     LOGS_EXPORTERS,
-    logsExplicit ? ['otlp'] : ['console', 'file'],
+    otlp.explicit.logs ? ['otlp'] : ['console', 'file'],
   );
   const destinations = options.destinations ?? {};
   const audit = resolveAudit(options.audit, logDir, env);
@@ -506,7 +342,7 @@ function resolveSettings<L extends string>(
     metricsExporters: list(
       pick(options.metricsExporter, 'metricsExporter', env, 'OTEL_METRICS_EXPORTER'),
       METRICS_EXPORTERS,
-      metricsExplicit ? ['otlp'] : [],
+      otlp.explicit.metrics ? ['otlp'] : [],
     ),
     // As for logs and metrics: OTLP when an endpoint is set. With none, the
     // embedded default keeps spans local (their ids still go on records)
@@ -514,7 +350,7 @@ function resolveSettings<L extends string>(
     tracesExporter: oneOf(
       pick(options.tracesExporter, 'tracesExporter', env, 'OTEL_TRACES_EXPORTER'),
       TRACES_EXPORTERS,
-      tracesExplicit ? 'otlp' : 'none',
+      otlp.explicit.traces ? 'otlp' : 'none',
     ),
     logs,
     metrics,
@@ -585,67 +421,6 @@ function resolveSettings<L extends string>(
     destinations,
     audit,
   };
-}
-
-/**
- * Reads the TLS files of one signal: the option, else
- * `OTEL_EXPORTER_OTLP_<SIGNAL>_CERTIFICATE` / `_CLIENT_KEY` /
- * `_CLIENT_CERTIFICATE`, else the same without the signal. An unreadable file
- * named by an option fails at startup; one named by an env var is ignored
- * with a warning, as the SDK's own exporters do.
- */
-function resolveTls(
-  name: 'logs' | 'metrics' | 'traces',
-  own: OtlpTlsOptions | undefined,
-  common: OtlpTlsOptions | undefined,
-  env: Env,
-): ResolvedOtlpTls {
-  for (const [tls, optionName] of [
-    [own, `${name}Otlp.tls`],
-    [common, 'tls'],
-  ] as const) {
-    if (tls !== undefined && (typeof tls !== 'object' || tls === null)) {
-      fail(`option ${optionName}`, tls, 'an object');
-    }
-  }
-  const upper = name.toUpperCase();
-  // Per file: the signal's option, the common option, the signal's env var, the common one.
-  const source = (key: keyof OtlpTlsOptions, envSuffix: string): Sourced<unknown> | undefined =>
-    own?.[key] !== undefined
-      ? { value: own[key], source: `option ${name}Otlp.tls.${key}` }
-      : common?.[key] !== undefined
-        ? { value: common[key], source: `option tls.${key}` }
-        : (pick(undefined, key, env, `OTEL_EXPORTER_OTLP_${upper}_${envSuffix}`) ??
-          pick(undefined, key, env, `OTEL_EXPORTER_OTLP_${envSuffix}`));
-  const read = (picked: Sourced<unknown> | undefined): Buffer | undefined => {
-    if (!picked) return undefined;
-    if (typeof picked.value !== 'string' || !picked.value) {
-      return reject(picked, 'a file path', undefined);
-    }
-    try {
-      return readFileSync(path.resolve(picked.value));
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      return reject(picked, `a readable PEM file (${code})`, undefined);
-    }
-  };
-  const certSource = source('clientCertificateFile', 'CLIENT_CERTIFICATE');
-  const keySource = source('clientKeyFile', 'CLIENT_KEY');
-  const ca = read(source('certificateFile', 'CERTIFICATE'));
-  const cert = read(certSource);
-  const key = read(keySource);
-  if ((cert === undefined) !== (key === undefined)) {
-    const given = (cert === undefined ? keySource : certSource)!;
-    reject(
-      given,
-      `a client key and a client certificate together (mTLS); ${
-        cert === undefined ? 'no certificate' : 'no key'
-      } was given or could be read`,
-      undefined,
-    );
-    return { ca };
-  }
-  return { ca, cert, key };
 }
 
 function resolvePrometheus(prometheus: LoggingOptions['prometheus']): ResolvedConfig['prometheus'] {
