@@ -1,7 +1,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
-import { BUILTIN_LEVELS, resolveMinSeverity, type LevelDefinition } from '../logger/levels.js';
+import { resolveLevels, resolveMinSeverity, type LevelDefinition } from '../logger/levels.js';
 import { loadConfigFile, mergeConfigFile, renameFileError } from './configFile.js';
 import { resolveDelivery, type ResolvedDelivery } from './DeliveryOptions.js';
 import { resolveAudit, type ResolvedAudit } from '../audit/AuditOptions.js';
@@ -19,13 +19,12 @@ import {
   type Env,
 } from './validate.js';
 import type { LogMetricRule } from '../metrics/LogMetricRule.js';
-import type { LogStep } from '../processors/PipelineStep.js';
+import { resolveSteps, type ResolvedSteps } from '../processors/StepsOptions.js';
 import type { RedactionOptions } from '../processors/redaction/RedactionOptions.js';
 import { resolveRouting, type ResolvedRoute } from '../processors/routing/RoutingOptions.js';
 import type { SamplingOptions } from '../processors/sampling/SamplingOptions.js';
 import { resolveLimits, type ResolvedLimits } from '../processors/limits/LimitsOptions.js';
 import type {
-  BuiltinStepName,
   DiagLevelName,
   LoggingOptions,
   LogsExporterName,
@@ -93,7 +92,7 @@ export interface ResolvedConfig {
   readonly prometheus:
     { readonly port?: number; readonly host?: string; readonly endpoint?: string } | undefined;
   /** The steps before `route`, in order. */
-  readonly steps: readonly (Exclude<BuiltinStepName, 'route'> | LogStep | LogRecordProcessor)[];
+  readonly steps: ResolvedSteps;
   readonly staticAttributes: Readonly<Record<string, unknown>>;
   readonly baggageKeys: readonly string[] | boolean | undefined;
   readonly limits: ResolvedLimits;
@@ -108,68 +107,10 @@ export interface ResolvedConfig {
   readonly audit: ResolvedAudit | undefined;
 }
 
-const BUILTIN_STEPS = ['enrich', 'redact', 'limit', 'sample', 'route'] as const;
-const DEFAULT_STEPS = ['enrich', 'redact', 'limit', 'sample'] as const;
-
-function resolveSteps(steps: LoggingOptions['steps']): ResolvedConfig['steps'] {
-  if (steps === undefined) return DEFAULT_STEPS;
-  if (!Array.isArray(steps)) fail('option steps', steps, 'an array');
-  const out: ResolvedConfig['steps'][number][] = [];
-  steps.forEach((step: unknown, index: number) => {
-    const source = `option steps[${index}]`;
-    if (typeof step === 'string') {
-      if (!(BUILTIN_STEPS as readonly string[]).includes(step)) {
-        fail(
-          source,
-          step,
-          `one of ${BUILTIN_STEPS.join(', ')}, a function or a LogRecordProcessor`,
-        );
-      }
-      if (step === 'route') {
-        if (index !== steps.length - 1) fail(source, step, 'route only as the last step');
-        return;
-      }
-      if (out.includes(step as never)) fail(source, step, 'each built-in step once');
-      out.push(step as Exclude<BuiltinStepName, 'route'>);
-    } else if (typeof step === 'function') {
-      out.push(step as LogStep);
-    } else if (
-      step !== null &&
-      typeof step === 'object' &&
-      typeof (step as LogRecordProcessor).onEmit === 'function'
-    ) {
-      out.push(step as LogRecordProcessor);
-    } else {
-      fail(source, step, 'a built-in step name, a function or a LogRecordProcessor');
-    }
-  });
-  return out;
-}
-
 const LOGS_EXPORTERS = ['otlp', 'console', 'file', 'none'] as const;
 const METRICS_EXPORTERS = ['otlp', 'console', 'file', 'none'] as const;
 const TRACES_EXPORTERS = ['otlp', 'console', 'none'] as const;
 const DIAG_LEVELS = ['NONE', 'ERROR', 'WARN', 'INFO', 'DEBUG', 'VERBOSE', 'ALL'] as const;
-/** Logger members a user-defined level must not shadow. */
-const RESERVED_LEVEL_NAMES = new Set(['log', 'emit', 'child', 'enabled', 'name', 'level']);
-
-function resolveLevels(levels: Readonly<Record<string, number>> | undefined) {
-  const table = new Map<string, LevelDefinition>(Object.entries(BUILTIN_LEVELS));
-  if (levels === undefined) return table;
-  if (typeof levels !== 'object' || levels === null) fail('option levels', levels, 'an object');
-  for (const [name, severityNumber] of Object.entries(levels)) {
-    const source = `option levels.${name}`;
-    if (!/^[a-zA-Z_$][\w$]*$/.test(name) || RESERVED_LEVEL_NAMES.has(name)) {
-      fail(source, name, 'an identifier that is not a logger method name');
-    }
-    if (!Number.isInteger(severityNumber) || severityNumber < 1 || severityNumber > 24) {
-      fail(source, severityNumber, 'a SeverityNumber from 1 to 24');
-    }
-    table.set(name, { name, severityNumber, severityText: name.toUpperCase() });
-  }
-  return table;
-}
-
 /**
  * Resolves {@link LoggingOptions} against the environment and defaults, and
  * validates every value. Reads only `env`, the configuration file it names
