@@ -44,7 +44,7 @@ import type { DestinationHealth } from './processors/DestinationMonitor.js';
 import { DropCounts } from './processors/DropCounts.js';
 import { PipelineLogRecordProcessor } from './processors/PipelineLogRecordProcessor.js';
 import { createTraceEndSpanProcessor } from './processors/sampling/SamplingStep.js';
-import { createDestinations, createSteps } from './processors/buildPipeline.js';
+import { createDestinations, createSteps } from './processors/createStepsAndDestinations.js';
 import { setOutputRedaction } from './processors/redaction/outputRedaction.js';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { observeDelivery } from './metrics/DeliveryMetrics.js';
