@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { boolean, directory, fail, integer, pick, type Env } from './validate.js';
+import { atMost, boolean, directory, integer, pick, type Env } from './validate.js';
 
 /**
  * Zero-loss delivery of OTLP log exports: an in-memory budget, then a spool on
@@ -79,16 +79,12 @@ export function resolveDelivery(
     env,
     'OTEL_LOGKIT_DELIVERY_DEADLINE',
   );
-  const deadlineMillis = integer(deadlinePicked, Math.min(3000, shutdownTimeoutMillis), {
-    min: 0,
-  });
-  if (deadlineMillis > shutdownTimeoutMillis) {
-    fail(
-      deadlinePicked!.source,
-      deadlineMillis,
-      `at most shutdownTimeoutMillis (${shutdownTimeoutMillis})`,
-    );
-  }
+  const deadlineMillis = atMost(
+    deadlinePicked,
+    integer(deadlinePicked, Math.min(3000, shutdownTimeoutMillis), { min: 0 }),
+    shutdownTimeoutMillis,
+    `at most shutdownTimeoutMillis (${shutdownTimeoutMillis})`,
+  );
   const maxBytes = integer(
     pick(options.spoolMaxBytes, 'delivery.spoolMaxBytes', env, 'OTEL_LOGKIT_SPOOL_MAX_BYTES'),
     256 * 1024 * 1024,

@@ -7,6 +7,7 @@ import { resolveDelivery, type ResolvedDelivery } from './DeliveryOptions.js';
 import { resolveAudit, type ResolvedAudit } from '../audit/AuditOptions.js';
 import { resolveOtlp, type ResolvedOtlpSignal } from '../exporters/OtlpOptions.js';
 import {
+  atMost,
   boolean,
   collectWarnings,
   directory,
@@ -15,7 +16,6 @@ import {
   list,
   oneOf,
   pick,
-  reject,
   type Env,
 } from './validate.js';
 import type { LogMetricRule } from '../metrics/LogMetricRule.js';
@@ -203,16 +203,12 @@ function resolveSettings<L extends string>(
     env,
     'OTEL_BLRP_MAX_EXPORT_BATCH_SIZE',
   );
-  let maxExportBatchSize = integer(maxExportBatchSizePicked, Math.min(512, maxQueueSize), {
-    min: 1,
-  });
-  if (maxExportBatchSize > maxQueueSize) {
-    maxExportBatchSize = reject(
-      { ...maxExportBatchSizePicked!, value: maxExportBatchSize },
-      `at most maxQueueSize (${maxQueueSize}); using that`,
-      maxQueueSize,
-    );
-  }
+  const maxExportBatchSize = atMost(
+    maxExportBatchSizePicked,
+    integer(maxExportBatchSizePicked, Math.min(512, maxQueueSize), { min: 1 }),
+    maxQueueSize,
+    `at most maxQueueSize (${maxQueueSize}); using that`,
+  );
 
   const metricExportIntervalMillis = integer(
     pick(
@@ -231,18 +227,12 @@ function resolveSettings<L extends string>(
     'OTEL_METRIC_EXPORT_TIMEOUT',
   );
   // The SDK's PeriodicExportingMetricReader refuses a timeout above the interval.
-  let metricExportTimeoutMillis = integer(
+  const metricExportTimeoutMillis = atMost(
     metricTimeoutPicked,
-    Math.min(30_000, metricExportIntervalMillis),
-    { min: 1 },
+    integer(metricTimeoutPicked, Math.min(30_000, metricExportIntervalMillis), { min: 1 }),
+    metricExportIntervalMillis,
+    `at most the metric export interval (${metricExportIntervalMillis} ms); using that`,
   );
-  if (metricExportTimeoutMillis > metricExportIntervalMillis) {
-    metricExportTimeoutMillis = reject(
-      { ...metricTimeoutPicked!, value: metricExportTimeoutMillis },
-      `at most the metric export interval (${metricExportIntervalMillis} ms); using that`,
-      metricExportIntervalMillis,
-    );
-  }
 
   const logDir = directory(pick(options.logDir, 'logDir', env, 'OTEL_LOGKIT_LOG_DIR'), 'logs');
   const shutdownTimeoutMillis = integer(

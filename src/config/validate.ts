@@ -102,6 +102,19 @@ export function integer(
   return n;
 }
 
+/**
+ * `value` (read from `picked`) when it is at most `max`, a bound another
+ * setting sets; else rejected with `expected`, `max` in its place.
+ */
+export function atMost(
+  picked: Sourced<unknown> | undefined,
+  value: number,
+  max: number,
+  expected: string,
+): number {
+  return picked && value > max ? reject({ ...picked, value }, expected, max) : value;
+}
+
 /** A duration in milliseconds: a whole number >= 1. */
 export function millis(picked: Sourced<unknown> | undefined, fallback: number): number {
   return integer(picked, fallback, { min: 1 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LoggingConfigError } from '../../src/config/LoggingConfigError.js';
 import {
+  atMost,
   boolean,
   collectWarnings,
   directory,
@@ -45,6 +46,20 @@ describe('validate', () => {
       ]);
       expect(value).toEqual([7, 7]);
       expect(warnings).toEqual(['otel-logkit: ignoring OTEL_X="x" (expected a whole number >= 0)']);
+    });
+  });
+
+  describe('atMost', () => {
+    it('should keep a value under its bound, and otherwise throw or warn and use the bound', () => {
+      expect(atMost(option(5), 5, 10, 'at most 10')).toBe(5);
+      expect(() => atMost(option(20), 20, 10, 'at most 10')).toThrow(
+        new LoggingConfigError('option x', 20, 'at most 10'),
+      );
+      const { value, warnings } = collectWarnings(() =>
+        atMost(specVar('20'), 20, 10, 'at most 10'),
+      );
+      expect(value).toBe(10);
+      expect(warnings).toEqual(['otel-logkit: ignoring OTEL_X=20 (expected at most 10)']);
     });
   });
 
