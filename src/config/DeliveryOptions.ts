@@ -73,17 +73,14 @@ export function resolveDelivery(
     pick(options.spoolDir, 'delivery.spoolDir', env, 'OTEL_LOGKIT_SPOOL_DIR'),
     path.join(logDir, 'spool'),
   );
-  const deadlinePicked = pick(
-    options.deadlineMillis,
-    'delivery.deadlineMillis',
-    env,
-    'OTEL_LOGKIT_DELIVERY_DEADLINE',
-  );
   const deadlineMillis = atMost(
-    deadlinePicked,
-    integer(deadlinePicked, Math.min(3000, shutdownTimeoutMillis), { min: 0 }),
-    shutdownTimeoutMillis,
-    `at most shutdownTimeoutMillis (${shutdownTimeoutMillis})`,
+    pick(options.deadlineMillis, 'delivery.deadlineMillis', env, 'OTEL_LOGKIT_DELIVERY_DEADLINE'),
+    3000,
+    {
+      min: 0,
+      max: shutdownTimeoutMillis,
+      expected: `at most shutdownTimeoutMillis (${shutdownTimeoutMillis})`,
+    },
   );
   const maxBytes = integer(
     pick(options.spoolMaxBytes, 'delivery.spoolMaxBytes', env, 'OTEL_LOGKIT_SPOOL_MAX_BYTES'),

@@ -197,17 +197,15 @@ function resolveSettings<L extends string>(
     2048,
     { min: 1 },
   );
-  const maxExportBatchSizePicked = pick(
-    batch.maxExportBatchSize,
-    'batch.maxExportBatchSize',
-    env,
-    'OTEL_BLRP_MAX_EXPORT_BATCH_SIZE',
-  );
   const maxExportBatchSize = atMost(
-    maxExportBatchSizePicked,
-    integer(maxExportBatchSizePicked, Math.min(512, maxQueueSize), { min: 1 }),
-    maxQueueSize,
-    `at most maxQueueSize (${maxQueueSize}); using that`,
+    pick(
+      batch.maxExportBatchSize,
+      'batch.maxExportBatchSize',
+      env,
+      'OTEL_BLRP_MAX_EXPORT_BATCH_SIZE',
+    ),
+    512,
+    { min: 1, max: maxQueueSize, expected: `at most maxQueueSize (${maxQueueSize}); using that` },
   );
 
   const metricExportIntervalMillis = integer(
@@ -220,18 +218,20 @@ function resolveSettings<L extends string>(
     60_000,
     { min: 1 },
   );
-  const metricTimeoutPicked = pick(
-    options.metricExportTimeoutMillis,
-    'metricExportTimeoutMillis',
-    env,
-    'OTEL_METRIC_EXPORT_TIMEOUT',
-  );
   // The SDK's PeriodicExportingMetricReader refuses a timeout above the interval.
   const metricExportTimeoutMillis = atMost(
-    metricTimeoutPicked,
-    integer(metricTimeoutPicked, Math.min(30_000, metricExportIntervalMillis), { min: 1 }),
-    metricExportIntervalMillis,
-    `at most the metric export interval (${metricExportIntervalMillis} ms); using that`,
+    pick(
+      options.metricExportTimeoutMillis,
+      'metricExportTimeoutMillis',
+      env,
+      'OTEL_METRIC_EXPORT_TIMEOUT',
+    ),
+    30_000,
+    {
+      min: 1,
+      max: metricExportIntervalMillis,
+      expected: `at most the metric export interval (${metricExportIntervalMillis} ms); using that`,
+    },
   );
 
   const logDir = directory(pick(options.logDir, 'logDir', env, 'OTEL_LOGKIT_LOG_DIR'), 'logs');

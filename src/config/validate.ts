@@ -103,15 +103,16 @@ export function integer(
 }
 
 /**
- * `value` (read from `picked`) when it is at most `max`, a bound another
- * setting sets; else rejected with `expected`, `max` in its place.
+ * A whole number >= `min` and at most `max`, a bound another setting sets:
+ * {@link integer}, then a value past the bound rejected with `expected` and
+ * `max` in its place. The default is `fallback`, or `max` when lower.
  */
 export function atMost(
   picked: Sourced<unknown> | undefined,
-  value: number,
-  max: number,
-  expected: string,
+  fallback: number,
+  { min, max, expected }: { min: number; max: number; expected: string },
 ): number {
+  const value = integer(picked, Math.min(fallback, max), { min });
   return picked && value > max ? reject({ ...picked, value }, expected, max) : value;
 }
 

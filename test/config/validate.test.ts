@@ -51,13 +51,13 @@ describe('validate', () => {
 
   describe('atMost', () => {
     it('should keep a value under its bound, and otherwise throw or warn and use the bound', () => {
-      expect(atMost(option(5), 5, 10, 'at most 10')).toBe(5);
-      expect(() => atMost(option(20), 20, 10, 'at most 10')).toThrow(
+      const bound = { min: 1, max: 10, expected: 'at most 10' };
+      expect(atMost(undefined, 30, bound)).toBe(10);
+      expect(atMost(option(5), 30, bound)).toBe(5);
+      expect(() => atMost(option(20), 30, bound)).toThrow(
         new LoggingConfigError('option x', 20, 'at most 10'),
       );
-      const { value, warnings } = collectWarnings(() =>
-        atMost(specVar('20'), 20, 10, 'at most 10'),
-      );
+      const { value, warnings } = collectWarnings(() => atMost(specVar('20'), 30, bound));
       expect(value).toBe(10);
       expect(warnings).toEqual(['otel-logkit: ignoring OTEL_X=20 (expected at most 10)']);
     });
