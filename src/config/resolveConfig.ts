@@ -19,6 +19,7 @@ import {
   type Env,
 } from './validate.js';
 import type { LogMetricRule } from '../metrics/LogMetricRule.js';
+import { resolvePrometheus, type ResolvedPrometheus } from '../metrics/PrometheusOptions.js';
 import { resolveSteps, type ResolvedSteps } from '../processors/StepsOptions.js';
 import type { RedactionOptions } from '../processors/redaction/RedactionOptions.js';
 import { resolveRouting, type ResolvedRoute } from '../processors/routing/RoutingOptions.js';
@@ -89,8 +90,7 @@ export interface ResolvedConfig {
   /** Record runtime and process metrics when metrics are exported. */
   readonly runtimeMetrics: boolean;
   readonly metricRules: readonly LogMetricRule[];
-  readonly prometheus:
-    { readonly port?: number; readonly host?: string; readonly endpoint?: string } | undefined;
+  readonly prometheus: ResolvedPrometheus | undefined;
   /** The steps before `route`, in order. */
   readonly steps: ResolvedSteps;
   readonly staticAttributes: Readonly<Record<string, unknown>>;
@@ -352,19 +352,4 @@ function resolveSettings<L extends string>(
     destinations,
     audit,
   };
-}
-
-function resolvePrometheus(prometheus: LoggingOptions['prometheus']): ResolvedConfig['prometheus'] {
-  if (prometheus === undefined || prometheus === false) return undefined;
-  if (prometheus === true) return {};
-  if (typeof prometheus !== 'object' || prometheus === null) {
-    fail('option prometheus', prometheus, 'a boolean or { port, host, endpoint }');
-  }
-  if (
-    prometheus.port !== undefined &&
-    (!Number.isInteger(prometheus.port) || prometheus.port < 0 || prometheus.port > 65535)
-  ) {
-    fail('option prometheus.port', prometheus.port, 'a port number from 0 to 65535');
-  }
-  return prometheus;
 }
