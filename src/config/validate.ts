@@ -116,11 +116,6 @@ export function atMost(
   return picked && value > max ? reject({ ...picked, value }, expected, max) : value;
 }
 
-/** A duration in milliseconds: a whole number >= 1. */
-export function millis(picked: Sourced<unknown> | undefined, fallback: number): number {
-  return integer(picked, fallback, { min: 1 });
-}
-
 /** A finite number from `min` to `max` (an option only: no variable takes a fraction). */
 export function number(
   picked: Sourced<unknown> | undefined,
