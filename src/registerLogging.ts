@@ -41,7 +41,7 @@ import type { DestinationHealth } from './processors/DestinationMonitor.js';
 import { DropCounts } from './processors/DropCounts.js';
 import { PipelineLogRecordProcessor } from './processors/PipelineLogRecordProcessor.js';
 import { createTraceEndSpanProcessor } from './processors/sampling/SamplingStep.js';
-import { createDestinations, createSteps } from './processors/buildPipeline.js';
+import { createDestinations, createSteps } from './processors/createStepsAndDestinations.js';
 import { setOutputRedaction } from './processors/redaction/outputRedaction.js';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { observeDelivery } from './metrics/DeliveryMetrics.js';
@@ -104,6 +104,7 @@ export function registerLogging<L extends string = never>(
   }
   // After the diag logger of OTEL_LOG_LEVEL is set, so that it shows them.
   for (const warning of config.warnings) diag.warn(warning);
+  for (const note of config.notes) diag.debug(note);
   let handle: LoggingHandle<L>;
   try {
     handle = config.disabled ? createDisabledHandle<L>(config) : createHandle<L>(config);

@@ -1,3 +1,6 @@
+import path from 'node:path';
+import { atMost, boolean, directory, integer, pick, type Env } from './validate.js';
+
 /**
  * Zero-loss delivery of OTLP log exports: an in-memory budget, then a spool on
  * disk that outlives outages and restarts. Each field mirrors an
@@ -51,4 +54,62 @@ export interface ResolvedDelivery {
   readonly memoryBudget: number;
   readonly deadlineMillis: number;
   readonly unhealthyAfterMillis: number;
+}
+
+/**
+ * Resolves the `delivery` option against its `OTEL_LOGKIT_*` variables (the
+ * option wins) and the defaults: the spool under `<logDir>/spool`, the
+ * deadline at most `shutdownTimeoutMillis`.
+ * @throws {@link LoggingConfigError} naming the bad option or variable.
+ */
+export function resolveDelivery(
+  delivery: DeliveryOptions | undefined,
+  logDir: string,
+  shutdownTimeoutMillis: number,
+  env: Env,
+): ResolvedDelivery {
+  const options = delivery ?? {};
+  const dir = directory(
+    pick(options.spoolDir, 'delivery.spoolDir', env, 'OTEL_LOGKIT_SPOOL_DIR'),
+    path.join(logDir, 'spool'),
+  );
+  const deadlineMillis = atMost(
+    pick(options.deadlineMillis, 'delivery.deadlineMillis', env, 'OTEL_LOGKIT_DELIVERY_DEADLINE'),
+    3000,
+    {
+      min: 0,
+      max: shutdownTimeoutMillis,
+      expected: `at most shutdownTimeoutMillis (${shutdownTimeoutMillis})`,
+    },
+  );
+  const maxBytes = integer(
+    pick(options.spoolMaxBytes, 'delivery.spoolMaxBytes', env, 'OTEL_LOGKIT_SPOOL_MAX_BYTES'),
+    256 * 1024 * 1024,
+    { min: 65_536 },
+  );
+  const enabled = boolean(pick(options.spool, 'delivery.spool', env, 'OTEL_LOGKIT_SPOOL'), true);
+  return {
+    spool: enabled
+      ? {
+          dir,
+          maxBytes,
+        }
+      : undefined,
+    memoryBudget: integer(
+      pick(options.memoryBudget, 'delivery.memoryBudget', env, 'OTEL_LOGKIT_MEMORY_BUDGET'),
+      2048,
+      { min: 1 },
+    ),
+    deadlineMillis,
+    unhealthyAfterMillis: integer(
+      pick(
+        options.unhealthyAfterMillis,
+        'delivery.unhealthyAfterMillis',
+        env,
+        'OTEL_LOGKIT_SPOOL_UNHEALTHY_AFTER',
+      ),
+      60_000,
+      { min: 1 },
+    ),
+  };
 }

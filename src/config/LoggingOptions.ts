@@ -8,45 +8,14 @@ import type { RedactionOptions } from '../processors/redaction/RedactionOptions.
 import type { RouteRule } from '../processors/routing/RouteRule.js';
 import type { SamplingOptions } from '../processors/sampling/SamplingOptions.js';
 import type { DeliveryOptions } from './DeliveryOptions.js';
+import type { LimitsOptions } from '../processors/limits/LimitsOptions.js';
+import type { AuditOptions } from '../audit/AuditOptions.js';
+
+export type { LimitsOptions } from '../processors/limits/LimitsOptions.js';
+export type { AuditOptions } from '../audit/AuditOptions.js';
 
 /** The built-in pipeline steps; `route` is always last. */
 export type BuiltinStepName = 'enrich' | 'redact' | 'limit' | 'sample' | 'route';
-
-/**
- * Truncation limits (the limit step). Each truncated string is marked
- * `…[truncated N chars]`; attributes past the count are dropped and counted in
- * the record's `droppedAttributesCount`.
- */
-export interface LimitsOptions {
-  /**
-   * `summary`: the seed's 500-character summaries of large responses, that is
-   * `bodyLength` and `attributeValueLength` of 500 unless given.
-   */
-  readonly preset?: 'summary';
-  /** Characters per string attribute value. `OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT`; default no limit. */
-  readonly attributeValueLength?: number;
-  /** Attributes per record. `OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT`; default 128. */
-  readonly attributeCount?: number;
-  /** Characters of a string body. `OTEL_LOGKIT_BODY_LENGTH_LIMIT`; default no limit. */
-  readonly bodyLength?: number;
-}
-
-/** The audit destination: security and audit records to their own files. */
-export interface AuditOptions {
-  /** Directory; default `<logDir>/audit`. */
-  readonly dir?: string;
-  /** Categories routed there (glob patterns); default `security` and `audit`. */
-  readonly categories?: readonly string[];
-  /**
-   * The audit key (a string, as UTF-8, or bytes; at least 16 bytes, 32 random
-   * bytes recommended). Each record's `logkit.audit.hash` is then an
-   * HMAC-SHA-256 (RFC 2104) with it rather than a SHA-256, so whoever can
-   * write the audit files but does not hold the key cannot rebuild a chain
-   * that verifies. `OTEL_LOGKIT_AUDIT_KEY`; default none. Verify with the same
-   * key (`otel-logkit verify --key-file`, or the same variable).
-   */
-  readonly key?: string | Uint8Array;
-}
 
 /**
  * Where log records go. `otlp` exports over OTLP/HTTP; `console` prints one

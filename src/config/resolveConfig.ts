@@ -1,52 +1,40 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Attributes } from '@opentelemetry/api';
 import type { LogRecordExporter, LogRecordProcessor } from '@opentelemetry/sdk-logs';
 import type { IMetricReader } from '@opentelemetry/sdk-metrics';
-import { BUILTIN_LEVELS, resolveMinSeverity, type LevelDefinition } from '../logger/levels.js';
+import { resolveLevels, resolveMinSeverity, type LevelDefinition } from '../logger/levels.js';
 import { loadConfigFile, mergeConfigFile, renameFileError } from './configFile.js';
-import type { DeliveryOptions, ResolvedDelivery } from './DeliveryOptions.js';
-import { LoggingConfigError } from './LoggingConfigError.js';
-import { readSecretKey } from './secretKey.js';
+import { resolveDelivery, type ResolvedDelivery } from './DeliveryOptions.js';
+import { resolveAudit, type ResolvedAudit } from '../audit/AuditOptions.js';
+import { resolveOtlp, type ResolvedOtlpSignal } from '../exporters/OtlpOptions.js';
+import {
+  atMost,
+  boolean,
+  collectWarnings,
+  directory,
+  fail,
+  integer,
+  list,
+  oneOf,
+  pick,
+  type Env,
+} from './validate.js';
 import type { LogMetricRule } from '../metrics/LogMetricRule.js';
-import type { LogStep } from '../processors/PipelineStep.js';
+import { resolvePrometheus, type ResolvedPrometheus } from '../metrics/PrometheusOptions.js';
+import { resolveSteps, type ResolvedSteps } from '../processors/StepsOptions.js';
 import type { RedactionOptions } from '../processors/redaction/RedactionOptions.js';
-import type { RouteRule } from '../processors/routing/RouteRule.js';
+import { resolveRouting, type ResolvedRoute } from '../processors/routing/RoutingOptions.js';
 import type { SamplingOptions } from '../processors/sampling/SamplingOptions.js';
-import type { ResolvedLimits } from '../processors/limits/LimitsStep.js';
+import { resolveLimits, type ResolvedLimits } from '../processors/limits/LimitsOptions.js';
 import type {
-  BuiltinStepName,
   DiagLevelName,
   LoggingOptions,
   LogsExporterName,
   MetricsExporterName,
-  OtlpCompression,
-  OtlpProtocol,
-  OtlpSignalOptions,
-  OtlpTlsOptions,
   TracesExporterName,
 } from './LoggingOptions.js';
 
-/** TLS material of one signal's exporter, read from the files at setup. */
-export interface ResolvedOtlpTls {
-  /** Trusted root certificates (PEM), for a server certificate not signed by a public CA. */
-  readonly ca?: Buffer;
-  /** The client certificate chain (PEM), for mTLS. */
-  readonly cert?: Buffer;
-  /** The client private key (PEM), for mTLS. */
-  readonly key?: Buffer;
-}
-
-/** Per-signal OTLP settings after resolution. */
-export interface ResolvedOtlpSignal {
-  /** The full URL for OTLP/HTTP; for gRPC the server's `scheme://host:port`. */
-  readonly url: string;
-  readonly headers: Record<string, string>;
-  readonly protocol: OtlpProtocol;
-  readonly compression: OtlpCompression;
-  readonly timeoutMillis: number;
-  readonly tls: ResolvedOtlpTls;
-}
+// Where otlpExporters.ts and tests have always found them.
+export type { ResolvedOtlpSignal, ResolvedOtlpTls } from '../exporters/OtlpOptions.js';
 
 /** Everything {@link registerLogging} needs, validated, with defaults filled in. */
 export interface ResolvedConfig {
@@ -65,6 +53,8 @@ export interface ResolvedConfig {
    * reports it through `diag.warn`.
    */
   readonly warnings: readonly string[];
+  /** Decisions worth a `diag.debug` line (a routing rule for a destination that is off). */
+  readonly notes: readonly string[];
   readonly disabled: boolean;
   readonly diagLogLevel: DiagLevelName | undefined;
   /** Only the Resource attributes given by options or `OTEL_SERVICE_NAME` / `NODE_ENV`; detectors add the rest. */
@@ -100,275 +90,27 @@ export interface ResolvedConfig {
   /** Record runtime and process metrics when metrics are exported. */
   readonly runtimeMetrics: boolean;
   readonly metricRules: readonly LogMetricRule[];
-  readonly prometheus:
-    { readonly port?: number; readonly host?: string; readonly endpoint?: string } | undefined;
+  readonly prometheus: ResolvedPrometheus | undefined;
   /** The steps before `route`, in order. */
-  readonly steps: readonly (Exclude<BuiltinStepName, 'route'> | LogStep | LogRecordProcessor)[];
+  readonly steps: ResolvedSteps;
   readonly staticAttributes: Readonly<Record<string, unknown>>;
   readonly baggageKeys: readonly string[] | boolean | undefined;
   readonly limits: ResolvedLimits;
   readonly redaction: RedactionOptions | false;
   readonly sampling: SamplingOptions | undefined;
-  /** Routing rules with `minLevel` resolved to a SeverityNumber. */
-  readonly routing: ReadonlyMap<string, { rule: RouteRule; minSeverity: number | undefined }>;
+  /**
+   * Routing rules by destination, with `minLevel` resolved to a
+   * SeverityNumber; each names a destination that exists.
+   */
+  readonly routing: ReadonlyMap<string, ResolvedRoute>;
   readonly destinations: Readonly<Record<string, LogRecordExporter>>;
-  readonly audit:
-    | {
-        readonly dir: string;
-        readonly categories: readonly string[];
-        readonly key: Uint8Array | undefined;
-      }
-    | undefined;
+  readonly audit: ResolvedAudit | undefined;
 }
-
-const BUILTIN_STEPS = ['enrich', 'redact', 'limit', 'sample', 'route'] as const;
-const DEFAULT_STEPS = ['enrich', 'redact', 'limit', 'sample'] as const;
-
-function resolveSteps(steps: LoggingOptions['steps']): ResolvedConfig['steps'] {
-  if (steps === undefined) return DEFAULT_STEPS;
-  if (!Array.isArray(steps)) fail('option steps', steps, 'an array');
-  const out: ResolvedConfig['steps'][number][] = [];
-  steps.forEach((step: unknown, index: number) => {
-    const source = `option steps[${index}]`;
-    if (typeof step === 'string') {
-      if (!(BUILTIN_STEPS as readonly string[]).includes(step)) {
-        fail(
-          source,
-          step,
-          `one of ${BUILTIN_STEPS.join(', ')}, a function or a LogRecordProcessor`,
-        );
-      }
-      if (step === 'route') {
-        if (index !== steps.length - 1) fail(source, step, 'route only as the last step');
-        return;
-      }
-      if (out.includes(step as never)) fail(source, step, 'each built-in step once');
-      out.push(step as Exclude<BuiltinStepName, 'route'>);
-    } else if (typeof step === 'function') {
-      out.push(step as LogStep);
-    } else if (
-      step !== null &&
-      typeof step === 'object' &&
-      typeof (step as LogRecordProcessor).onEmit === 'function'
-    ) {
-      out.push(step as LogRecordProcessor);
-    } else {
-      fail(source, step, 'a built-in step name, a function or a LogRecordProcessor');
-    }
-  });
-  return out;
-}
-
-type Env = Readonly<Record<string, string | undefined>>;
 
 const LOGS_EXPORTERS = ['otlp', 'console', 'file', 'none'] as const;
 const METRICS_EXPORTERS = ['otlp', 'console', 'file', 'none'] as const;
 const TRACES_EXPORTERS = ['otlp', 'console', 'none'] as const;
-const PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const;
-const COMPRESSIONS = ['none', 'gzip'] as const;
 const DIAG_LEVELS = ['NONE', 'ERROR', 'WARN', 'INFO', 'DEBUG', 'VERBOSE', 'ALL'] as const;
-const DEFAULT_OTLP_BASE = 'http://localhost:4318';
-/** The spec's default for `grpc`: the endpoint is used as is, with no signal path. */
-const DEFAULT_OTLP_GRPC = 'http://localhost:4317';
-const SIGNAL_PATHS = { logs: 'v1/logs', metrics: 'v1/metrics', traces: 'v1/traces' } as const;
-/** Logger members a user-defined level must not shadow. */
-const RESERVED_LEVEL_NAMES = new Set(['log', 'emit', 'child', 'enabled', 'name', 'level']);
-
-/**
- * A value from an option or from the environment, with the name to put in an
- * error message about it.
- */
-interface Sourced<T> {
-  readonly value: T;
-  readonly source: string;
-  /**
-   * A variable of the OTel SDK environment variable spec: an invalid value is
-   * ignored with a warning rather than thrown, as the spec asks ("generate a
-   * warning and gracefully ignore the setting"). Options and our own
-   * `OTEL_LOGKIT_*` variables fail at startup instead.
-   */
-  readonly lenient?: boolean;
-}
-
-/** Picks the option when given, else the non-empty env var, else nothing. */
-function pick<T>(
-  option: T | undefined,
-  optionName: string,
-  env: Env,
-  envName: string,
-): Sourced<T | string> | undefined {
-  if (option !== undefined) return { value: option, source: `option ${optionName}` };
-  const raw = env[envName]?.trim();
-  if (raw) return { value: raw, source: envName, lenient: !envName.startsWith('OTEL_LOGKIT_') };
-  return undefined;
-}
-
-function fail(source: string, value: unknown, expected: string): never {
-  throw new LoggingConfigError(source, value, expected);
-}
-
-/** Warnings of the resolveConfig call under way (it is synchronous). */
-let warnings: string[] = [];
-
-/**
- * An invalid value: thrown as a {@link LoggingConfigError}, or for a spec
- * variable ({@link Sourced.lenient}) recorded as a warning and replaced by
- * `fallback`.
- */
-function reject<T>(picked: Sourced<unknown>, expected: string, fallback: T): T {
-  if (!picked.lenient) fail(picked.source, picked.value, expected);
-  const warning = `otel-logkit: ignoring ${picked.source}=${JSON.stringify(picked.value)} (expected ${expected})`;
-  // A common variable is read once per signal; say it once.
-  if (!warnings.includes(warning)) warnings.push(warning);
-  return fallback;
-}
-
-function integer(
-  picked: Sourced<unknown> | undefined,
-  fallback: number,
-  { min = 0 }: { min?: number } = {},
-): number {
-  if (!picked) return fallback;
-  const { value } = picked;
-  const n = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min) {
-    return reject(picked, `a whole number >= ${min}`, fallback);
-  }
-  return n;
-}
-
-function boolean(picked: Sourced<unknown> | undefined, fallback: boolean): boolean {
-  if (!picked) return fallback;
-  const { value, source } = picked;
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'string') {
-    const v = value.toLowerCase();
-    if (v === 'true') return true;
-    if (v === 'false') return false;
-    // The spec: only a case-insensitive "true" is true; anything else is false, with a warning.
-    if (picked.lenient) return reject(picked, '`true` or `false`; taken as false', false);
-  }
-  return fail(source, value, '`true` or `false`');
-}
-
-function oneOf<T extends string>(
-  picked: Sourced<unknown> | undefined,
-  allowed: readonly T[],
-  fallback: T,
-  normalise: (s: string) => string = (s) => s.toLowerCase(),
-): T {
-  if (!picked) return fallback;
-  const { value } = picked;
-  const v = typeof value === 'string' ? normalise(value.trim()) : value;
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-    return reject({ ...picked, value }, `one of ${allowed.join(', ')}`, fallback);
-  }
-  return v as T;
-}
-
-function list<T extends string>(
-  picked: Sourced<unknown> | undefined,
-  allowed: readonly T[],
-  fallback: readonly T[],
-): readonly T[] {
-  if (!picked) return fallback;
-  const { value, source } = picked;
-  const items =
-    typeof value === 'string'
-      ? value.split(',')
-      : Array.isArray(value)
-        ? (value as unknown[])
-        : [value];
-  const out = new Set<T>();
-  for (const item of items) {
-    // An unknown name in a spec variable is left out, with a warning.
-    const name = oneOf<T | ''>({ value: item, source, lenient: picked.lenient }, allowed, '');
-    if (name !== '') out.add(name);
-  }
-  if (out.size === 0) {
-    // In a spec variable each unknown name was already reported.
-    return picked.lenient ? fallback : fail(source, value, `one or more of ${allowed.join(', ')}`);
-  }
-  // `none` alone means none; beside others it is meaningless, as in the SDK.
-  if (out.has('none' as T)) {
-    if (out.size > 1) out.delete('none' as T);
-    else return [];
-  }
-  return [...out];
-}
-
-function url(picked: Sourced<unknown> | undefined): string | undefined {
-  if (!picked) return undefined;
-  const { value } = picked;
-  let parsed: URL | undefined;
-  try {
-    parsed = typeof value === 'string' ? new URL(value) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
-    return reject(picked, 'an absolute http:// or https:// URL', undefined);
-  }
-  return parsed.href;
-}
-
-/** Joins an OTLP base URL and a signal path the way the spec asks (one slash between). */
-function signalUrl(base: string, signalPath: string): string {
-  return base.endsWith('/') ? `${base}${signalPath}` : `${base}/${signalPath}`;
-}
-
-/**
- * Parses `OTEL_EXPORTER_OTLP_HEADERS` (W3C Baggage-like `k=v,k2=v2`, values
- * URL-encoded), or checks a headers option.
- */
-function headers(picked: Sourced<unknown> | undefined): Record<string, string> {
-  if (!picked) return {};
-  const { value, source } = picked;
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    const out: Record<string, string> = {};
-    for (const [k, v] of Object.entries(value)) {
-      if (typeof v !== 'string') fail(`${source}.${k}`, v, 'a string');
-      out[k] = v;
-    }
-    return out;
-  }
-  if (typeof value !== 'string') return fail(source, value, 'comma-separated key=value pairs');
-  const out: Record<string, string> = {};
-  for (const pair of value.split(',')) {
-    if (!pair.trim()) continue;
-    const eq = pair.indexOf('=');
-    const key = eq > 0 ? pair.slice(0, eq).trim() : '';
-    // A bad pair in a spec variable is skipped (as @opentelemetry/core does), with a warning.
-    if (!key) {
-      reject({ ...picked, value: pair }, 'comma-separated key=value pairs', undefined);
-      continue;
-    }
-    try {
-      out[decodeURIComponent(key)] = decodeURIComponent(pair.slice(eq + 1).trim());
-    } catch {
-      reject({ ...picked, value: pair }, 'URL-encoded key=value pairs', undefined);
-    }
-  }
-  return out;
-}
-
-function resolveLevels(levels: Readonly<Record<string, number>> | undefined) {
-  const table = new Map<string, LevelDefinition>(Object.entries(BUILTIN_LEVELS));
-  if (levels === undefined) return table;
-  if (typeof levels !== 'object' || levels === null) fail('option levels', levels, 'an object');
-  for (const [name, severityNumber] of Object.entries(levels)) {
-    const source = `option levels.${name}`;
-    if (!/^[a-zA-Z_$][\w$]*$/.test(name) || RESERVED_LEVEL_NAMES.has(name)) {
-      fail(source, name, 'an identifier that is not a logger method name');
-    }
-    if (!Number.isInteger(severityNumber) || severityNumber < 1 || severityNumber > 24) {
-      fail(source, severityNumber, 'a SeverityNumber from 1 to 24');
-    }
-    table.set(name, { name, severityNumber, severityText: name.toUpperCase() });
-  }
-  return table;
-}
-
 /**
  * Resolves {@link LoggingOptions} against the environment and defaults, and
  * validates every value. Reads only `env`, the configuration file it names
@@ -386,8 +128,9 @@ export function resolveConfig<L extends string>(
 ): ResolvedConfig {
   if (typeof options !== 'object' || options === null) fail('options', options, 'an object');
   const file = pick(options.configFile, 'configFile', env, 'OTEL_CONFIG_FILE');
-  if (!file)
+  if (!file) {
     return { ...resolveOptions(options, env), configFile: undefined, renameError: (e) => e };
+  }
   if (typeof file.value !== 'string' || !file.value) fail(file.source, file.value, 'a file path');
   const layer = loadConfigFile(file.value, file.source);
   const merged = mergeConfigFile(layer, options);
@@ -411,8 +154,14 @@ function resolveOptions<L extends string>(
   options: LoggingOptions<L>,
   env: Env,
 ): Omit<ResolvedConfig, 'configFile' | 'renameError'> {
-  warnings = [];
+  const { value, warnings } = collectWarnings(() => resolveSettings(options, env));
+  return { ...value, warnings };
+}
 
+function resolveSettings<L extends string>(
+  options: LoggingOptions<L>,
+  env: Env,
+): Omit<ResolvedConfig, 'configFile' | 'renameError' | 'warnings'> {
   const resourceAttributes: Attributes = { ...options.resourceAttributes };
   const serviceName = pick(options.serviceName, 'serviceName', env, 'OTEL_SERVICE_NAME');
   if (serviceName) {
@@ -439,87 +188,8 @@ function resolveOptions<L extends string>(
     levels,
   );
 
-  const endpoint = url(pick(options.endpoint, 'endpoint', env, 'OTEL_EXPORTER_OTLP_ENDPOINT'));
-  const commonHeaders = headers(
-    pick(options.headers, 'headers', env, 'OTEL_EXPORTER_OTLP_HEADERS'),
-  );
-
-  const signal = (
-    name: 'logs' | 'metrics' | 'traces',
-    signalEndpoint: string | undefined,
-    signalHeaders: Readonly<Record<string, string>> | undefined,
-    own: OtlpSignalOptions | undefined,
-  ): ResolvedOtlpSignal & { explicit: boolean } => {
-    const upper = name.toUpperCase();
-    // Per field: the signal's option, the common option, the signal's env
-    // var, the common env var, the default.
-    const setting = (
-      key: 'protocol' | 'compression' | 'timeoutMillis',
-      common: unknown,
-      commonName: string,
-      envSuffix: string,
-    ): Sourced<unknown> | undefined =>
-      own?.[key] !== undefined
-        ? { value: own[key], source: `option ${name}Otlp.${key}` }
-        : common !== undefined
-          ? { value: common, source: `option ${commonName}` }
-          : (pick(undefined, key, env, `OTEL_EXPORTER_OTLP_${upper}_${envSuffix}`) ??
-            pick(undefined, key, env, `OTEL_EXPORTER_OTLP_${envSuffix}`));
-    const protocol = oneOf(
-      setting('protocol', options.protocol, 'protocol', 'PROTOCOL'),
-      PROTOCOLS,
-      'http/protobuf',
-    );
-    const ownUrl = url(
-      pick(signalEndpoint, `${name}Endpoint`, env, `OTEL_EXPORTER_OTLP_${upper}_ENDPOINT`),
-    );
-    return {
-      // The spec: the per-signal URL is used as is; the base gets the
-      // signal's path for OTLP/HTTP and is used as is for gRPC.
-      url:
-        ownUrl ??
-        (protocol === 'grpc'
-          ? (endpoint ?? DEFAULT_OTLP_GRPC)
-          : signalUrl(endpoint ?? DEFAULT_OTLP_BASE, SIGNAL_PATHS[name])),
-      explicit: ownUrl !== undefined || endpoint !== undefined,
-      headers: {
-        ...commonHeaders,
-        ...headers(
-          pick(signalHeaders, `${name}Headers`, env, `OTEL_EXPORTER_OTLP_${upper}_HEADERS`),
-        ),
-      },
-      protocol,
-      compression: oneOf(
-        setting('compression', options.compression, 'compression', 'COMPRESSION'),
-        COMPRESSIONS,
-        'none',
-      ),
-      timeoutMillis: integer(
-        setting('timeoutMillis', options.otlpTimeoutMillis, 'otlpTimeoutMillis', 'TIMEOUT'),
-        10_000,
-        { min: 1 },
-      ),
-      tls: resolveTls(name, own?.tls, options.tls, env),
-    };
-  };
-  const { explicit: logsExplicit, ...logs } = signal(
-    'logs',
-    options.logsEndpoint,
-    options.logsHeaders,
-    options.logsOtlp,
-  );
-  const { explicit: metricsExplicit, ...metrics } = signal(
-    'metrics',
-    options.metricsEndpoint,
-    options.metricsHeaders,
-    options.metricsOtlp,
-  );
-  const { explicit: tracesExplicit, ...traces } = signal(
-    'traces',
-    options.tracesEndpoint,
-    options.tracesHeaders,
-    options.tracesOtlp,
-  );
+  const otlp = resolveOtlp(options, env);
+  const { logs, metrics, traces } = otlp;
 
   const batch = options.batch ?? {};
   const maxQueueSize = integer(
@@ -527,22 +197,16 @@ function resolveOptions<L extends string>(
     2048,
     { min: 1 },
   );
-  const maxExportBatchSizePicked = pick(
-    batch.maxExportBatchSize,
-    'batch.maxExportBatchSize',
-    env,
-    'OTEL_BLRP_MAX_EXPORT_BATCH_SIZE',
+  const maxExportBatchSize = atMost(
+    pick(
+      batch.maxExportBatchSize,
+      'batch.maxExportBatchSize',
+      env,
+      'OTEL_BLRP_MAX_EXPORT_BATCH_SIZE',
+    ),
+    512,
+    { min: 1, max: maxQueueSize, expected: `at most maxQueueSize (${maxQueueSize}); using that` },
   );
-  let maxExportBatchSize = integer(maxExportBatchSizePicked, Math.min(512, maxQueueSize), {
-    min: 1,
-  });
-  if (maxExportBatchSize > maxQueueSize) {
-    maxExportBatchSize = reject(
-      { ...maxExportBatchSizePicked!, value: maxExportBatchSize },
-      `at most maxQueueSize (${maxQueueSize}); using that`,
-      maxQueueSize,
-    );
-  }
 
   const metricExportIntervalMillis = integer(
     pick(
@@ -554,32 +218,23 @@ function resolveOptions<L extends string>(
     60_000,
     { min: 1 },
   );
-  const metricTimeoutPicked = pick(
-    options.metricExportTimeoutMillis,
-    'metricExportTimeoutMillis',
-    env,
-    'OTEL_METRIC_EXPORT_TIMEOUT',
-  );
   // The SDK's PeriodicExportingMetricReader refuses a timeout above the interval.
-  let metricExportTimeoutMillis = integer(
-    metricTimeoutPicked,
-    Math.min(30_000, metricExportIntervalMillis),
-    { min: 1 },
+  const metricExportTimeoutMillis = atMost(
+    pick(
+      options.metricExportTimeoutMillis,
+      'metricExportTimeoutMillis',
+      env,
+      'OTEL_METRIC_EXPORT_TIMEOUT',
+    ),
+    30_000,
+    {
+      min: 1,
+      max: metricExportIntervalMillis,
+      expected: `at most the metric export interval (${metricExportIntervalMillis} ms); using that`,
+    },
   );
-  if (metricExportTimeoutMillis > metricExportIntervalMillis) {
-    metricExportTimeoutMillis = reject(
-      { ...metricTimeoutPicked!, value: metricExportTimeoutMillis },
-      `at most the metric export interval (${metricExportIntervalMillis} ms); using that`,
-      metricExportIntervalMillis,
-    );
-  }
 
-  const logDirPicked = pick(options.logDir, 'logDir', env, 'OTEL_LOGKIT_LOG_DIR');
-  if (logDirPicked && (typeof logDirPicked.value !== 'string' || !logDirPicked.value)) {
-    fail(logDirPicked.source, logDirPicked.value, 'a non-empty path');
-  }
-
-  const logDir = path.resolve(logDirPicked ? String(logDirPicked.value) : 'logs');
+  const logDir = directory(pick(options.logDir, 'logDir', env, 'OTEL_LOGKIT_LOG_DIR'), 'logs');
   const shutdownTimeoutMillis = integer(
     pick(
       options.shutdownTimeoutMillis,
@@ -591,8 +246,19 @@ function resolveOptions<L extends string>(
     { min: 1 },
   );
 
+  const logsExporters = list(
+    pick(options.logsExporter, 'logsExporter', env, 'OTEL_LOGS_EXPORTER'),
+    LOGS_EXPORTERS,
+    otlp.explicit.logs ? ['otlp'] : ['console', 'file'],
+  );
+  const destinations = options.destinations ?? {};
+  const audit = resolveAudit(options.audit, logDir, env);
+  const routing = resolveRouting(options.routing, levels, {
+    known: [...new Set(['console', 'file', 'otlp', 'audit', ...Object.keys(destinations)])],
+    enabled: [...logsExporters, ...(audit ? ['audit'] : []), ...Object.keys(destinations)],
+  });
+
   return {
-    warnings,
     disabled: boolean(pick(options.disabled, 'disabled', env, 'OTEL_SDK_DISABLED'), false),
     // Unset: diag is left as it is. An unknown value: the spec's default,
     // INFO (as the NodeSDK does), so that the warning about it shows.
@@ -603,15 +269,11 @@ function resolveOptions<L extends string>(
     resourceAttributes,
     levels,
     minSeverity,
-    logsExporters: list(
-      pick(options.logsExporter, 'logsExporter', env, 'OTEL_LOGS_EXPORTER'),
-      LOGS_EXPORTERS,
-      logsExplicit ? ['otlp'] : ['console', 'file'],
-    ),
+    logsExporters,
     metricsExporters: list(
       pick(options.metricsExporter, 'metricsExporter', env, 'OTEL_METRICS_EXPORTER'),
       METRICS_EXPORTERS,
-      metricsExplicit ? ['otlp'] : [],
+      otlp.explicit.metrics ? ['otlp'] : [],
     ),
     // As for logs and metrics: OTLP when an endpoint is set. With none, the
     // embedded default keeps spans local (their ids still go on records)
@@ -619,7 +281,7 @@ function resolveOptions<L extends string>(
     tracesExporter: oneOf(
       pick(options.tracesExporter, 'tracesExporter', env, 'OTEL_TRACES_EXPORTER'),
       TRACES_EXPORTERS,
-      tracesExplicit ? 'otlp' : 'none',
+      otlp.explicit.traces ? 'otlp' : 'none',
     ),
     logs,
     metrics,
@@ -685,241 +347,9 @@ function resolveOptions<L extends string>(
     limits: resolveLimits(options.limits, env),
     redaction: options.redaction ?? {},
     sampling: options.sampling,
-    routing: resolveRouting(options.routing, levels),
-    destinations: options.destinations ?? {},
-    audit: resolveAudit(options.audit, logDir, env),
+    routing: routing.routes,
+    notes: routing.notes,
+    destinations,
+    audit,
   };
-}
-
-/**
- * Reads the TLS files of one signal: the option, else
- * `OTEL_EXPORTER_OTLP_<SIGNAL>_CERTIFICATE` / `_CLIENT_KEY` /
- * `_CLIENT_CERTIFICATE`, else the same without the signal. An unreadable file
- * named by an option fails at startup; one named by an env var is ignored
- * with a warning, as the SDK's own exporters do.
- */
-function resolveTls(
-  name: 'logs' | 'metrics' | 'traces',
-  own: OtlpTlsOptions | undefined,
-  common: OtlpTlsOptions | undefined,
-  env: Env,
-): ResolvedOtlpTls {
-  for (const [tls, optionName] of [
-    [own, `${name}Otlp.tls`],
-    [common, 'tls'],
-  ] as const) {
-    if (tls !== undefined && (typeof tls !== 'object' || tls === null)) {
-      fail(`option ${optionName}`, tls, 'an object');
-    }
-  }
-  const upper = name.toUpperCase();
-  // Per file: the signal's option, the common option, the signal's env var, the common one.
-  const source = (key: keyof OtlpTlsOptions, envSuffix: string): Sourced<unknown> | undefined =>
-    own?.[key] !== undefined
-      ? { value: own[key], source: `option ${name}Otlp.tls.${key}` }
-      : common?.[key] !== undefined
-        ? { value: common[key], source: `option tls.${key}` }
-        : (pick(undefined, key, env, `OTEL_EXPORTER_OTLP_${upper}_${envSuffix}`) ??
-          pick(undefined, key, env, `OTEL_EXPORTER_OTLP_${envSuffix}`));
-  const read = (picked: Sourced<unknown> | undefined): Buffer | undefined => {
-    if (!picked) return undefined;
-    if (typeof picked.value !== 'string' || !picked.value) {
-      return reject(picked, 'a file path', undefined);
-    }
-    try {
-      return readFileSync(path.resolve(picked.value));
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? String(error);
-      return reject(picked, `a readable PEM file (${code})`, undefined);
-    }
-  };
-  const certSource = source('clientCertificateFile', 'CLIENT_CERTIFICATE');
-  const keySource = source('clientKeyFile', 'CLIENT_KEY');
-  const ca = read(source('certificateFile', 'CERTIFICATE'));
-  const cert = read(certSource);
-  const key = read(keySource);
-  if ((cert === undefined) !== (key === undefined)) {
-    const given = (cert === undefined ? keySource : certSource)!;
-    reject(
-      given,
-      `a client key and a client certificate together (mTLS); ${
-        cert === undefined ? 'no certificate' : 'no key'
-      } was given or could be read`,
-      undefined,
-    );
-    return { ca };
-  }
-  return { ca, cert, key };
-}
-
-function resolveDelivery(
-  delivery: DeliveryOptions | undefined,
-  logDir: string,
-  shutdownTimeoutMillis: number,
-  env: Env,
-): ResolvedDelivery {
-  const options = delivery ?? {};
-  const dirPicked = pick(options.spoolDir, 'delivery.spoolDir', env, 'OTEL_LOGKIT_SPOOL_DIR');
-  if (dirPicked && (typeof dirPicked.value !== 'string' || !dirPicked.value)) {
-    fail(dirPicked.source, dirPicked.value, 'a non-empty path');
-  }
-  const deadlinePicked = pick(
-    options.deadlineMillis,
-    'delivery.deadlineMillis',
-    env,
-    'OTEL_LOGKIT_DELIVERY_DEADLINE',
-  );
-  const deadlineMillis = integer(deadlinePicked, Math.min(3000, shutdownTimeoutMillis), {
-    min: 0,
-  });
-  if (deadlineMillis > shutdownTimeoutMillis) {
-    fail(
-      deadlinePicked!.source,
-      deadlineMillis,
-      `at most shutdownTimeoutMillis (${shutdownTimeoutMillis})`,
-    );
-  }
-  const maxBytes = integer(
-    pick(options.spoolMaxBytes, 'delivery.spoolMaxBytes', env, 'OTEL_LOGKIT_SPOOL_MAX_BYTES'),
-    256 * 1024 * 1024,
-    { min: 65_536 },
-  );
-  const enabled = boolean(pick(options.spool, 'delivery.spool', env, 'OTEL_LOGKIT_SPOOL'), true);
-  return {
-    spool: enabled
-      ? {
-          dir: path.resolve(dirPicked ? String(dirPicked.value) : path.join(logDir, 'spool')),
-          maxBytes,
-        }
-      : undefined,
-    memoryBudget: integer(
-      pick(options.memoryBudget, 'delivery.memoryBudget', env, 'OTEL_LOGKIT_MEMORY_BUDGET'),
-      2048,
-      { min: 1 },
-    ),
-    deadlineMillis,
-    unhealthyAfterMillis: integer(
-      pick(
-        options.unhealthyAfterMillis,
-        'delivery.unhealthyAfterMillis',
-        env,
-        'OTEL_LOGKIT_SPOOL_UNHEALTHY_AFTER',
-      ),
-      60_000,
-      { min: 1 },
-    ),
-  };
-}
-
-function resolveLimits(limits: LoggingOptions['limits'], env: Env): ResolvedLimits {
-  const options = limits ?? {};
-  if (options.preset !== undefined && options.preset !== 'summary') {
-    fail('option limits.preset', options.preset, '`summary`');
-  }
-  const summary = options.preset === 'summary' ? 500 : Number.POSITIVE_INFINITY;
-  return {
-    attributeValueLength: integer(
-      pick(
-        options.attributeValueLength,
-        'limits.attributeValueLength',
-        env,
-        'OTEL_LOGRECORD_ATTRIBUTE_VALUE_LENGTH_LIMIT',
-      ),
-      summary,
-      { min: 1 },
-    ),
-    attributeCount: integer(
-      pick(
-        options.attributeCount,
-        'limits.attributeCount',
-        env,
-        'OTEL_LOGRECORD_ATTRIBUTE_COUNT_LIMIT',
-      ),
-      128,
-    ),
-    bodyLength: integer(
-      pick(options.bodyLength, 'limits.bodyLength', env, 'OTEL_LOGKIT_BODY_LENGTH_LIMIT'),
-      summary,
-      { min: 1 },
-    ),
-  };
-}
-
-function resolveRouting(
-  routing: LoggingOptions['routing'],
-  levels: ReadonlyMap<string, LevelDefinition>,
-): ResolvedConfig['routing'] {
-  const out = new Map<string, { rule: RouteRule; minSeverity: number | undefined }>();
-  if (routing === undefined) return out;
-  if (typeof routing !== 'object' || routing === null) fail('option routing', routing, 'an object');
-  for (const [name, rule] of Object.entries(routing)) {
-    if (typeof rule !== 'object' || rule === null)
-      fail(`option routing.${name}`, rule, 'an object');
-    for (const part of ['include', 'exclude'] as const) {
-      const pattern = rule[part];
-      if (pattern === undefined) continue;
-      for (const field of ['eventName', 'category'] as const) {
-        const value = pattern[field];
-        const ok =
-          value === undefined ||
-          typeof value === 'string' ||
-          (Array.isArray(value) && value.every((v) => typeof v === 'string'));
-        if (!ok)
-          fail(`option routing.${name}.${part}.${field}`, value, 'a glob or a list of globs');
-      }
-    }
-    const minSeverity =
-      rule.minLevel === undefined
-        ? undefined
-        : resolveMinSeverity(
-            { value: rule.minLevel, source: `option routing.${name}.minLevel` },
-            levels,
-          );
-    out.set(name, { rule, minSeverity });
-  }
-  return out;
-}
-
-/** The least audit key length, in bytes (half of HMAC-SHA-256's 32-byte output). */
-export const AUDIT_KEY_MIN_BYTES = 16;
-
-function resolveAudit(
-  audit: LoggingOptions['audit'],
-  logDir: string,
-  env: Env,
-): ResolvedConfig['audit'] {
-  if (audit === undefined || audit === false) return undefined;
-  const options = audit === true ? {} : audit;
-  if (typeof options !== 'object' || options === null)
-    fail('option audit', audit, 'a boolean or an object');
-  if (options.dir !== undefined && (typeof options.dir !== 'string' || !options.dir)) {
-    fail('option audit.dir', options.dir, 'a non-empty path');
-  }
-  return {
-    dir: path.resolve(options.dir ?? path.join(logDir, 'audit')),
-    categories: options.categories ?? ['security', 'audit'],
-    key:
-      options.key !== undefined
-        ? readSecretKey(options.key, 'option audit.key', AUDIT_KEY_MIN_BYTES)
-        : readSecretKey(
-            env.OTEL_LOGKIT_AUDIT_KEY || undefined,
-            'OTEL_LOGKIT_AUDIT_KEY',
-            AUDIT_KEY_MIN_BYTES,
-          ),
-  };
-}
-
-function resolvePrometheus(prometheus: LoggingOptions['prometheus']): ResolvedConfig['prometheus'] {
-  if (prometheus === undefined || prometheus === false) return undefined;
-  if (prometheus === true) return {};
-  if (typeof prometheus !== 'object' || prometheus === null) {
-    fail('option prometheus', prometheus, 'a boolean or { port, host, endpoint }');
-  }
-  if (
-    prometheus.port !== undefined &&
-    (!Number.isInteger(prometheus.port) || prometheus.port < 0 || prometheus.port > 65535)
-  ) {
-    fail('option prometheus.port', prometheus.port, 'a port number from 0 to 65535');
-  }
-  return prometheus;
 }

@@ -87,3 +87,32 @@ export function resolveMinSeverity(
   }
   return level.severityNumber;
 }
+
+/** Logger members a user-defined level must not shadow. */
+const RESERVED_LEVEL_NAMES = new Set(['log', 'emit', 'child', 'enabled', 'name', 'level']);
+
+/**
+ * The level table: the built-in levels and the user-defined ones of the
+ * `levels` option (name → SeverityNumber).
+ * @throws {@link LoggingConfigError} naming `option levels.<name>` for a name
+ *   that is no identifier or shadows a logger member, or a number outside 1–24.
+ */
+export function resolveLevels(
+  levels: Readonly<Record<string, number>> | undefined,
+): Map<string, LevelDefinition> {
+  const table = new Map<string, LevelDefinition>(Object.entries(BUILTIN_LEVELS));
+  if (levels === undefined) return table;
+  if (typeof levels !== 'object' || levels === null)
+    throw new LoggingConfigError('option levels', levels, 'an object');
+  for (const [name, severityNumber] of Object.entries(levels)) {
+    const source = `option levels.${name}`;
+    if (!/^[a-zA-Z_$][\w$]*$/.test(name) || RESERVED_LEVEL_NAMES.has(name)) {
+      throw new LoggingConfigError(source, name, 'an identifier that is not a logger method name');
+    }
+    if (!Number.isInteger(severityNumber) || severityNumber < 1 || severityNumber > 24) {
+      throw new LoggingConfigError(source, severityNumber, 'a SeverityNumber from 1 to 24');
+    }
+    table.set(name, { name, severityNumber, severityText: name.toUpperCase() });
+  }
+  return table;
+}

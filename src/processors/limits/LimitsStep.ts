@@ -1,16 +1,7 @@
 import type { AnyValue } from '../../logger/anyValue.js';
 import type { ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import type { PipelineStep } from '../PipelineStep.js';
-
-/** Resolved limits; `Infinity` turns one off. */
-export interface ResolvedLimits {
-  /** Characters per string attribute value (also inside arrays and maps). */
-  readonly attributeValueLength: number;
-  /** Attributes per record; the rest are dropped and counted in `droppedAttributesCount`. */
-  readonly attributeCount: number;
-  /** Characters of a string body. */
-  readonly bodyLength: number;
-}
+import type { ResolvedLimits } from './LimitsOptions.js';
 
 /** The marker appended to a truncated string. */
 export function truncationMarker(removed: number): string {

@@ -1,4 +1,4 @@
-import { LoggingConfigError } from '../../config/LoggingConfigError.js';
+import { fail, integer, isObject, number } from '../../config/validate.js';
 import {
   BUILTIN_LEVELS,
   resolveMinSeverity,
@@ -83,20 +83,11 @@ export interface ResolvedSampling {
 
 const OPTION = 'option sampling';
 
-function fail(source: string, value: unknown, expected: string): never {
-  throw new LoggingConfigError(source, value, expected);
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function wholeNumber(value: unknown, source: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    fail(source, value, `a whole number >= ${min}`);
-  }
-  return value;
+  return integer(value === undefined ? undefined : { value, source }, fallback, {
+    min,
+    strings: false,
+  });
 }
 
 function level(
@@ -139,10 +130,11 @@ export function resolveSamplingOptions(
     BUILTIN_LEVELS.warn.severityNumber,
   );
 
-  const ratio = options.ratio ?? 1;
-  if (typeof ratio !== 'number' || !(ratio >= 0 && ratio <= 1)) {
-    fail(`${OPTION}.ratio`, options.ratio, 'a number from 0 to 1');
-  }
+  const ratio = number(
+    options.ratio === undefined ? undefined : { value: options.ratio, source: `${OPTION}.ratio` },
+    1,
+    { min: 0, max: 1, expected: 'a number from 0 to 1' },
+  );
 
   const followTraceFlags = options.followTraceFlags ?? false;
   if (typeof followTraceFlags !== 'boolean') {

@@ -5,9 +5,7 @@ import type {
   ReadWriteLogRecord,
 } from '@opentelemetry/sdk-logs';
 import { join } from 'node:path';
-import { diag } from '@opentelemetry/api';
 import { AuditChainLogRecordProcessor } from '../audit/index.js';
-import { LoggingConfigError } from '../config/LoggingConfigError.js';
 import type { ResolvedConfig } from '../config/resolveConfig.js';
 import { FileLinesSender } from '../exporters/FileLinesSender.js';
 import { fileLinesEncoder } from '../exporters/spool/FileLinesEncoder.js';
@@ -159,8 +157,8 @@ export function createSteps(config: ResolvedConfig) {
 
 /**
  * The destinations: one per log exporter, the audit files, the user's named
- * destinations and extra processors, each with its compiled routing rule.
- * @throws {@link LoggingConfigError} for a routing rule naming no destination.
+ * destinations and extra processors, each with its compiled routing rule
+ * (checked against the destinations when the config was resolved).
  */
 export function createDestinations(
   config: ResolvedConfig,
@@ -228,19 +226,6 @@ export function createDestinations(
       }),
       accepts: (record) => auditCategory(record) && userRule(record),
     });
-  }
-  const known = new Set(['console', 'file', 'otlp', 'audit', ...Object.keys(config.destinations)]);
-  for (const name of config.routing.keys()) {
-    if (!known.has(name)) {
-      throw new LoggingConfigError(
-        `option routing.${name}`,
-        name,
-        `a destination (${[...known].join(', ')})`,
-      );
-    }
-    if (!destinations.some((d) => d.name === name)) {
-      diag.debug(`otel-logkit: routing rule for ${name}, which is not enabled, has no effect`);
-    }
   }
   return { destinations, monitors };
 }
