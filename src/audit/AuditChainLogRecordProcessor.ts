@@ -5,17 +5,14 @@ import type {} from '../logger/anyValue.js';
 import type { AnyValue } from '@opentelemetry/api';
 import { JsonLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { emptyResource } from '@opentelemetry/resources';
-import type {
-  LogRecordProcessor,
-  ReadableLogRecord,
-  ReadWriteLogRecord,
-} from '@opentelemetry/sdk-logs';
+import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import {
   FRAME_HEADER_BYTES,
   SEGMENT_SUFFIX,
   scanFrames,
   splitFileLines,
 } from '../exporters/spool/spoolFormat.js';
+import { recordWithResource } from '../internal/recordView.js';
 import { reportOnce } from '../internal/reportOnce.js';
 import {
   ATTR_AUDIT_ALG,
@@ -170,19 +167,7 @@ function serializeOne(record: ReadWriteLogRecord): {
   scopeName: string;
 } {
   // The resource is not hashed, and its async attributes may still be pending.
-  const view: ReadableLogRecord = {
-    hrTime: record.hrTime,
-    hrTimeObserved: record.hrTimeObserved,
-    spanContext: record.spanContext,
-    severityText: record.severityText,
-    severityNumber: record.severityNumber,
-    body: record.body,
-    eventName: record.eventName,
-    resource: emptyResource(),
-    instrumentationScope: record.instrumentationScope,
-    attributes: record.attributes,
-    droppedAttributesCount: record.droppedAttributesCount,
-  };
+  const view = recordWithResource(record, emptyResource());
   const bytes = JsonLogsSerializer.serializeRequest([view]);
   if (!bytes) throw new Error('the OTLP JSON serializer returned nothing');
   const groups = parseLine(decoder.decode(bytes));

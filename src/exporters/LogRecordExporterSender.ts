@@ -2,6 +2,7 @@ import { ExportResultCode } from '@opentelemetry/core';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
 import type { BatchSender } from '../processors/DeliveringLogRecordProcessor.js';
 import type { SendOutcome } from './OtlpHttpSender.js';
+import { SendAttempt } from './SendAttempt.js';
 import { decodeLogsJson } from './spool/decodeLogsJson.js';
 
 /**
@@ -22,26 +23,14 @@ export class LogRecordExporterSender implements BatchSender {
 
   send(body: Uint8Array, _contentType?: string, signal?: AbortSignal): Promise<SendOutcome> {
     return new Promise<SendOutcome>((resolve) => {
-      let settled = false;
-      const finish = (outcome: SendOutcome): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        resolve(outcome);
-      };
-      const timer = setTimeout(
-        () =>
-          finish({
-            kind: 'retry',
-            error: new Error(`export timed out after ${this.timeoutMillis} ms`),
-          }),
-        this.timeoutMillis,
+      const retry = (error: Error): void => finish({ kind: 'retry', error });
+      const attempt = new SendAttempt(
+        resolve,
+        { timeoutMillis: this.timeoutMillis, signal, onTimeout: retry, onAbort: retry },
+        'export',
       );
-      timer.unref();
-      const onAbort = (): void => finish({ kind: 'retry', error: new Error('export aborted') });
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if (signal?.aborted) return onAbort();
+      const finish = (outcome: SendOutcome): void => attempt.finish(outcome);
+      if (attempt.abortedAlready()) return;
       try {
         this.exporter.export(decodeLogsJson(body), (result) => {
           if (result.code === ExportResultCode.SUCCESS) finish({ kind: 'ok' });

@@ -12,6 +12,7 @@ import { reportOnce } from '../internal/reportOnce.js';
 import type { BatchSender } from '../processors/DeliveringLogRecordProcessor.js';
 import type { OtlpHttpSenderOptions, SendOutcome } from './OtlpHttpSender.js';
 import { encodeLogsProtobuf } from './otlp/encodeLogsProtobuf.js';
+import { SendAttempt } from './SendAttempt.js';
 import { decodeLogsJson } from './spool/decodeLogsJson.js';
 
 const gzipAsync = promisify(gzip);
@@ -107,30 +108,31 @@ export class OtlpGrpcSender implements BatchSender {
     frame.writeUInt32BE(message.length, 1);
     frame.set(message, 5);
     return new Promise<SendOutcome>((resolve) => {
-      let settled = false;
       let stream: ClientHttp2Stream | undefined;
       let session: ClientHttp2Session | undefined;
-      const finish = (outcome: SendOutcome): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        if (stream && !stream.closed) stream.close(http2.NGHTTP2_CANCEL);
-        if (--this.active === 0) this.session?.unref();
-        resolve(outcome);
-      };
       const fail = (error: Error): void => finish({ kind: 'retry', error });
       this.active++;
-      const timer = setTimeout(() => {
-        // The connection is dropped too (a black-holed address, a half-open
-        // connection to a peer that went away), so the next attempt dials again.
-        if (session) this.drop(session);
-        fail(new Error(`OTLP/gRPC export timed out after ${this.timeoutMillis} ms`));
-      }, this.timeoutMillis);
-      timer.unref();
-      const onAbort = (): void => fail(new Error('OTLP/gRPC export aborted'));
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if (signal?.aborted) return onAbort();
+      const attempt = new SendAttempt(
+        resolve,
+        {
+          timeoutMillis: this.timeoutMillis,
+          signal,
+          onTimeout: (error) => {
+            // The connection is dropped too (a black-holed address, a half-open
+            // connection to a peer that went away), so the next attempt dials again.
+            if (session) this.drop(session);
+            fail(error);
+          },
+          onAbort: fail,
+          onSettle: () => {
+            if (stream && !stream.closed) stream.close(http2.NGHTTP2_CANCEL);
+            if (--this.active === 0) this.session?.unref();
+          },
+        },
+        'OTLP/gRPC export',
+      );
+      const finish = (outcome: SendOutcome): void => attempt.finish(outcome);
+      if (attempt.abortedAlready()) return;
       try {
         session = this.connected();
         session.ref();
@@ -159,7 +161,7 @@ export class OtlpGrpcSender implements BatchSender {
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('error', fail);
       stream.on('close', () => {
-        if (settled) return;
+        if (attempt.settled) return;
         outcomeOf(headers, trailers, Buffer.concat(chunks)).then(finish, (e: unknown) =>
           fail(asError(e)),
         );

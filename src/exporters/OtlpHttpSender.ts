@@ -2,6 +2,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { gzip } from 'node:zlib';
 import { promisify } from 'node:util';
+import { SendAttempt } from './SendAttempt.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -67,14 +68,6 @@ export class OtlpHttpSender {
       return { kind: 'reject', error: asError(error) };
     }
     return new Promise<SendOutcome>((resolve) => {
-      let settled = false;
-      const finish = (outcome: SendOutcome): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        resolve(outcome);
-      };
       const request = (this.url.protocol === 'https:' ? httpsRequest : httpRequest)(this.url, {
         method: 'POST',
         agent: this.agent,
@@ -85,13 +78,15 @@ export class OtlpHttpSender {
           ...(this.gzip ? { 'content-encoding': 'gzip' } : {}),
         },
       });
-      const timer = setTimeout(() => {
-        request.destroy(new Error(`OTLP export timed out after ${this.timeoutMillis} ms`));
-      }, this.timeoutMillis);
-      timer.unref();
-      const onAbort = (): void => void request.destroy(new Error('OTLP export aborted'));
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if (signal?.aborted) onAbort();
+      // A timeout or an abort destroys the request: its 'error' settles the attempt.
+      const destroy = (error: Error): void => void request.destroy(error);
+      const attempt = new SendAttempt(
+        resolve,
+        { timeoutMillis: this.timeoutMillis, signal, onTimeout: destroy, onAbort: destroy },
+        'OTLP export',
+      );
+      const finish = (outcome: SendOutcome): void => attempt.finish(outcome);
+      attempt.abortedAlready();
       request.on('error', (error) => finish({ kind: 'retry', error }));
       request.on('response', (response: IncomingMessage) => {
         const chunks: Buffer[] = [];

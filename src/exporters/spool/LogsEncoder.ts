@@ -1,4 +1,5 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
+import { recordWithResource } from '../../internal/recordView.js';
 import { EncodedLogRecords } from '../otlp/EncodedLogRecords.js';
 import { encodeLogsJson } from '../otlp/encodeLogsJson.js';
 import { encodeLogsProtobuf } from '../otlp/encodeLogsProtobuf.js';
@@ -71,22 +72,7 @@ function withResource(
   resourceFor: (resource: ResourceOf) => ResourceOf,
 ): ReadableLogRecord {
   const resource = resourceFor(record.resource);
-  if (resource === record.resource) return record;
-  // A plain copy: with Object.create() over the SDK's record a burst of
-  // 200,000 took 13.4 s instead of 1.8 s (measured on the same loaded machine).
-  return {
-    hrTime: record.hrTime,
-    hrTimeObserved: record.hrTimeObserved,
-    spanContext: record.spanContext,
-    severityText: record.severityText,
-    severityNumber: record.severityNumber,
-    body: record.body,
-    eventName: record.eventName,
-    resource,
-    instrumentationScope: record.instrumentationScope,
-    attributes: record.attributes,
-    droppedAttributesCount: record.droppedAttributesCount,
-  };
+  return resource === record.resource ? record : recordWithResource(record, resource);
 }
 
 /**
