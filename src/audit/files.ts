@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { OtlpJsonLogRecord } from './canonical.js';
+import { parseBackupName } from '../backupNames.js';
 
 /** One file of an audit directory. */
 export interface AuditFile {
@@ -14,7 +15,8 @@ export interface AuditFile {
   readonly rank: number;
 }
 
-const AUDIT_FILE = /^(.+\.jsonl)(?:\.(\d+)\.gz)?$/;
+/** A current audit file's name: its chain's name. */
+const AUDIT_FILE = /^.+\.jsonl$/;
 
 /**
  * The rotation chains of an audit directory (one per category file), each
@@ -24,11 +26,10 @@ const AUDIT_FILE = /^(.+\.jsonl)(?:\.(\d+)\.gz)?$/;
 export function listAuditChains(dir: string): AuditFile[][] {
   const chains = new Map<string, AuditFile[]>();
   for (const name of readdirSync(dir).sort()) {
-    const match = AUDIT_FILE.exec(name);
-    if (!match) continue;
-    const chain = match[1]!;
-    if (chain.startsWith('metrics.')) continue;
-    const file: AuditFile = { name, path: join(dir, name), chain, rank: Number(match[2] ?? 0) };
+    const backup = parseBackupName(name);
+    const chain = backup?.base ?? name;
+    if (!AUDIT_FILE.test(chain) || chain.startsWith('metrics.')) continue;
+    const file: AuditFile = { name, path: join(dir, name), chain, rank: backup?.n ?? 0 };
     const files = chains.get(chain);
     if (files) files.push(file);
     else chains.set(chain, [file]);

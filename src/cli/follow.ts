@@ -18,6 +18,7 @@ import { readFileRecords, scanInTimeOrder } from './readFileRecords.js';
 import type { InputFile, ResolvedInputs } from './resolveInputs.js';
 import { isLogFileName } from './resolveInputs.js';
 import type { RecordWriter } from './view.js';
+import { parseBackupName } from '../backupNames.js';
 
 /** How often followed files are checked for new lines and rotation, ms. */
 export const FOLLOW_INTERVAL_MS = 200;
@@ -363,16 +364,15 @@ async function listBackups(file: string): Promise<Backup[]> {
   }
   const backups: Array<Backup & { n: number }> = [];
   for (const name of names) {
-    if (!name.startsWith(`${base}.`) || !name.endsWith('.gz')) continue;
-    const n = name.slice(base.length + 1, -3);
-    if (!/^\d+$/.test(n)) continue;
+    const backup = parseBackupName(name);
+    if (backup?.base !== base) continue;
     try {
       const info = await stat(path.join(dir, name));
       backups.push({
         path: path.join(dir, name),
         key: `${info.ino}:${info.mtimeMs}:${info.size}`,
         size: info.size,
-        n: Number(n),
+        n: backup.n,
       });
     } catch {
       // Renamed or removed meanwhile: seen next time.

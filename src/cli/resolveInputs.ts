@@ -6,6 +6,7 @@ import { open, readdir, realpath, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, errorCode } from './errors.js';
+import { parseBackupName } from '../backupNames.js';
 
 /** One file to read. */
 export interface InputFile {
@@ -40,7 +41,6 @@ export interface ResolvedInputs {
  * exporter's file) is not a log file.
  */
 export const LOG_FILE_PATTERN = /\.(?:jsonl|json|ndjson)(?:\.\d+)?(?:\.gz)?$/;
-const ROTATED_SUFFIX = /\.(\d+)\.gz$/;
 const NOT_LOGS = /^metrics\.jsonl(?:\.\d+)?(?:\.gz)?$/;
 
 /** Whether a directory entry's name is one of a log file. */
@@ -140,7 +140,7 @@ async function describeFile(
 }
 
 function chainKey(file: string): string {
-  return file.replace(ROTATED_SUFFIX, '');
+  return parseBackupName(file)?.base ?? file;
 }
 
 function addToChain(chains: Map<string, InputFile[]>, file: InputFile): void {
@@ -152,10 +152,7 @@ function addToChain(chains: Map<string, InputFile[]>, file: InputFile): void {
 
 // Oldest first: the highest backup number, …, `.1.gz`, then the current file.
 function orderChain(chain: InputFile[]): InputFile[] {
-  const rank = (file: InputFile): number => {
-    const match = ROTATED_SUFFIX.exec(file.path);
-    return match ? Number(match[1]) : 0;
-  };
+  const rank = (file: InputFile): number => parseBackupName(file.path)?.n ?? 0;
   return chain.sort((a, b) => rank(b) - rank(a));
 }
 

@@ -5,6 +5,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { backupPath } from '../backupNames.js';
 
 /** Default size limit of the current file: 10 MiB (10 × 1024 × 1024 bytes). */
 export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
@@ -185,7 +186,7 @@ export class RotatingFileWriter {
   }
 
   private backupPath(index: number): string {
-    return `${this.path}.${index}.gz`;
+    return backupPath(this.path, index);
   }
 }
 
