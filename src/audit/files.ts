@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { OtlpJsonLogRecord } from './canonical.js';
-import { parseBackupName } from '../backupNames.js';
+import { parseBackupName } from '../logFiles.js';
 
 /** One file of an audit directory. */
 export interface AuditFile {

@@ -18,7 +18,7 @@ import { readFileRecords, scanInTimeOrder } from './readFileRecords.js';
 import type { InputFile, ResolvedInputs } from './resolveInputs.js';
 import { isLogFileName } from './resolveInputs.js';
 import type { RecordWriter } from './view.js';
-import { parseBackupName } from '../backupNames.js';
+import { parseBackupName } from '../logFiles.js';
 
 /** How often followed files are checked for new lines and rotation, ms. */
 export const FOLLOW_INTERVAL_MS = 200;

@@ -6,7 +6,7 @@ import { open, readdir, realpath, stat } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError, errorCode } from './errors.js';
-import { parseBackupName } from '../backupNames.js';
+import { DEFAULT_LOG_DIR, parseBackupName } from '../logFiles.js';
 
 /** One file to read. */
 export interface InputFile {
@@ -51,7 +51,7 @@ export function isLogFileName(name: string): boolean {
 /** The default input: `OTEL_LOGKIT_LOG_DIR`, else `./logs`, as the embedded exporter uses. */
 export function defaultLogDir(): string {
   const dir = process.env.OTEL_LOGKIT_LOG_DIR;
-  return dir !== undefined && dir !== '' ? dir : 'logs';
+  return dir !== undefined && dir !== '' ? dir : DEFAULT_LOG_DIR;
 }
 
 /**

@@ -32,6 +32,7 @@ import type {
   MetricsExporterName,
   TracesExporterName,
 } from './LoggingOptions.js';
+import { DEFAULT_LOG_DIR, DEFAULT_MAX_BACKUPS, DEFAULT_MAX_BYTES } from '../logFiles.js';
 
 // Where otlpExporters.ts and tests have always found them.
 export type { ResolvedOtlpSignal, ResolvedOtlpTls } from '../exporters/OtlpOptions.js';
@@ -234,7 +235,10 @@ function resolveSettings<L extends string>(
     },
   );
 
-  const logDir = directory(pick(options.logDir, 'logDir', env, 'OTEL_LOGKIT_LOG_DIR'), 'logs');
+  const logDir = directory(
+    pick(options.logDir, 'logDir', env, 'OTEL_LOGKIT_LOG_DIR'),
+    DEFAULT_LOG_DIR,
+  );
   const shutdownTimeoutMillis = integer(
     pick(
       options.shutdownTimeoutMillis,
@@ -314,10 +318,13 @@ function resolveSettings<L extends string>(
     logDir,
     maxFileBytes: integer(
       pick(options.maxFileBytes, 'maxFileBytes', env, 'OTEL_LOGKIT_MAX_FILE_BYTES'),
-      10 * 1024 * 1024,
+      DEFAULT_MAX_BYTES,
       { min: 1024 },
     ),
-    maxBackups: integer(pick(options.maxBackups, 'maxBackups', env, 'OTEL_LOGKIT_MAX_BACKUPS'), 5),
+    maxBackups: integer(
+      pick(options.maxBackups, 'maxBackups', env, 'OTEL_LOGKIT_MAX_BACKUPS'),
+      DEFAULT_MAX_BACKUPS,
+    ),
     colors: options.colors,
     registerGlobals: boolean(
       pick(options.registerGlobals, 'registerGlobals', env, 'OTEL_LOGKIT_REGISTER_GLOBALS'),

@@ -5,13 +5,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { backupPath } from '../backupNames.js';
-
-/** Default size limit of the current file: 10 MiB (10 × 1024 × 1024 bytes). */
-export const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
-
-/** Default number of gzip backups kept next to the current file. */
-export const DEFAULT_MAX_BACKUPS = 5;
+import { backupPath, DEFAULT_MAX_BACKUPS, DEFAULT_MAX_BYTES } from '../logFiles.js';
 
 /** Error code of the rejection of a {@link RotatingFileWriter.write} after `close()`. */
 export const ERR_WRITER_CLOSED = 'ERR_LOGKIT_WRITER_CLOSED';

@@ -13,12 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  DEFAULT_MAX_BACKUPS,
-  DEFAULT_MAX_BYTES,
-  ERR_WRITER_CLOSED,
-  RotatingFileWriter,
-} from '../../src/exporters/RotatingFileWriter.js';
+import { ERR_WRITER_CLOSED, RotatingFileWriter } from '../../src/exporters/RotatingFileWriter.js';
+import { DEFAULT_MAX_BACKUPS, DEFAULT_MAX_BYTES } from '../../src/logFiles.js';
 
 let tmp: string;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backupPath, parseBackupName } from '../src/backupNames.js';
+import { backupPath, parseBackupName } from '../src/logFiles.js';
 
 describe('backup names', () => {
   it('should name backup N of a file <file>.N.gz and read the name back', () => {
