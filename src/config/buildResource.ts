@@ -12,7 +12,7 @@ import {
   type Resource,
 } from '@opentelemetry/resources';
 import { reportOnce } from '../internal/reportOnce.js';
-import type { RedactionOptions } from '../processors/redaction/RedactionOptions.js';
+import type { ResolvedRedactionOptions } from '../processors/redaction/RedactionOptions.js';
 import { Redactor } from '../processors/redaction/Redactor.js';
 
 /**
@@ -30,7 +30,7 @@ import { Redactor } from '../processors/redaction/Redactor.js';
  */
 export function buildResource(
   attributes: Attributes,
-  redaction: RedactionOptions | false,
+  redaction: ResolvedRedactionOptions | false,
   { fromEnv = true }: { readonly fromEnv?: boolean } = {},
 ): Resource {
   const detected = detectResources({
@@ -43,7 +43,7 @@ export function buildResource(
     ],
   });
   const resource = defaultResource().merge(detected).merge(resourceFromAttributes(attributes));
-  return redaction === false ? resource : redactResource(resource, Redactor.fromOptions(redaction));
+  return redaction === false ? resource : redactResource(resource, new Redactor(redaction));
 }
 
 /**

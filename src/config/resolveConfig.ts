@@ -21,9 +21,15 @@ import {
 import type { LogMetricRule } from '../metrics/LogMetricRule.js';
 import { resolvePrometheus, type ResolvedPrometheus } from '../metrics/PrometheusOptions.js';
 import { resolveSteps, type ResolvedSteps } from '../processors/StepsOptions.js';
-import type { RedactionOptions } from '../processors/redaction/RedactionOptions.js';
+import {
+  resolveRedactionOptions,
+  type ResolvedRedactionOptions,
+} from '../processors/redaction/RedactionOptions.js';
 import { resolveRouting, type ResolvedRoute } from '../processors/routing/RoutingOptions.js';
-import type { SamplingOptions } from '../processors/sampling/SamplingOptions.js';
+import {
+  resolveSamplingOptions,
+  type ResolvedSampling,
+} from '../processors/sampling/SamplingOptions.js';
 import { resolveLimits, type ResolvedLimits } from '../processors/limits/LimitsOptions.js';
 import type {
   DiagLevelName,
@@ -97,8 +103,9 @@ export interface ResolvedConfig {
   readonly staticAttributes: Readonly<Record<string, unknown>>;
   readonly baggageKeys: readonly string[] | boolean | undefined;
   readonly limits: ResolvedLimits;
-  readonly redaction: RedactionOptions | false;
-  readonly sampling: SamplingOptions | undefined;
+  /** The redaction rules, validated and compiled once; `false`: none. */
+  readonly redaction: ResolvedRedactionOptions | false;
+  readonly sampling: ResolvedSampling;
   /**
    * Routing rules by destination, with `minLevel` resolved to a
    * SeverityNumber; each names a destination that exists.
@@ -352,8 +359,8 @@ function resolveSettings<L extends string>(
     staticAttributes: options.attributes ?? {},
     baggageKeys: options.baggageKeys,
     limits: resolveLimits(options.limits, env),
-    redaction: options.redaction ?? {},
-    sampling: options.sampling,
+    redaction: options.redaction === false ? false : resolveRedactionOptions(options.redaction),
+    sampling: resolveSamplingOptions(options.sampling, levels),
     routing: routing.routes,
     notes: routing.notes,
     destinations,

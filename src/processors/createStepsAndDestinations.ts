@@ -21,9 +21,9 @@ import { createEnrichStep } from './enrich/EnrichStep.js';
 import { createLimitsStep } from './limits/LimitsStep.js';
 import type { Destination } from './PipelineLogRecordProcessor.js';
 import type { PipelineStep } from './PipelineStep.js';
-import { createRedactionStep, REDACTION_STEP_NAME } from './redaction/RedactionStep.js';
+import { redactionStepFrom, REDACTION_STEP_NAME } from './redaction/RedactionStep.js';
 import { compileRouteRule } from './routing/RouteRule.js';
-import { createSamplingStep } from './sampling/SamplingStep.js';
+import { samplingStepFrom } from './sampling/SamplingStep.js';
 import { toPipelineStep } from './userSteps.js';
 
 /**
@@ -123,7 +123,7 @@ function auditRecord(
  * read for metrics (`observeAt`: after the later of `enrich` and `redact`).
  */
 export function createSteps(config: ResolvedConfig) {
-  let sampling: ReturnType<typeof createSamplingStep> | undefined;
+  let sampling: ReturnType<typeof samplingStepFrom> | undefined;
   const steps: PipelineStep[] = config.steps
     .map((spec, index) => {
       switch (spec) {
@@ -133,13 +133,11 @@ export function createSteps(config: ResolvedConfig) {
             baggageKeys: config.baggageKeys,
           });
         case 'redact':
-          return config.redaction === false ? undefined : createRedactionStep(config.redaction);
+          return config.redaction === false ? undefined : redactionStepFrom(config.redaction);
         case 'limit':
           return createLimitsStep(config.limits);
         case 'sample':
-          return (sampling = createSamplingStep(config.sampling, config.levels, {
-            exempt: auditRecord(config),
-          }));
+          return (sampling = samplingStepFrom(config.sampling, { exempt: auditRecord(config) }));
         default:
           return toPipelineStep(spec, index);
       }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { summarise, truncate } from '../../src/categories/summarise.js';
 import { setOutputRedaction } from '../../src/processors/redaction/outputRedaction.js';
+import { resolveRedactionOptions } from '../../src/processors/redaction/RedactionOptions.js';
 
 const SECRET = 'Sup3rS3cretPassw0rdV';
 
@@ -54,7 +55,7 @@ describe('summarise', () => {
   });
 
   it("should use the live registration's rules, and none with redaction: false", () => {
-    setOutputRedaction({ keys: ['pin'], mode: 'mask' });
+    setOutputRedaction(resolveRedactionOptions({ keys: ['pin'], mode: 'mask' }));
     expect(JSON.parse(summarise({ pin: '1234', password: 'abcdefghijklmnop' }))).toEqual({
       pin: '****',
       password: '****mnop',

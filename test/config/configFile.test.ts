@@ -7,6 +7,11 @@ import { LoggingConfigError } from '../../src/config/LoggingConfigError.js';
 import { resolveConfig } from '../../src/config/resolveConfig.js';
 import { registerLogging, type LoggingHandle } from '../../src/index.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlpReceiver.js';
+import {
+  resolveRedactionOptions,
+  type ResolvedRedactionOptions,
+} from '../../src/processors/redaction/RedactionOptions.js';
+import { resolveSamplingOptions } from '../../src/processors/sampling/SamplingOptions.js';
 
 // OTEL_CONFIG_FILE: real files in a temporary directory, parsed by
 // @opentelemetry/configuration, mapped onto otel-logkit's settings.
@@ -174,13 +179,17 @@ describe('OTEL_CONFIG_FILE', () => {
     expect(config.logDir).toBe(path.join(dir, 'logs'));
     expect(config.maxBackups).toBe(2);
     expect(config.staticAttributes).toEqual({ 'app.tier': 'web' });
-    expect(config.redaction).toMatchObject({ keys: ['ssn'] });
-    const custom = (config.redaction as { patterns: unknown[] }).patterns[1] as {
-      pattern: RegExp;
-    };
-    expect(custom.pattern).toBeInstanceOf(RegExp);
-    expect(custom.pattern.test('see TICKET-123456')).toBe(true);
-    expect(config.sampling).toEqual({ ratio: 0.5 });
+    // Resolved in the one config phase: the same settings the file's options resolve to.
+    expect(config.redaction).toEqual(
+      resolveRedactionOptions({
+        keys: ['ssn'],
+        patterns: ['email', { name: 'ticket', pattern: /TICKET-[0-9]{6}/ }],
+      }),
+    );
+    const custom = (config.redaction as ResolvedRedactionOptions).custom[0]!;
+    expect(custom.regex).toBeInstanceOf(RegExp);
+    expect(custom.regex.test('see TICKET-123456')).toBe(true);
+    expect(config.sampling).toEqual(resolveSamplingOptions({ ratio: 0.5 }, config.levels));
     expect(config.routing.get('file')?.minSeverity).toBe(13);
     expect(config.audit?.categories).toEqual(['security']);
     expect(config.warnings).toEqual([]);

@@ -1,7 +1,11 @@
 import type { ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import type { PipelineStep } from '../PipelineStep.js';
 import { Redactor } from './Redactor.js';
-import type { RedactionOptions } from './RedactionOptions.js';
+import {
+  resolveRedactionOptions,
+  type RedactionOptions,
+  type ResolvedRedactionOptions,
+} from './RedactionOptions.js';
 
 /** The attribute that counts the redactions made in a record (set only when there were some). */
 export const ATTR_LOGKIT_REDACTION_COUNT = 'logkit.redaction.count';
@@ -22,7 +26,12 @@ export const REDACTION_STEP_NAME = 'redact';
  * makes the pipeline drop the record as `redaction-failed`.
  */
 export function createRedactionStep(options: RedactionOptions | undefined): PipelineStep {
-  return new RedactionStep(Redactor.fromOptions(options));
+  return redactionStepFrom(resolveRedactionOptions(options));
+}
+
+/** The redaction step of rules already resolved ({@link resolveRedactionOptions}). */
+export function redactionStepFrom(options: ResolvedRedactionOptions): PipelineStep {
+  return new RedactionStep(new Redactor(options));
 }
 
 class RedactionStep implements PipelineStep {

@@ -2,7 +2,7 @@ import type { AnyValue } from '../../logger/anyValue.js';
 import { toAnyValue } from '../../logger/toAnyValue.js';
 import { reportOnce } from '../../internal/reportOnce.js';
 import { REDACTED, Redactor } from './Redactor.js';
-import type { RedactionOptions } from './RedactionOptions.js';
+import type { ResolvedRedactionOptions } from './RedactionOptions.js';
 
 /**
  * What stands for a value that could not be redacted (it threw, or was too
@@ -32,9 +32,8 @@ let defaults: Redactor | undefined;
  * @throws {@link LoggingConfigError} for invalid options (validated by the
  *   pipeline's step first, in practice).
  */
-export function setOutputRedaction(options: RedactionOptions | false | undefined): void {
-  current =
-    options === false ? false : options === undefined ? undefined : Redactor.fromOptions(options);
+export function setOutputRedaction(options: ResolvedRedactionOptions | false | undefined): void {
+  current = options === false ? false : options === undefined ? undefined : new Redactor(options);
 }
 
 function redactor(): Redactor | false {

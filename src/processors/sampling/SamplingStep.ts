@@ -5,7 +5,11 @@ import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { LevelDefinition } from '../../logger/levels.js';
 import type { DropReason, PipelineStep, StepHost } from '../PipelineStep.js';
 import { RateLimiter } from './RateLimiter.js';
-import { resolveSamplingOptions, type SamplingOptions } from './SamplingOptions.js';
+import {
+  resolveSamplingOptions,
+  type ResolvedSampling,
+  type SamplingOptions,
+} from './SamplingOptions.js';
 import { TraceBuffer } from './TraceBuffer.js';
 import { keepTraceId, traceIdRatioUpperBound } from './traceIdRatio.js';
 
@@ -93,7 +97,14 @@ export function createSamplingStep(
   levels: ReadonlyMap<string, LevelDefinition>,
   internals: SamplingInternals = {},
 ): SamplingStep {
-  const config = resolveSamplingOptions(options, levels);
+  return samplingStepFrom(resolveSamplingOptions(options, levels), internals);
+}
+
+/** The sampling step of settings already resolved ({@link resolveSamplingOptions}). */
+export function samplingStepFrom(
+  config: ResolvedSampling,
+  internals: SamplingInternals = {},
+): SamplingStep {
   const now = internals.now ?? (() => performance.now());
   let host = NOOP_HOST;
 
