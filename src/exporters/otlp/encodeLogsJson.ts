@@ -175,6 +175,23 @@ const QUOTE = 34;
 const CLOSE_BRACE = 125;
 const CLOSE_BRACKET = 93;
 
+/** `,"attributes":[…]` when there are any, then `,"droppedAttributesCount":N` when N > 0. */
+function attributesAndDropped(
+  w: ProtoWriter,
+  attributes: ReadableLogRecord['attributes'] | undefined,
+  dropped: number | undefined,
+): void {
+  if (attributes && hasOwnKey(attributes)) {
+    raw(w, COMMA_ATTRIBUTES);
+    keyValues(w, attributes);
+    w.byte(CLOSE_BRACKET);
+  }
+  if (dropped) {
+    raw(w, DROPPED);
+    ascii(w, String(dropped));
+  }
+}
+
 function writeScope(w: ProtoWriter, scope: ScopeOf): void {
   raw(w, OPEN_SCOPE_LOGS);
   str(w, scope.name);
@@ -182,15 +199,7 @@ function writeScope(w: ProtoWriter, scope: ScopeOf): void {
     raw(w, VERSION);
     str(w, scope.version);
   }
-  if (scope.attributes && hasOwnKey(scope.attributes)) {
-    raw(w, COMMA_ATTRIBUTES);
-    keyValues(w, scope.attributes);
-    w.byte(CLOSE_BRACKET);
-  }
-  if (scope.droppedAttributesCount) {
-    raw(w, DROPPED);
-    ascii(w, String(scope.droppedAttributesCount));
-  }
+  attributesAndDropped(w, scope.attributes, scope.droppedAttributesCount);
   w.byte(CLOSE_BRACE);
 }
 
@@ -219,15 +228,7 @@ function writeLogRecord(w: ProtoWriter, r: ReadableLogRecord): void {
     raw(w, EVENT_NAME);
     str(w, r.eventName);
   }
-  if (r.attributes && hasOwnKey(r.attributes)) {
-    raw(w, COMMA_ATTRIBUTES);
-    keyValues(w, r.attributes);
-    w.byte(CLOSE_BRACKET);
-  }
-  if (r.droppedAttributesCount) {
-    raw(w, DROPPED);
-    ascii(w, String(r.droppedAttributesCount));
-  }
+  attributesAndDropped(w, r.attributes, r.droppedAttributesCount);
   const sc = r.spanContext;
   if (sc !== undefined) {
     if (sc.traceFlags) {
