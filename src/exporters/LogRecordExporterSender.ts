@@ -1,5 +1,5 @@
 import { ExportResultCode } from '@opentelemetry/core';
-import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { BatchSender } from '../processors/DeliveringLogRecordProcessor.js';
 import type { SendOutcome } from './OtlpHttpSender.js';
 import { SendAttempt } from './SendAttempt.js';
@@ -21,7 +21,16 @@ export class LogRecordExporterSender implements BatchSender {
     private readonly timeoutMillis: number,
   ) {}
 
+  /** A spooled batch: its OTLP/JSON bytes decoded back into records. */
   send(body: Uint8Array, _contentType?: string, signal?: AbortSignal): Promise<SendOutcome> {
+    return this.sendRecords(() => decodeLogsJson(body), signal);
+  }
+
+  /** A batch cut from memory: the records as they were emitted. */
+  sendRecords(
+    records: ReadableLogRecord[] | (() => ReadableLogRecord[]),
+    signal?: AbortSignal,
+  ): Promise<SendOutcome> {
     return new Promise<SendOutcome>((resolve) => {
       const retry = (error: Error): void => finish({ kind: 'retry', error });
       const attempt = new SendAttempt(
@@ -32,7 +41,7 @@ export class LogRecordExporterSender implements BatchSender {
       const finish = (outcome: SendOutcome): void => attempt.finish(outcome);
       if (attempt.abortedAlready()) return;
       try {
-        this.exporter.export(decodeLogsJson(body), (result) => {
+        this.exporter.export(typeof records === 'function' ? records() : records, (result) => {
           if (result.code === ExportResultCode.SUCCESS) finish({ kind: 'ok' });
           else finish({ kind: 'retry', error: result.error ?? new Error('export failed') });
         });

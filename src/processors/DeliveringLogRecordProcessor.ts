@@ -1,6 +1,10 @@
 import type { Attributes, Context } from '@opentelemetry/api';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
+import type {
+  LogRecordProcessor,
+  ReadableLogRecord,
+  ReadWriteLogRecord,
+} from '@opentelemetry/sdk-logs';
 import type { ResourceOf } from '../exporters/otlp/groupLogRecords.js';
 import type { SendOutcome } from '../exporters/OtlpHttpSender.js';
 import {
@@ -21,6 +25,12 @@ import type { DropReason } from './PipelineStep.js';
 /** Sends one encoded export request; never rejects. */
 export interface BatchSender {
   send(body: Uint8Array, contentType: string, signal?: AbortSignal): Promise<SendOutcome>;
+  /**
+   * Sends records still held as objects (a batch cut from memory when the
+   * queue keeps objects: {@link PendingLogRecords.takeRecords}), sparing an
+   * encode and a decode; the batch is encoded only if it must be spooled.
+   */
+  sendRecords?(records: ReadableLogRecord[], signal?: AbortSignal): Promise<SendOutcome>;
   close?(): void;
 }
 
@@ -56,7 +66,10 @@ export interface DeliveringOptions {
 }
 
 interface Batch {
-  payload: Uint8Array;
+  /** The request bytes; undefined for a batch of {@link objects} not encoded yet. */
+  payload: Uint8Array | undefined;
+  /** The records themselves, for a sender that takes them ({@link BatchSender.sendRecords}). */
+  objects?: ReadableLogRecord[];
   records: number;
   ref: FrameRef | undefined;
   contentType: string;
@@ -256,7 +269,10 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
     if (!this.spoolUsable()) return;
     this.spill(0);
     const batch = this.inFlight?.batch;
-    if (batch && !batch.ref) batch.ref = this.spool!.append(batch.payload, batch.records);
+    if (batch && !batch.ref) {
+      const payload = this.payloadOf(batch);
+      if (payload) batch.ref = this.spool!.append(payload, batch.records);
+    }
   }
 
   /**
@@ -397,7 +413,7 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
     // Batches a failed disk could not take go first, oldest first.
     while (this.held.length > 0) {
       const batch = this.held[0]!;
-      if (!this.spool!.append(batch.payload, batch.records)) return;
+      if (!this.spool!.append(batch.payload!, batch.records)) return;
       this.held.shift();
       this.heldRecords -= batch.records;
     }
@@ -426,6 +442,25 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
       reportOnce('delivery:encode', 'could not encode log records for export', error);
       this.settle(records);
       this.observer.dropped('export-failed', records);
+      return undefined;
+    }
+  }
+
+  /**
+   * A batch's request bytes, encoding its objects the first time (to spool
+   * them); undefined, with the records counted as dropped, when they cannot
+   * be encoded.
+   */
+  private payloadOf(batch: Batch): Uint8Array | undefined {
+    if (batch.payload !== undefined) return batch.payload;
+    try {
+      batch.payload = this.encoder.encode(batch.objects ?? []);
+      batch.objects = undefined;
+      return batch.payload;
+    } catch (error) {
+      reportOnce('delivery:encode', 'could not encode log records for export', error);
+      this.settle(batch.records);
+      this.observer.dropped('export-failed', batch.records);
       return undefined;
     }
   }
@@ -464,6 +499,21 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
       (this.memory.length >= this.maxBatchSize || partialOk)
     ) {
       const records = Math.min(this.memory.length, this.maxBatchSize);
+      if (this.sender.sendRecords && this.memory.takeRecords) {
+        // Objects straight to a sender that takes them: a user's exporter
+        // (JSON encode + decode per batch cost 11.7-15.7 µs against 6.8-7.1
+        // µs per record for the SDK's batch processor, measured on the
+        // loaded 2-core machine); encoded only if the batch must be spooled.
+        const objects = this.memory.takeRecords(records);
+        if (this.memory.length === 0) this.partialDue = false;
+        return {
+          payload: undefined,
+          objects,
+          records,
+          ref: undefined,
+          contentType: this.encoder.contentType,
+        };
+      }
       const payload = this.encode(records);
       if (this.memory.length === 0) this.partialDue = false;
       if (payload) {
@@ -484,7 +534,11 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
     if (!batch) return;
     if (batch.ref && this.replayStartedAt === 0) this.replayStartedAt = Date.now();
     const abort = new AbortController();
-    const done = this.sender.send(batch.payload, batch.contentType, abort.signal).then(
+    const sending =
+      batch.payload === undefined && batch.objects && this.sender.sendRecords
+        ? this.sender.sendRecords(batch.objects, abort.signal)
+        : this.sender.send(batch.payload!, batch.contentType, abort.signal);
+    const done = sending.then(
       (outcome) => this.onOutcome(batch, outcome),
       (error: unknown) => this.onOutcome(batch, { kind: 'retry', error: error as Error }),
     );
@@ -524,9 +578,16 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
       return;
     }
     if (batch.ref) this.spool!.release(batch.ref);
-    else if (!this.spool?.append(batch.payload, batch.records)) {
+    else if (!this.spool) {
       this.observer.dropped('export-failed', batch.records);
       this.settle(batch.records);
+    } else {
+      // payloadOf counts the records as dropped itself when they cannot be encoded.
+      const payload = this.payloadOf(batch);
+      if (payload && !this.spool.append(payload, batch.records)) {
+        this.observer.dropped('export-failed', batch.records);
+        this.settle(batch.records);
+      }
     }
     if (this.stopping) return;
     this.backoffMillis = Math.min(

@@ -82,8 +82,15 @@ function createUserDestinationProcessor(
   config: ResolvedConfig,
   monitor: DestinationMonitor,
 ): LogRecordProcessor {
+  const json = getLogsEncoder('http/json');
   const delivering = createDeliveringProcessor(config, monitor, {
-    encoder: getLogsEncoder('http/json'),
+    // No queue of encoded records: records wait as objects and go to the
+    // exporter as they are; OTLP/JSON only for what must be spooled.
+    encoder: {
+      encoding: json.encoding,
+      contentType: json.contentType,
+      encode: (records) => json.encode(records),
+    },
     sender: new LogRecordExporterSender(exporter, config.batch.exportTimeoutMillis),
     // The name is the user's: escaped so it stays one path segment.
     spoolDir:

@@ -11,9 +11,10 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerLogging, type LoggingHandle, type LoggingOptions } from '../../src/index.js';
 
-// User destinations (`destinations`) through the delivery path: batches kept
-// as OTLP/JSON bytes (memory budget, then the spool) and decoded back into
-// records for the user's exporter.
+// User destinations (`destinations`) through the delivery path: records wait
+// in memory as objects and go to the user's exporter as they are; past the
+// memory budget or after a failed export they are spooled as OTLP/JSON and
+// decoded back into records when they are sent.
 
 let handle: LoggingHandle | undefined;
 let root: string;
@@ -66,6 +67,31 @@ async function waitFor(predicate: () => boolean, timeoutMs = 20_000): Promise<vo
 }
 
 describe('user destinations through the delivery path', () => {
+  it('should hand records cut from memory to the exporter as they are, without an encode and a decode', async () => {
+    // The record a user processor sees and the one the exporter gets share
+    // their Resource and attribute values: the JSON round trip would make
+    // new objects (it runs only for batches that had to be spooled).
+    const mine = new InMemoryLogRecordExporter();
+    let seen: ReadableLogRecord['resource'] | undefined;
+    const order = { id: 'o-1', items: [1, 2] };
+    const h = register({
+      destinations: { mine },
+      logRecordProcessors: [
+        {
+          onEmit: (r) => void (seen ??= r.resource),
+          forceFlush: () => Promise.resolve(),
+          shutdown: () => Promise.resolve(),
+        },
+      ],
+    });
+    h.getLogger('identity').info('one', { order });
+    await h.forceFlush();
+    const [record] = mine.getFinishedLogRecords();
+    expect(record!.body).toBe('one');
+    expect(record!.resource).toBe(seen);
+    expect(record!.attributes['order']).toEqual(order);
+  });
+
   it('should hand the exporter records equal to those logged', async () => {
     const mine = new InMemoryLogRecordExporter();
     const h = register({ destinations: { mine } });

@@ -37,6 +37,8 @@ export interface PendingLogRecords {
    * one). Throws when they cannot be encoded (they are removed all the same).
    */
   take(n: number, resourceFor?: (resource: ResourceOf) => ResourceOf): Uint8Array;
+  /** Removes the oldest `n` records and returns them as they are (a queue of objects only). */
+  takeRecords?(n: number): ReadableLogRecord[];
   /** Drops every record waiting. */
   clear(): void;
 }
@@ -60,6 +62,10 @@ export class RecordList implements PendingLogRecords {
     return this.encoder.encode(
       resourceFor ? batch.map((r) => withResource(r, resourceFor)) : batch,
     );
+  }
+
+  takeRecords(n: number): ReadableLogRecord[] {
+    return this.records.splice(0, n);
   }
 
   clear(): void {
