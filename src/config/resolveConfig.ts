@@ -39,6 +39,7 @@ import type {
   TracesExporterName,
 } from './LoggingOptions.js';
 import { DEFAULT_LOG_DIR, DEFAULT_MAX_BACKUPS, DEFAULT_MAX_BYTES } from '../logFiles.js';
+import { resolveMetricRules } from '../metrics/LogMetricRule.js';
 
 // Where otlpExporters.ts and tests have always found them.
 export type { ResolvedOtlpSignal, ResolvedOtlpTls } from '../exporters/OtlpOptions.js';
@@ -353,7 +354,7 @@ function resolveSettings<L extends string>(
       pick(options.runtimeMetrics, 'runtimeMetrics', env, 'OTEL_LOGKIT_RUNTIME_METRICS'),
       true,
     ),
-    metricRules: [...(options.metricRules ?? [])],
+    metricRules: resolveMetricRules(options.metricRules),
     prometheus: resolvePrometheus(options.prometheus),
     steps: resolveSteps(options.steps),
     staticAttributes: options.attributes ?? {},

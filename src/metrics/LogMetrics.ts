@@ -1,7 +1,6 @@
 import type { Attributes, Context, Histogram, Meter } from '@opentelemetry/api';
 import type { ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import { ATTR_LOGKIT_CATEGORY } from '../attributes.js';
-import { LoggingConfigError } from '../config/LoggingConfigError.js';
 import { severityRangeName } from '../logger/levels.js';
 import type { DropCounts } from '../processors/DropCounts.js';
 import { DROP_REASONS } from '../processors/PipelineStep.js';
@@ -79,7 +78,7 @@ export class LogMetrics {
   private lastCount:
     { severity: string; category: string; eventName: string; series: Series } | undefined;
 
-  /** @throws {@link LoggingConfigError} for a bad rule (naming `option metricRules[i]`). */
+  /** `rules` come validated from the config phase ({@link resolveMetricRules}). */
   constructor(meter: Meter, counts: DropCounts, rules: readonly LogMetricRule[] = []) {
     this.count = new RunningTotals(meter, METRIC_LOG_RECORD_COUNT, {
       unit: UNIT_LOG_RECORD,
@@ -96,7 +95,7 @@ export class LogMetrics {
           result.observe(dropped[reason], { [ATTR_DROP_REASON]: reason });
         }
       });
-    this.rules = rules.map((rule, index) => compileRule(meter, rule, index));
+    this.rules = rules.map((rule) => compileRule(meter, rule));
   }
 
   /** Records one log record's share of every metric; never throws. */
@@ -158,38 +157,8 @@ export class LogMetrics {
   }
 }
 
-function compileRule(meter: Meter, rule: LogMetricRule, index: number): CompiledRule {
-  const source = `option metricRules[${index}]`;
-  if (typeof rule !== 'object' || rule === null)
-    throw new LoggingConfigError(source, rule, 'an object');
-  if (typeof rule.name !== 'string' || !/^[A-Za-z][\w./-]{0,254}$/.test(rule.name)) {
-    throw new LoggingConfigError(
-      `${source}.name`,
-      rule.name,
-      'an instrument name (a letter, then letters, digits, _ . / -)',
-    );
-  }
-  if (rule.instrument !== 'histogram' && rule.instrument !== 'counter') {
-    throw new LoggingConfigError(
-      `${source}.instrument`,
-      rule.instrument,
-      '`histogram` or `counter`',
-    );
-  }
-  if (rule.instrument === 'histogram' && typeof rule.attribute !== 'string') {
-    throw new LoggingConfigError(
-      `${source}.attribute`,
-      rule.attribute,
-      'the record attribute a histogram records',
-    );
-  }
-  if (!rule.match || (rule.match.eventName === undefined && rule.match.category === undefined)) {
-    throw new LoggingConfigError(
-      `${source}.match`,
-      rule.match,
-      'an eventName and/or category pattern',
-    );
-  }
+/** A rule already validated ({@link resolveMetricRules}) with its instrument. */
+function compileRule(meter: Meter, rule: LogMetricRule): CompiledRule {
   const options = { unit: rule.unit, description: rule.description };
   const dimensions = rule.dimensions ?? [];
   let record: CompiledRule['record'];
