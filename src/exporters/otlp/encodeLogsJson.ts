@@ -145,24 +145,14 @@ export const jsonRequestParts = {
     raw(w, RESOURCE_TAIL);
   },
   resourceTail(w: ProtoWriter, resource: ResourceOf): void {
-    w.byte(CLOSE_BRACKET);
-    if (resource.schemaUrl) {
-      raw(w, SCHEMA_URL);
-      str(w, resource.schemaUrl);
-    }
-    w.byte(CLOSE_BRACE);
+    closeWithSchemaUrl(w, resource.schemaUrl);
   },
   scopeHeader(w: ProtoWriter, scope: ScopeOf): void {
     writeScope(w, scope);
     raw(w, LOG_RECORDS);
   },
   scopeTail(w: ProtoWriter, scope: ScopeOf): void {
-    w.byte(CLOSE_BRACKET);
-    if (scope.schemaUrl) {
-      raw(w, SCHEMA_URL);
-      str(w, scope.schemaUrl);
-    }
-    w.byte(CLOSE_BRACE);
+    closeWithSchemaUrl(w, scope.schemaUrl);
   },
   /** One record's JSON object. */
   record(w: ProtoWriter, r: ReadableLogRecord): void {
@@ -174,6 +164,16 @@ const COMMA = 44;
 const QUOTE = 34;
 const CLOSE_BRACE = 125;
 const CLOSE_BRACKET = 93;
+
+/** Closes a resource's or scope's list, then its `,"schemaUrl":…` when set, then the object. */
+function closeWithSchemaUrl(w: ProtoWriter, schemaUrl: string | undefined): void {
+  w.byte(CLOSE_BRACKET);
+  if (schemaUrl) {
+    raw(w, SCHEMA_URL);
+    str(w, schemaUrl);
+  }
+  w.byte(CLOSE_BRACE);
+}
 
 /** `,"attributes":[…]` when there are any, then `,"droppedAttributesCount":N` when N > 0. */
 function attributesAndDropped(
