@@ -2,8 +2,10 @@ import path from 'node:path';
 import { atMost, boolean, directory, integer, pick, type Env } from './validate.js';
 
 /**
- * Zero-loss delivery of OTLP log exports: an in-memory budget, then a spool on
- * disk that outlives outages and restarts. Each field mirrors an
+ * Zero-loss delivery of log records to every destination that exports them
+ * (OTLP over each protocol, the files, the audit files, user destinations):
+ * an in-memory budget, then a spool on disk that outlives outages and
+ * restarts (one spool directory per destination under {@link spoolDir}). Each field mirrors an
  * `OTEL_LOGKIT_*` variable; the option wins over the variable.
  */
 export interface DeliveryOptions {
@@ -27,8 +29,8 @@ export interface DeliveryOptions {
    */
   readonly spoolMaxBytes?: number;
   /**
-   * Records held in memory before they are encoded to the spool (or, without
-   * one, dropped as `queue-full`). `OTEL_LOGKIT_MEMORY_BUDGET`; default 2048
+   * Records held in memory, per destination, before they are appended to the
+   * spool (or, without one, dropped as `queue-full`). `OTEL_LOGKIT_MEMORY_BUDGET`; default 2048
    * (measured: a 1,000,000-record burst peaked at 150 MB RSS with 2048 and
    * 234 MB with 8192, against 117 MB and 144 MB for 200,000 records).
    */

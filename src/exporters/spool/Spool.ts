@@ -64,6 +64,7 @@ export interface SpoolOptions {
 
 /** What {@link Spool.stats} reports. */
 export interface SpoolStats {
+  /** The spool directory of this destination. */
   readonly dir: string;
   /** False while a disk or permission error keeps the spool off (until a retry succeeds). */
   readonly usable: boolean;
@@ -71,6 +72,7 @@ export interface SpoolStats {
   readonly bytes: number;
   /** Records waiting (not yet accepted by the endpoint). */
   readonly records: number;
+  /** Segment files this process owns (written or adopted). */
   readonly segments: number;
   /** Age of the oldest waiting record's segment, ms; 0 when nothing waits. */
   readonly oldestAgeMillis: number;
