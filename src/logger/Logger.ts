@@ -1,6 +1,7 @@
 import type { LogRecord, Logger as OtelLogger } from '@opentelemetry/api';
 import type { AnyValue, LogAttributes } from './anyValue.js';
 import { reportOnce } from '../internal/reportOnce.js';
+import { hasOwnProperty } from '../internal/objects.js';
 import { errorToAttributes } from './exceptionAttributes.js';
 import { emitCarrying, emitRecord } from './safeEmit.js';
 import type { BuiltinLevelName, LevelDefinition, LevelInput } from './levels.js';
@@ -283,7 +284,7 @@ export class LogkitLogger<L extends string = never> {
  */
 function addAttributes(attributes: LogAttributes, extra: object): void {
   for (const key in extra) {
-    if (!Object.hasOwn(extra, key)) continue;
+    if (!hasOwnProperty.call(extra, key)) continue;
     let value: unknown;
     try {
       value = (extra as Record<string, unknown>)[key];

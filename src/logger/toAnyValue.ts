@@ -1,4 +1,4 @@
-import { setOwn } from '../internal/objects.js';
+import { hasOwnProperty, setOwn } from '../internal/objects.js';
 import { types } from 'node:util';
 import type { AnyValue, AnyValueMap, LogAttributes } from './anyValue.js';
 import { reportOnce } from '../internal/reportOnce.js';
@@ -267,7 +267,7 @@ function convertProperties(
   skip: ReadonlySet<string> | undefined,
 ): AnyValueMap {
   for (const key in obj) {
-    if (!Object.hasOwn(obj, key) || skip?.has(key)) continue;
+    if (!hasOwnProperty.call(obj, key) || skip?.has(key)) continue;
     const item = read(obj, key);
     if (item === undefined) continue;
     if (typeof item === 'object' && item !== null) {

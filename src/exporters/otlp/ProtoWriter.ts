@@ -94,20 +94,40 @@ export class ProtoWriter {
     this.pos += 4;
   }
 
+  /** The second of the last {@link hrTimeFixed64}, and its nanoseconds' 64 bits. */
+  private hrSeconds = -1;
+  private hrLo = 0;
+  private hrHi = 0;
+
   /**
    * A fixed64 of the nanoseconds in an OTel HrTime `[seconds, nanoseconds]`
-   * (both non-negative integers, seconds < 2^32), exact without BigInt: the
-   * total is split as `a * 2^16 + b`, every partial product below 2^53.
+   * (both non-negative integers, seconds < 2^32, nanoseconds < 10^9), exact
+   * without BigInt. `seconds * 10^9` is split as `a * 2^16 + b`, every partial
+   * product below 2^53, and kept for the next call: records come in runs of
+   * the same second, which then cost one addition. With the body's exact
+   * length reservation (encodeLogsProtobuf), the bench's record encoded in
+   * 932–968 → 861–862 ns (best of 40 rounds of 20,000, three interleaved
+   * runs each, Node 24.22).
    */
   hrTimeFixed64(seconds: number, nanos: number): void {
-    const sLo = seconds % 65536;
-    const a = ((seconds - sLo) / 65536) * 1e9; // < 2^46
-    const b = sLo * 1e9 + nanos; // < 2^46
-    const aLo = a % 65536;
-    let lo = aLo * 65536 + (b % 4294967296);
-    const carry = Math.floor(lo / 4294967296);
-    lo -= carry * 4294967296;
-    const hi = (a - aLo) / 65536 + Math.floor(b / 4294967296) + carry;
+    if (seconds !== this.hrSeconds) {
+      const sLo = seconds % 65536;
+      const a = ((seconds - sLo) / 65536) * 1e9; // < 2^46
+      const b = sLo * 1e9; // < 2^46
+      const aLo = a % 65536;
+      let lo = aLo * 65536 + (b % 4294967296);
+      const carry = Math.floor(lo / 4294967296);
+      lo -= carry * 4294967296;
+      this.hrSeconds = seconds;
+      this.hrLo = lo;
+      this.hrHi = (a - aLo) / 65536 + Math.floor(b / 4294967296) + carry;
+    }
+    let lo = this.hrLo + nanos;
+    let hi = this.hrHi;
+    if (lo >= 4294967296) {
+      lo -= 4294967296;
+      hi += 1;
+    }
     this.ensure(8);
     // Byte by byte: Buffer#writeUInt32LE checks its arguments on every call
     // (a record's encoding 1.20 → 1.16 µs, two timestamps; Node 24).

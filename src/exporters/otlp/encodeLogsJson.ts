@@ -1,3 +1,4 @@
+import { hasOwnProperty } from '../../internal/objects.js';
 import { SeverityNumber } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { groupLogRecords, type ResourceOf, type ScopeOf } from './groupLogRecords.js';
@@ -251,7 +252,7 @@ function writeLogRecord(w: ProtoWriter, r: ReadableLogRecord): void {
 }
 
 function hasOwnKey(map: object): boolean {
-  for (const key in map) if (Object.hasOwn(map, key)) return true;
+  for (const key in map) if (hasOwnProperty.call(map, key)) return true;
   return false;
 }
 
@@ -260,7 +261,7 @@ function keyValues(w: ProtoWriter, map: object): void {
   const m = map as Record<string, unknown>;
   let first = true;
   for (const key in m) {
-    if (!Object.hasOwn(m, key)) continue;
+    if (!hasOwnProperty.call(m, key)) continue;
     if (!first) w.byte(COMMA);
     first = false;
     raw(w, keyPrefix(key));

@@ -67,6 +67,33 @@ describe('EncodedLogRecords', () => {
     );
   });
 
+  it('should cut transient batches (in the reused buffer) byte-for-byte as the owned ones, each valid until the next take', () => {
+    fc.assert(
+      fc.property(batches, cuts, fc.constantFrom('protobuf', 'json'), (batch, sizes, encoding) => {
+        const transient = queue(encoding);
+        const owned = queue(encoding);
+        for (const r of batch) {
+          transient.push(r);
+          owned.push(r);
+        }
+        const taken: Array<{ view: Uint8Array; copy: string }> = [];
+        for (let i = 0; transient.length > 0; i++) {
+          const n = sizes[i % sizes.length]!;
+          const view = transient.take(n, undefined, true);
+          const expected = hex(owned.take(n));
+          expect(hex(view)).toBe(expected);
+          taken.push({ view, copy: expected });
+        }
+        // Owned batches never change; a transient one may be overwritten by
+        // the next take (the delivery path copies it when it must keep it).
+        const last = taken.at(-1);
+        if (last) expect(hex(last.view)).toBe(last.copy);
+        expect(owned.length).toBe(0);
+      }),
+      RUNS,
+    );
+  });
+
   it('should keep order and bytes when pushes and takes interleave', () => {
     fc.assert(
       fc.property(

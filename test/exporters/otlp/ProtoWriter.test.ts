@@ -1,0 +1,68 @@
+// The protobuf writer under the OTLP encoders (src/exporters/otlp/ProtoWriter.ts):
+// its pieces checked against BigInt arithmetic and protobuf's varint rules.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ProtoWriter } from '../../../src/exporters/otlp/ProtoWriter.js';
+
+const hrTime = fc.tuple(
+  fc.integer({ min: 0, max: 0xffffffff }),
+  fc.integer({ min: 0, max: 999_999_999 }),
+);
+
+describe('ProtoWriter', () => {
+  it('should write an HrTime as the fixed64 of its nanoseconds, across runs of the same second and changes of second', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            hrTime,
+            // Runs within one second, the case the writer's cached second serves.
+            hrTime.map(([, nanos]) => [1796401860, nanos] as [number, number]),
+          ),
+          { minLength: 1, maxLength: 30 },
+        ),
+        (times) => {
+          const w = new ProtoWriter(16);
+          for (const [seconds, nanos] of times) w.hrTimeFixed64(seconds, nanos);
+          const expected = Buffer.alloc(8 * times.length);
+          times.forEach(([seconds, nanos], i) =>
+            expected.writeBigUInt64LE(BigInt(seconds) * 1_000_000_000n + BigInt(nanos), 8 * i),
+          );
+          expect(Buffer.from(w.buf.subarray(0, w.pos)).toString('hex')).toBe(
+            expected.toString('hex'),
+          );
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('should write the shortest length prefix whatever was reserved for a sub-message', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 0, max: 40_000 }),
+        (reserved, length) => {
+          const w = new ProtoWriter(16);
+          const mark = w.begin(reserved);
+          for (let i = 0; i < length; i++) w.byte(i & 127);
+          w.end(mark);
+          let prefix = 0;
+          let shift = 0;
+          let at = 0;
+          for (;;) {
+            const b = w.buf[at++]!;
+            prefix += (b & 127) * 2 ** shift;
+            shift += 7;
+            if (b < 128) break;
+          }
+          expect(prefix).toBe(length);
+          expect(at).toBe(length < 128 ? 1 : length < 16384 ? 2 : 3);
+          expect(w.pos).toBe(at + length);
+          for (let i = 0; i < length; i += 997) expect(w.buf[at + i]).toBe(i & 127);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
