@@ -95,7 +95,40 @@ async function rawSdk(protocol) {
   };
 }
 
-async function logkit(protocol, sdkExporter = false) {
+/**
+ * The raw SDK's emit path alone: the same provider and batch processor, its
+ * exporter a no-op (nothing encoded or sent).
+ */
+async function rawSdkNoExport() {
+  const provider = new LoggerProvider({
+    resource,
+    processors: [
+      new BatchLogRecordProcessor({
+        exporter: {
+          export: (_records, done) => done({ code: 0 }),
+          forceFlush: () => Promise.resolve(),
+          shutdown: () => Promise.resolve(),
+        },
+        maxQueueSize: QUEUE,
+      }),
+    ],
+  });
+  const logger = provider.getLogger('bench');
+  return {
+    log: () =>
+      logger.emit({
+        severityNumber: SeverityNumber.INFO,
+        severityText: 'INFO',
+        body: message,
+        attributes,
+      }),
+    flush: () => provider.forceFlush(),
+    close: () => provider.shutdown(),
+    count: () => Infinity,
+  };
+}
+
+async function logkit(protocol, sdkExporter = false, noDestination = false) {
   const { registerLogging } = await import('otel-logkit');
   let destinations;
   if (sdkExporter) {
@@ -107,7 +140,7 @@ async function logkit(protocol, sdkExporter = false) {
   }
   const handle = registerLogging({
     serviceName: 'bench',
-    logsExporter: sdkExporter ? 'none' : 'otlp',
+    logsExporter: sdkExporter || noDestination ? 'none' : 'otlp',
     destinations,
     metricsExporter: 'none',
     traces: false,
@@ -121,6 +154,8 @@ async function logkit(protocol, sdkExporter = false) {
     log: () => log.info(message, attributes),
     flush: () => handle.forceFlush(),
     close: () => handle.shutdown(),
+    // The emit path alone: the default chain with no destination.
+    ...(noDestination ? { count: () => Infinity } : {}),
   };
 }
 
@@ -212,6 +247,8 @@ const CASES = {
   'logkit-json': () => logkit('json'),
   'logkit-protobuf-sdk-encoder': () => logkit('protobuf', true),
   'logkit-json-sdk-encoder': () => logkit('json', true),
+  'raw-sdk-no-export': () => rawSdkNoExport(),
+  'logkit-no-destination': () => logkit('protobuf', false, true),
   'pino-file': () => pinoFile(),
   'pino-otel-protobuf': () => pinoOtel('protobuf'),
   'winston-otel-protobuf': () => winstonOtel('protobuf'),
