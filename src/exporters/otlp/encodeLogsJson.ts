@@ -331,15 +331,27 @@ function anyValue(w: ProtoWriter, value: unknown): void {
   }
 }
 
-/** Pre-encoded bytes (short constants: a loop beats a native `set` call here). */
+/**
+ * Pre-encoded bytes: the shortest by a loop, which beats a native call for
+ * them; from {@link RAW_SET_MIN} bytes on (most constants and every key
+ * prefix) by `set`. The bench's record encoded in 1436 → 1270–1280 ns with
+ * the threshold at 8–20 bytes, against 1300–1510 at 16–48 (best of 30
+ * rounds of 20,000, Node 24.22).
+ */
 function raw(w: ProtoWriter, b: Uint8Array): void {
   const n = b.length;
   w.ensure(n);
   const buf = w.buf;
   let pos = w.pos;
+  if (n >= RAW_SET_MIN) {
+    buf.set(b, pos);
+    w.pos = pos + n;
+    return;
+  }
   for (let i = 0; i < n; i++) buf[pos++] = b[i]!;
   w.pos = pos;
 }
+const RAW_SET_MIN = 12;
 
 /** A string known to be ASCII without characters JSON escapes (digits, hex, base64). */
 function ascii(w: ProtoWriter, s: string): void {
