@@ -632,14 +632,8 @@ export class Spool {
   }
 
   private closeReadFd(): void {
-    const reading = this.reading;
-    if (reading === undefined) return;
+    closeQuietly(this.reading?.fd);
     this.reading = undefined;
-    try {
-      closeSync(reading.fd);
-    } catch {
-      // nothing to do
-    }
   }
 
   private evict(): void {
