@@ -19,11 +19,17 @@ import {
   type SpoolOptions,
   type SpoolStats,
 } from '../exporters/spool/Spool.js';
+import { ReusableBuffer } from '../internal/ReusableBuffer.js';
 import { reportOnce } from '../internal/reportOnce.js';
 import type { DropReason } from './PipelineStep.js';
 
 /** Sends one encoded export request; never rejects. */
 export interface BatchSender {
+  /**
+   * `body` is the sender's until the returned promise settles: it may be a
+   * buffer the caller reuses afterwards (the spool reads replayed batches
+   * into one), so a sender that keeps the bytes longer copies them.
+   */
   send(body: Uint8Array, contentType: string, signal?: AbortSignal): Promise<SendOutcome>;
   /**
    * Sends records still held as objects (a batch cut from memory when the
@@ -66,14 +72,23 @@ export interface DeliveringOptions {
 }
 
 interface Batch {
-  /** The request bytes; undefined for a batch of {@link objects} not encoded yet. */
+  /**
+   * The request bytes; undefined for a batch of {@link objects} not encoded
+   * yet. A batch cut from memory may hold the processor's send buffer
+   * ({@link lent}) until its outcome.
+   */
   payload: Uint8Array | undefined;
+  /** The payload is the lent send buffer, given back at the batch's outcome. */
+  lent?: boolean;
   /** The records themselves, for a sender that takes them ({@link BatchSender.sendRecords}). */
   objects?: ReadableLogRecord[];
   records: number;
   ref: FrameRef | undefined;
   contentType: string;
 }
+
+/** Batches up to this size are assembled in the processor's reused buffers. */
+const REUSED_BUFFER_BYTES = 4 * 1024 * 1024;
 
 /** OTLP/HTTP media types of the spool's OTLP encodings. */
 const CONTENT_TYPES: Partial<Record<FrameEncoding, string>> = {
@@ -121,6 +136,12 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
   private readonly maxBackoff: number;
   /** Records waiting in memory: encoded as they arrive (see EncodedLogRecords), or as objects. */
   private readonly memory: PendingLogRecords;
+  /** Where batches cut from memory for the spool are assembled: given back once appended. */
+  private readonly spillBuffer = new ReusableBuffer(REUSED_BUFFER_BYTES);
+  /** Where batches cut from memory to send are assembled: given back at the batch's outcome. */
+  private readonly sendBuffer = new ReusableBuffer(REUSED_BUFFER_BYTES);
+  private readonly spillInto = (size: number): Buffer => this.spillBuffer.take(size);
+  private readonly sendInto = (size: number): Buffer => this.sendBuffer.take(size);
   /** Batches cut for the spool while its disk failed: they wait in memory, encoded, oldest first. */
   private readonly held: Batch[] = [];
   private heldRecords = 0;
@@ -423,34 +444,34 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
     for (let left = this.memory.length - keep; left > 0;) {
       const records = Math.min(left, this.maxBatchSize);
       left -= records;
-      // Written at once: the queue may assemble it in a buffer it reuses.
+      // Appended at once: assembled in the reused spill buffer.
       const payload = this.encode(
         records,
         this.resourceReady ? undefined : this.settledResource,
-        true,
+        this.spillInto,
       );
-      if (payload && !this.spool!.append(payload, records)) {
-        // The disk failed (the spool is off for now): the batch stays in
-        // memory, encoded (a copy of its own), as without a spool; the rest
-        // stays queued.
-        this.hold(payload.slice(), records);
-        return;
-      }
+      const appended = payload === undefined || this.spool!.append(payload, records) !== undefined;
+      // The disk failed (the spool is off for now): the batch stays in
+      // memory, encoded (a copy of its own), as without a spool; the rest
+      // stays queued.
+      if (!appended) this.hold(new Uint8Array(payload), records);
+      this.spillBuffer.giveBack();
+      if (!appended) return;
     }
     if (this.spool!.hasWaiting() && !this.inBackoff()) this.schedulePump();
   }
 
   /**
    * The oldest `records` of memory as request bytes (removed from memory
-   * either way); `transient` bytes are valid until the next take.
+   * either way), assembled in the buffer `into` gives.
    */
   private encode(
     records: number,
     resourceFor?: (resource: ResourceOf) => ResourceOf,
-    transient = false,
+    into?: (size: number) => Buffer,
   ): Uint8Array | undefined {
     try {
-      return this.memory.take(records, resourceFor, transient);
+      return this.memory.take(records, resourceFor, into);
     } catch (error) {
       reportOnce('delivery:encode', 'could not encode log records for export', error);
       this.settle(records);
@@ -527,11 +548,12 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
           contentType: this.encoder.contentType,
         };
       }
-      const payload = this.encode(records);
+      const payload = this.encode(records, undefined, this.sendInto);
       if (this.memory.length === 0) this.partialDue = false;
       if (payload) {
         return {
           payload,
+          lent: this.sendBuffer.isLent(payload),
           records,
           ref: undefined,
           contentType: this.encoder.contentType,
@@ -559,9 +581,27 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
   }
 
   private onOutcome(batch: Batch, outcome: SendOutcome): void {
+    try {
+      this.settleOutcome(batch, outcome);
+    } finally {
+      this.giveBackSendBuffer(batch);
+    }
+  }
+
+  /** The batch's bytes are no longer needed (sent, dropped or spooled): its send buffer is free. */
+  private giveBackSendBuffer(batch: Batch): void {
+    if (!batch.lent) return;
+    batch.lent = false;
+    batch.payload = undefined;
+    this.sendBuffer.giveBack();
+  }
+
+  private settleOutcome(batch: Batch, outcome: SendOutcome): void {
     this.inFlight = undefined;
     this.lastProgressAt = Date.now();
     if (outcome.kind === 'ok') {
+      // Before the next batch is cut, so that it can reuse the send buffer.
+      this.giveBackSendBuffer(batch);
       if (batch.ref) {
         this.spool!.ack(batch.ref);
         this.replayed += batch.records;
@@ -585,6 +625,7 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
         outcome.error,
       );
       if (batch.ref) this.spool!.ack(batch.ref);
+      this.giveBackSendBuffer(batch);
       this.observer.dropped('export-failed', batch.records);
       this.settle(batch.records);
       this.pump();
@@ -602,6 +643,7 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
         this.settle(batch.records);
       }
     }
+    this.giveBackSendBuffer(batch);
     if (this.stopping) return;
     this.backoffMillis = Math.min(
       this.maxBackoff,

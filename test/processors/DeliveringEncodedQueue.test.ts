@@ -27,12 +27,14 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function setup(options: { memoryBudget: number; spool: boolean }) {
+function setup(options: { memoryBudget: number; spool: boolean; sendMillis?: number }) {
   let settle!: (value: string) => void;
   const hostId = new Promise<string>((resolve) => (settle = resolve));
   const resource = resourceFromAttributes({ 'service.name': 'queue-test', 'host.id': hostId });
   const bodies: Uint8Array[] = [];
   const dropped: Array<[string, number]> = [];
+  /** Sends whose body changed while they were in flight. */
+  let changedInFlight = 0;
   let spoolDir: string | undefined;
   if (options.spool) {
     spoolDir = mkdtempSync(join(tmpdir(), 'logkit-queue-'));
@@ -42,8 +44,16 @@ function setup(options: { memoryBudget: number; spool: boolean }) {
     encoder: getLogsEncoder('http/protobuf'),
     sender: {
       send(body: Uint8Array): Promise<SendOutcome> {
-        bodies.push(body);
-        return Promise.resolve({ kind: 'ok' });
+        // A body is the sender's until its send settles (BatchSender): kept, it is copied.
+        const copy = new Uint8Array(body);
+        bodies.push(copy);
+        if (!options.sendMillis) return Promise.resolve({ kind: 'ok' });
+        return new Promise((resolve) =>
+          setTimeout(() => {
+            if (Buffer.compare(copy, body) !== 0) changedInFlight++;
+            resolve({ kind: 'ok' });
+          }, options.sendMillis),
+        );
       },
     },
     spool: spoolDir ? { dir: spoolDir, maxBytes: 1 << 24, encoding: 'protobuf' } : undefined,
@@ -69,7 +79,16 @@ function setup(options: { memoryBudget: number; spool: boolean }) {
         bodies: rl.scopeLogs.flatMap((sl) => sl.logRecords.map((r) => r.body.stringValue)),
       })),
     );
-  return { processor, provider, emit, received, settle, dropped, bodies };
+  return {
+    processor,
+    provider,
+    emit,
+    received,
+    settle,
+    dropped,
+    bodies,
+    changedInFlight: () => changedInFlight,
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -105,6 +124,27 @@ describe('DeliveringLogRecordProcessor with an encoded queue', () => {
     // Spooled before settling: no host.id; the last records were cut after it.
     expect(got[0]!.hostId).toBeUndefined();
     expect(got.at(-1)!.hostId).toBe('host-2');
+    expect(t.dropped).toEqual([]);
+    await t.provider.shutdown();
+  });
+
+  it('should leave the bytes of a batch in flight untouched while more is cut, spooled and replayed', async () => {
+    // Batches are assembled in reused buffers (memory sends, spills, spool
+    // reads): none may be reused while the send that holds it is under way.
+    const t = setup({ memoryBudget: 25, spool: true, sendMillis: 5 });
+    t.settle('host-4');
+    await sleep(0);
+    for (let round = 0; round < 6; round++) {
+      // A full batch goes out from memory; while it is in flight a burst
+      // past the budget is spooled (several batches), then everything drains.
+      t.emit(round * 50, 10);
+      await sleep(0);
+      t.emit(round * 50 + 10, 40);
+      await sleep(40);
+    }
+    await t.processor.forceFlush();
+    expect(t.changedInFlight()).toBe(0);
+    expect(t.received().flatMap((g) => g.bodies)).toEqual(expectedBodies(300));
     expect(t.dropped).toEqual([]);
     await t.provider.shutdown();
   });

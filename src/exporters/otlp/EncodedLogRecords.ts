@@ -68,8 +68,6 @@ export class EncodedLogRecords {
   private readonly envelope = new WeakMap<object, Pieces>();
   private writing = false;
   private readonly deferred: ReadableLogRecord[] = [];
-  /** The buffer of transient requests ({@link take}). */
-  private scratch: Buffer | undefined;
 
   /**
    * @param encoding - the records' wire encoding.
@@ -151,17 +149,14 @@ export class EncodedLogRecords {
    * Removes the oldest `n` records (at most {@link length}) and returns them
    * as one `ExportLogsServiceRequest`. `resourceFor` replaces a record's
    * Resource in the envelope (a Resource whose async attributes are still
-   * pending is encoded from a settled copy). With `transient`, the request
-   * is assembled in a buffer reused from take to take (up to
-   * {@link KEEP_BUFFER_BYTES}), valid until the next call: for a batch
-   * written to the spool at once, which otherwise cost a fresh buffer and
-   * its page faults per batch (~2 % of a burst's CPU in a perf profile of
-   * bench/export.bench.mjs, Node 24).
+   * pending is encoded from a settled copy). The request is assembled in
+   * the buffer `into` gives for its exact size (one the caller reuses: see
+   * ReusableBuffer), else in a fresh one.
    */
   take(
     n: number,
     resourceFor?: (resource: ResourceOf) => ResourceOf,
-    transient = false,
+    into?: (size: number) => Buffer,
   ): Uint8Array {
     n = Math.min(n, this.length);
     if (n <= 0) return EMPTY;
@@ -169,7 +164,7 @@ export class EncodedLogRecords {
     this.head += n;
     this.byteHead = batch.end;
     try {
-      return this.assemble(batch.groups, resourceFor, transient);
+      return this.assemble(batch.groups, resourceFor, into);
     } finally {
       this.compact();
     }
@@ -275,7 +270,7 @@ export class EncodedLogRecords {
   private assemble(
     groups: Ranges[],
     resourceFor: ((resource: ResourceOf) => ResourceOf) | undefined,
-    transient: boolean,
+    into: ((size: number) => Buffer) | undefined,
   ): Uint8Array {
     const protobuf = this.encoding === 'protobuf';
     const plans: ResourcePlan[] = [];
@@ -299,7 +294,7 @@ export class EncodedLogRecords {
       total += protobuf ? 1 + varintSize(len) + len : len + 1;
     }
     const src = this.w.buf;
-    const out = transient ? this.scratchOf(total) : Buffer.allocUnsafeSlow(total);
+    const out = into ? into(total) : Buffer.allocUnsafeSlow(total);
     let pos = 0;
     if (!protobuf) pos = put(out, pos, JSON_OPEN);
     for (let p = 0; p < plans.length; p++) {
@@ -329,17 +324,6 @@ export class EncodedLogRecords {
     if (pos !== total)
       throw new Error(`otel-logkit: request assembled to ${pos} bytes, planned ${total}`);
     return new Uint8Array(out.buffer, out.byteOffset, out.length);
-  }
-
-  /** A buffer of `size` bytes for a transient request: the kept one when it fits. */
-  private scratchOf(size: number): Buffer {
-    if (size > KEEP_BUFFER_BYTES) return Buffer.allocUnsafeSlow(size);
-    if (this.scratch === undefined || this.scratch.length < size) {
-      this.scratch = Buffer.allocUnsafeSlow(
-        Math.min(KEEP_BUFFER_BYTES, Math.max(size, 256 * 1024)),
-      );
-    }
-    return this.scratch.subarray(0, size);
   }
 
   private compact(): void {

@@ -35,13 +35,13 @@ export interface PendingLogRecords {
    * Removes the oldest `n` records and returns their request bytes;
    * `resourceFor` replaces a record's Resource (a settled copy of a pending
    * one). Throws when they cannot be encoded (they are removed all the same).
-   * With `transient`, the bytes may live in a buffer the queue reuses: valid
-   * only until the next `take` (for a caller that writes them at once).
+   * `into` gives the buffer to assemble the request in (one the caller
+   * reuses); without it, or for a queue that encodes otherwise, a fresh one.
    */
   take(
     n: number,
     resourceFor?: (resource: ResourceOf) => ResourceOf,
-    transient?: boolean,
+    into?: (size: number) => Buffer,
   ): Uint8Array;
   /** Removes the oldest `n` records and returns them as they are (a queue of objects only). */
   takeRecords?(n: number): ReadableLogRecord[];

@@ -19,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { diag } from '@opentelemetry/api';
+import { ReusableBuffer } from '../../internal/ReusableBuffer.js';
 import { reportOnce } from '../../internal/reportOnce.js';
 import { ioErrorCode } from '../RotatingFileWriter.js';
 import {
@@ -83,7 +84,11 @@ export interface SpoolStats {
   readonly adopted: number;
 }
 
-/** A frame handed out by {@link Spool.peek}; give it back with `ack` or `release`. */
+/**
+ * A frame handed out by {@link Spool.peek}; give it back with `ack` or
+ * `release`. Its `payload` is valid until then: the spool may read the next
+ * frame into the same buffer.
+ */
 export interface SpooledFrame {
   readonly ref: FrameRef;
   readonly payload: Buffer;
@@ -115,6 +120,9 @@ interface Segment {
 }
 
 const PROCESS_TAG = randomBytes(4).toString('hex');
+
+/** Frames up to this size are read into the spool's reused buffer. */
+const MAX_READ_BUFFER_BYTES = 4 * 1024 * 1024;
 
 function closeQuietly(fd: number | undefined): void {
   if (fd === undefined) return;
@@ -189,6 +197,13 @@ export class Spool {
   private timer: NodeJS.Timeout | undefined;
   /** The segment being replayed and its read descriptor (see readFdOf). */
   private reading: { readonly segment: Segment; readonly fd: number } | undefined;
+  /**
+   * Replayed frames are read into this buffer (one request is in flight at a
+   * time, so replaying reads every frame into it); freed when the spool is empty.
+   */
+  private readonly reads = new ReusableBuffer(MAX_READ_BUFFER_BYTES);
+  /** The frame handed out in the read buffer, until it is acknowledged or released. */
+  private readBufferHolder: FrameRef | undefined;
 
   constructor(options: SpoolOptions) {
     this.dir = options.dir;
@@ -330,8 +345,10 @@ export class Spool {
           continue;
         }
         segment.inFlight.add(index);
+        const ref = { segment, index };
+        if (this.reads.isLent(payload)) this.readBufferHolder = ref;
         return {
-          ref: { segment, index },
+          ref,
           payload,
           records: frame.records,
           encoding: frame.encoding,
@@ -353,11 +370,14 @@ export class Spool {
 
   /** The endpoint accepted the frame (or rejected it for good): it leaves the spool. */
   ack(ref: FrameRef): void {
+    this.returnReadBuffer(ref);
     const { segment, index } = ref;
     segment.inFlight.delete(index);
     if (segment.removed || segment.acked.has(index)) return;
     segment.acked.add(index);
     this.waiting -= segment.frames[index]!.records;
+    // Replay is over: the read buffer is not kept for the process's life.
+    if (this.waiting === 0) this.reads.release();
     while (segment.acked.has(segment.cursor)) segment.cursor++;
     if (segment.acked.size === segment.frames.length) {
       this.removeSegment(segment);
@@ -383,7 +403,17 @@ export class Spool {
 
   /** The send failed: the frame stays, to be handed out again. */
   release(ref: FrameRef): void {
+    this.returnReadBuffer(ref);
     ref.segment.inFlight.delete(ref.index);
+  }
+
+  /** The frame `ref` is done with: the read buffer it held may be reused. */
+  private returnReadBuffer(ref: FrameRef): void {
+    const holder = this.readBufferHolder;
+    if (holder !== undefined && holder.segment === ref.segment && holder.index === ref.index) {
+      this.readBufferHolder = undefined;
+      this.reads.giveBack();
+    }
   }
 
   /**
@@ -480,6 +510,9 @@ export class Spool {
       segment.ackFd = undefined;
     }
     this.closeReadFd();
+    this.readBufferHolder = undefined;
+    this.reads.giveBack();
+    this.reads.release();
     this.active = undefined;
     if (!this.claimed) return;
     try {
@@ -586,7 +619,17 @@ export class Spool {
    */
   private readPayload(segment: Segment, frame: FrameInfo): Buffer | undefined {
     const size = FRAME_HEADER_BYTES + frame.length;
-    const data = Buffer.allocUnsafe(size);
+    // The reused buffer when no frame handed out holds it. A fresh buffer per
+    // replayed batch cost its allocation, page faults and the collections V8
+    // runs on external memory (see ReusableBuffer).
+    const data = this.reads.take(size);
+    const payload = this.readInto(data, segment, frame);
+    if (payload === undefined && this.reads.isLent(data)) this.reads.giveBack();
+    return payload;
+  }
+
+  private readInto(data: Buffer, segment: Segment, frame: FrameInfo): Buffer | undefined {
+    const size = data.length;
     let fd = segment.fd;
     try {
       fd ??= this.readFdOf(segment);

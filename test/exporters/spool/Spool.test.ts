@@ -13,8 +13,9 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DiagLogLevel, diag } from '@opentelemetry/api';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Spool, type SpoolOptions } from '../../../src/exporters/spool/Spool.js';
+import { Spool, type SpooledFrame, type SpoolOptions } from '../../../src/exporters/spool/Spool.js';
 import { resetReportOnce } from '../../../src/internal/reportOnce.js';
 import { scanFrames } from '../../../src/exporters/spool/spoolFormat.js';
 import { CAN_MOUNT, mountTmpfs, remountTmpfs, unmountTmpfs } from '../../helpers/tmpfs.js';
@@ -110,6 +111,41 @@ describe('Spool', () => {
       s.ack(second.ref);
       expect(s.records).toBe(0);
       expect(s.stats()).toMatchObject({ records: 0, segments: 0, bytes: 0 });
+    });
+
+    it('should keep every payload handed out intact until it is acknowledged or released, whatever is read meanwhile', () => {
+      // Replayed frames are read into a reused buffer, but only one frame
+      // holds it at a time: interleaved peeks, acks and releases of frames of
+      // different sizes never change the bytes of a frame still handed out.
+      fc.assert(
+        fc.property(
+          fc.array(fc.integer({ min: 1, max: 300_000 }), { minLength: 1, maxLength: 8 }),
+          fc.array(fc.constantFrom('peek', 'ack', 'release'), { minLength: 1, maxLength: 30 }),
+          (sizes, ops) => {
+            dir = join(root, `p${Math.random().toString(36).slice(2)}`);
+            const s = spool({ maxBytes: 64 * 1024 * 1024 });
+            const contents = sizes.map((n, i) => Buffer.alloc(n, 97 + i));
+            for (const c of contents) s.append(c, 1);
+            const held: Array<{ frame: SpooledFrame; expected: Buffer }> = [];
+            for (const op of ops) {
+              if (op === 'peek') {
+                const frame = s.peek();
+                if (frame) {
+                  const expected = contents.find((c) => c[0] === frame.payload[0])!;
+                  held.push({ frame, expected });
+                }
+              } else if (held.length > 0) {
+                const { frame } = held.shift()!;
+                if (op === 'ack') s.ack(frame.ref);
+                else s.release(frame.ref);
+              }
+              for (const h of held) expect(h.frame.payload.equals(h.expected)).toBe(true);
+            }
+            s.close();
+          },
+        ),
+        { numRuns: 60 },
+      );
     });
 
     it('should create the directory 0700 and files 0600 only when something is written', () => {
