@@ -67,19 +67,11 @@ async function delivered(n, ms = 20_000) {
 // The cases: each returns { log(), flush(), close(), count?() }
 const resource = resourceFromAttributes({ 'service.name': 'bench' });
 
-async function rawSdk(protocol) {
-  const { OTLPLogExporter } =
-    protocol === 'json'
-      ? await import('@opentelemetry/exporter-logs-otlp-http')
-      : await import('@opentelemetry/exporter-logs-otlp-proto');
+/** The raw SDK: a LoggerProvider with a BatchLogRecordProcessor in front of `exporter`. */
+function rawSdkWith(exporter) {
   const provider = new LoggerProvider({
     resource,
-    processors: [
-      new BatchLogRecordProcessor({
-        exporter: new OTLPLogExporter({ url: `${base}/v1/logs` }),
-        maxQueueSize: QUEUE,
-      }),
-    ],
+    processors: [new BatchLogRecordProcessor({ exporter, maxQueueSize: QUEUE })],
   });
   const logger = provider.getLogger('bench');
   return {
@@ -95,37 +87,25 @@ async function rawSdk(protocol) {
   };
 }
 
+async function rawSdk(protocol) {
+  const { OTLPLogExporter } =
+    protocol === 'json'
+      ? await import('@opentelemetry/exporter-logs-otlp-http')
+      : await import('@opentelemetry/exporter-logs-otlp-proto');
+  return rawSdkWith(new OTLPLogExporter({ url: `${base}/v1/logs` }));
+}
+
 /**
  * The raw SDK's emit path alone: the same provider and batch processor, its
  * exporter a no-op (nothing encoded or sent).
  */
-async function rawSdkNoExport() {
-  const provider = new LoggerProvider({
-    resource,
-    processors: [
-      new BatchLogRecordProcessor({
-        exporter: {
-          export: (_records, done) => done({ code: 0 }),
-          forceFlush: () => Promise.resolve(),
-          shutdown: () => Promise.resolve(),
-        },
-        maxQueueSize: QUEUE,
-      }),
-    ],
+function rawSdkNoExport() {
+  const subject = rawSdkWith({
+    export: (_records, done) => done({ code: 0 }),
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
   });
-  const logger = provider.getLogger('bench');
-  return {
-    log: () =>
-      logger.emit({
-        severityNumber: SeverityNumber.INFO,
-        severityText: 'INFO',
-        body: message,
-        attributes,
-      }),
-    flush: () => provider.forceFlush(),
-    close: () => provider.shutdown(),
-    count: () => Infinity,
-  };
+  return { ...subject, count: () => Infinity };
 }
 
 async function logkit(protocol, sdkExporter = false, noDestination = false) {
