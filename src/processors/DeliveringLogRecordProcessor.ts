@@ -450,13 +450,15 @@ export class DeliveringLogRecordProcessor implements LogRecordProcessor {
         this.resourceReady ? undefined : this.settledResource,
         this.spillInto,
       );
-      const appended = payload === undefined || this.spool!.append(payload, records) !== undefined;
-      // The disk failed (the spool is off for now): the batch stays in
-      // memory, encoded (a copy of its own), as without a spool; the rest
-      // stays queued.
-      if (!appended) this.hold(new Uint8Array(payload), records);
+      if (payload !== undefined && this.spool!.append(payload, records) === undefined) {
+        // The disk failed (the spool is off for now): the batch stays in
+        // memory, encoded (a copy of its own), as without a spool; the rest
+        // stays queued.
+        this.hold(new Uint8Array(payload), records);
+        this.spillBuffer.giveBack();
+        return;
+      }
       this.spillBuffer.giveBack();
-      if (!appended) return;
     }
     if (this.spool!.hasWaiting() && !this.inBackoff()) this.schedulePump();
   }
