@@ -244,6 +244,19 @@ export interface RecordPredicate {
   /** A SeverityNumber below which {@link matchesRaw} rejects every record (0: none). */
   readonly minSeverity?: number;
   matchesRaw(timeNs: string, severity: number, traceId: string): boolean;
+  /**
+   * Optional, for a selective decode: false only when the record whose JSON
+   * text is `line[start, end)` cannot pass {@link matches}, told from its text
+   * and its (decoded) resource before the record is parsed. `attributes` is
+   * where the record's `attributes` value starts in `line` (-1: none).
+   */
+  recordMayMatch?(
+    line: string,
+    start: number,
+    end: number,
+    attributes: number,
+    resource: ResourceView,
+  ): boolean;
   matches(record: LogRecordView): boolean;
 }
 

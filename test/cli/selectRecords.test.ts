@@ -4,7 +4,7 @@ import { RecordFilter, buildFilterSpec } from '../../src/cli/filters.js';
 import type { LogRecordView } from '../../src/cli/otlp.js';
 import { decodeLine } from '../../src/cli/otlp.js';
 import { selectRecords } from '../../src/cli/selectRecords.js';
-import { BASE, HOUR, flags, goStyle, request } from './arbitraries.js';
+import { BASE, HOUR, asciiStyle, escapedStyle, flags, goStyle, request } from './arbitraries.js';
 
 // Every object's keys in reverse order: OTLP/JSON fixes no key order.
 function reversedKeys(value: unknown): unknown {
@@ -38,7 +38,7 @@ describe('selectRecords', () => {
       fc.property(
         request,
         flags,
-        fc.constantFrom('plain', 'go', 'slash', 'spaced', 'tabs', 'reversed'),
+        fc.constantFrom('plain', 'go', 'slash', 'spaced', 'tabs', 'reversed', 'ascii', 'escaped'),
         (req, flagValues, style) => {
           let spec;
           try {
@@ -49,6 +49,8 @@ describe('selectRecords', () => {
           const filter = new RecordFilter(spec);
           let line = JSON.stringify(style === 'reversed' ? reversedKeys(req) : req);
           if (style === 'go') line = goStyle(line);
+          if (style === 'ascii') line = asciiStyle(line);
+          if (style === 'escaped') line = escapedStyle(line);
           if (style === 'slash') line = line.replace(/\//g, '\\/');
           if (style === 'spaced') line = JSON.stringify(req, null, 1).replace(/\n/g, ' ');
           if (style === 'tabs') line = JSON.stringify(req, null, '\t').replace(/\n/g, '\r');
