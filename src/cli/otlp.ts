@@ -233,6 +233,27 @@ export function decodeKeyValues(list: unknown): Record<string, unknown> {
   return out;
 }
 
+/** {@link keyValueOf}: the list has no entry with the key. */
+export const NO_ENTRY: unique symbol = Symbol('no entry');
+
+/**
+ * The decoded value of one key of a KeyValue list, exactly as
+ * `decodeKeyValues(list)[key]` would give it (the last entry with the key
+ * wins; entries that are not objects or whose key is not a string are passed
+ * over), without decoding the other entries; {@link NO_ENTRY} when no entry
+ * has the key.
+ */
+export function keyValueOf(list: unknown, key: string): unknown {
+  if (!Array.isArray(list)) return NO_ENTRY;
+  let found: { value?: unknown } | undefined;
+  for (const entry of list as unknown[]) {
+    if (typeof entry === 'object' && entry !== null && (entry as { key?: unknown }).key === key) {
+      found = entry as { value?: unknown };
+    }
+  }
+  return found === undefined ? NO_ENTRY : decodeAnyValue(found.value);
+}
+
 /** Thrown for a line that is JSON but not an OTLP logs request. */
 export class MalformedLineError extends Error {}
 
@@ -257,6 +278,12 @@ export interface RecordPredicate {
     attributes: number,
     resource: ResourceView,
   ): boolean;
+  /**
+   * Optional: false only when the JSON-parsed record `raw` of `resource`
+   * cannot pass {@link matches}, told before its body and attributes are
+   * decoded into a {@link LogRecordView}.
+   */
+  rawMayMatch?(raw: RawLogRecord, resource: ResourceView): boolean;
   matches(record: LogRecordView): boolean;
 }
 
@@ -308,6 +335,7 @@ export function decodeLine(
         const traceId = hexId(raw.traceId);
         if (!predicate.matchesRaw(timeNs, severity, traceId)) continue;
         resource ??= decodeResource((rl as { resource?: unknown }).resource);
+        if (predicate.rawMayMatch && !predicate.rawMayMatch(raw, resource)) continue;
         scope ??= scopeName((sl as { scope?: unknown }).scope);
         const record = recordView(
           raw,

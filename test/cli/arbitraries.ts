@@ -1,7 +1,8 @@
 // fast-check generators of OTLP/JSON log lines and of `view` filter flags,
 // shared by the tests of the filters' fast path and of the selective decode.
 import fc from 'fast-check';
-import type { FilterFlags } from '../../src/cli/filters.js';
+import type { FilterFlags, RecordFilter } from '../../src/cli/filters.js';
+import type { RecordPredicate } from '../../src/cli/otlp.js';
 
 // Records are generated with the encoding variants OTLP/JSON allows and with
 // message text that looks like the keys the fast path scans for.
@@ -180,4 +181,17 @@ export function escapedStyle(json: string): string {
     /"(key|stringValue)":"([^"\\])/g,
     (_m, name: string, c: string) => `"${name}":"${u(c)}`,
   );
+}
+
+/**
+ * The filter without its shortcuts (`recordMayMatch`, `rawMayMatch`): every
+ * record that passes the raw check is decoded whole and judged by `matches`.
+ * The reference the fast paths are compared with.
+ */
+export function fullDecode(filter: RecordFilter): RecordPredicate {
+  return {
+    minSeverity: filter.minSeverity,
+    matchesRaw: (timeNs, severity, traceId) => filter.matchesRaw(timeNs, severity, traceId),
+    matches: (record) => filter.matches(record),
+  };
 }
