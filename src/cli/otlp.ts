@@ -245,11 +245,9 @@ export const NO_ENTRY: unique symbol = Symbol('no entry');
  */
 export function keyValueOf(list: unknown, key: string): unknown {
   if (!Array.isArray(list)) return NO_ENTRY;
-  let found: { value?: unknown } | undefined;
-  for (const entry of list as unknown[]) {
-    if (typeof entry === 'object' && entry !== null && (entry as { key?: unknown }).key === key) {
-      found = entry as { value?: unknown };
-    }
+  let found: { key?: unknown; value?: unknown } | undefined;
+  for (const entry of list as Array<{ key?: unknown; value?: unknown } | null>) {
+    if (typeof entry === 'object' && entry !== null && entry.key === key) found = entry;
   }
   return found === undefined ? NO_ENTRY : decodeAnyValue(found.value);
 }
