@@ -50,6 +50,9 @@ const SPAN_MS = 24 * 3600 * 1000;
 // The time filter: the second half of the day.
 const SINCE_MS = START_MS + SPAN_MS / 2;
 const SINCE_NS = `${BigInt(SINCE_MS) * 1_000_000n}`;
+// The --until filter: the first hour.
+const UNTIL_MS = START_MS + 3600 * 1000;
+const UNTIL_NS = `${BigInt(UNTIL_MS) * 1_000_000n}`;
 
 if (!Number.isFinite(MB) || MB <= 0) {
   console.error(`BENCH_CLI_MB must be a positive number of MiB, not ${process.env.BENCH_CLI_MB}`);
@@ -281,6 +284,24 @@ def kv: (. // []) | map({key, value: (.value | v)}) | from_entries;
    message: (.body | v), trace_id: .traceId, span_id: .spanId,
    attributes: (.attributes | kv), resource: $resource}`;
 
+// jq: the same flat records as JQ_VIEW, for the records where `cond` holds:
+// a jq expression over the raw record (`.`) and $resource (the resource's
+// attributes), with `$x` (and `$k`) as arguments; one program per filter
+// `view` offers. Written as a jq user would: the condition first, on the raw
+// record, and the flat record built only for those that pass.
+const jqFiltered = (cond) => `
+def v: if . == null then null else (to_entries[0].value) end;
+def kv: (. // []) | map({key, value: (.value | v)}) | from_entries;
+.resourceLogs[] | (.resource.attributes | kv) as $resource
+| .scopeLogs[] | .logRecords[]
+| select(${cond})
+| {time: .timeUnixNano, level: .severityText, severity_number: .severityNumber,
+   message: (.body | v), trace_id: .traceId, span_id: .spanId,
+   attributes: (.attributes | kv), resource: $resource}`;
+// --keyword and --grep test the message and every attribute value but the category.
+const jqAnyText = (test) =>
+  `any((.body | v), (.attributes[]? | select(.key != "logkit.category") | .value | v); . != null and (tostring | ${test}))`;
+
 // jq: records by level over the whole file (stats reports that and much more).
 const JQ_STATS = `
 reduce (inputs | .resourceLogs[].scopeLogs[].logRecords[]) as $r
@@ -330,6 +351,98 @@ const cases = [
     jq: ['-c', '--arg', 'since', '0', '--argjson', 'min', '17', JQ_VIEW, DENSE_FILE],
     size: denseSize,
   },
+  // The other filters, on the dense file: each matches records in (nearly)
+  // every line, so lines cannot be skipped and the records must be told apart.
+  {
+    name: 'view --json --category tool (dense)',
+    ours: ['view', '--json', '--category', 'tool', DENSE_FILE],
+    jq: [
+      '-c',
+      '--arg',
+      'x',
+      'tool',
+      jqFiltered('any(.attributes[]?; .key == "logkit.category" and .value.stringValue == $x)'),
+      DENSE_FILE,
+    ],
+    size: denseSize,
+  },
+  {
+    name: 'view --json --service search (dense)',
+    ours: ['view', '--json', '--service', 'search', DENSE_FILE],
+    jq: ['-c', '--arg', 'x', 'search', jqFiltered('$resource["service.name"] == $x'), DENSE_FILE],
+    size: denseSize,
+  },
+  {
+    name: 'view --json --keyword get_weather (dense)',
+    ours: ['view', '--json', '--keyword', 'get_weather', DENSE_FILE],
+    jq: ['-c', '--arg', 'x', 'get_weather', jqFiltered(jqAnyText('contains($x)')), DENSE_FILE],
+    size: denseSize,
+  },
+  {
+    name: 'view --json --keyword CLAUDE -i (dense)',
+    ours: ['view', '--json', '--keyword', 'CLAUDE', '-i', DENSE_FILE],
+    jq: [
+      '-c',
+      '--arg',
+      'x',
+      'claude',
+      jqFiltered(jqAnyText('ascii_downcase | contains($x)')),
+      DENSE_FILE,
+    ],
+    size: denseSize,
+  },
+  {
+    name: "view --json --grep '^gpt-[xy]$' (dense)",
+    ours: ['view', '--json', '--grep', '^gpt-[xy]$', DENSE_FILE],
+    jq: ['-c', '--arg', 'x', '^gpt-[xy]$', jqFiltered(jqAnyText('test($x)')), DENSE_FILE],
+    size: denseSize,
+  },
+  {
+    name: 'view --json --attr gen_ai.provider.name=anthropic (dense)',
+    ours: ['view', '--json', '--attr', 'gen_ai.provider.name=anthropic', DENSE_FILE],
+    jq: [
+      '-c',
+      '--arg',
+      'k',
+      'gen_ai.provider.name',
+      '--arg',
+      'x',
+      'anthropic',
+      jqFiltered(
+        '([.attributes[]? | select(.key == $k)] | last) as $a | if $a then ($a.value | v | tostring) == $x else ($resource | has($k)) and ($resource[$k] | tostring) == $x end',
+      ),
+      DENSE_FILE,
+    ],
+    size: denseSize,
+  },
+  {
+    name: 'view --json --trace-id ab (dense)',
+    ours: ['view', '--json', '--trace-id', 'ab', DENSE_FILE],
+    jq: [
+      '-c',
+      '--arg',
+      'x',
+      'ab',
+      jqFiltered('(.traceId // "") | ascii_downcase | startswith($x)'),
+      DENSE_FILE,
+    ],
+    size: denseSize,
+  },
+  {
+    name: 'view --json --until <01:00> (dense)',
+    ours: ['view', '--json', '--until', new Date(UNTIL_MS).toISOString(), DENSE_FILE],
+    jq: [
+      '-c',
+      '--arg',
+      'x',
+      UNTIL_NS,
+      jqFiltered(
+        '(.timeUnixNano // "0") as $t | $t != "0" and ($t | length) <= ($x | length) and (($t | length) < ($x | length) or $t < $x)',
+      ),
+      DENSE_FILE,
+    ],
+    size: denseSize,
+  },
   // For information, not a target: stats decodes every record and computes
   // everything it reports; jq here only counts records by level.
   {
@@ -374,7 +487,10 @@ console.log(
 );
 const rows = [];
 let exitCode = 0;
+// BENCH_CLI_CASES=category,service: only the cases whose name holds one of these.
+const only = process.env.BENCH_CLI_CASES?.split(',').filter((part) => part !== '');
 for (const c of cases) {
+  if (only && !only.some((part) => c.name.includes(part))) continue;
   const ourRuns = [];
   const theirRuns = [];
   for (let round = 0; round < ROUNDS; round++) {

@@ -33,13 +33,14 @@ export class ScanContext {
   /** Records that passed the filters so far. */
   matched = 0;
   private readonly usePrecheck: boolean;
-  // With a time, level or trace id filter, only the records passing those are parsed.
+  // With a time, level, trace id, service, category, attribute or keyword
+  // filter, only the records that can pass it are parsed (see selectRecords).
   private readonly selective: boolean;
 
   constructor(filter: RecordFilter) {
     this.filter = filter;
     this.usePrecheck = !filter.isEmpty;
-    this.selective = filter.hasRawCriteria;
+    this.selective = filter.hasRawCriteria || filter.hasRecordCriteria;
   }
 
   private readonly byPath = new Map<string, FileStats>();

@@ -233,6 +233,25 @@ export function decodeKeyValues(list: unknown): Record<string, unknown> {
   return out;
 }
 
+/** {@link keyValueOf}: the list has no entry with the key. */
+export const NO_ENTRY: unique symbol = Symbol('no entry');
+
+/**
+ * The decoded value of one key of a KeyValue list, exactly as
+ * `decodeKeyValues(list)[key]` would give it (the last entry with the key
+ * wins; entries that are not objects or whose key is not a string are passed
+ * over), without decoding the other entries; {@link NO_ENTRY} when no entry
+ * has the key.
+ */
+export function keyValueOf(list: unknown, key: string): unknown {
+  if (!Array.isArray(list)) return NO_ENTRY;
+  let found: { key?: unknown; value?: unknown } | undefined;
+  for (const entry of list as Array<{ key?: unknown; value?: unknown } | null>) {
+    if (typeof entry === 'object' && entry !== null && entry.key === key) found = entry;
+  }
+  return found === undefined ? NO_ENTRY : decodeAnyValue(found.value);
+}
+
 /** Thrown for a line that is JSON but not an OTLP logs request. */
 export class MalformedLineError extends Error {}
 
@@ -244,6 +263,25 @@ export interface RecordPredicate {
   /** A SeverityNumber below which {@link matchesRaw} rejects every record (0: none). */
   readonly minSeverity?: number;
   matchesRaw(timeNs: string, severity: number, traceId: string): boolean;
+  /**
+   * Optional, for a selective decode: false only when the record whose JSON
+   * text is `line[start, end)` cannot pass {@link matches}, told from its text
+   * and its (decoded) resource before the record is parsed. `attributes` is
+   * where the record's `attributes` value starts in `line` (-1: none).
+   */
+  recordMayMatch?(
+    line: string,
+    start: number,
+    end: number,
+    attributes: number,
+    resource: ResourceView,
+  ): boolean;
+  /**
+   * Optional: false only when the JSON-parsed record `raw` of `resource`
+   * cannot pass {@link matches}, told before its body and attributes are
+   * decoded into a {@link LogRecordView}.
+   */
+  rawMayMatch?(raw: RawLogRecord, resource: ResourceView): boolean;
   matches(record: LogRecordView): boolean;
 }
 
@@ -295,6 +333,7 @@ export function decodeLine(
         const traceId = hexId(raw.traceId);
         if (!predicate.matchesRaw(timeNs, severity, traceId)) continue;
         resource ??= decodeResource((rl as { resource?: unknown }).resource);
+        if (predicate.rawMayMatch && !predicate.rawMayMatch(raw, resource)) continue;
         scope ??= scopeName((sl as { scope?: unknown }).scope);
         const record = recordView(
           raw,

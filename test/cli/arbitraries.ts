@@ -1,7 +1,8 @@
 // fast-check generators of OTLP/JSON log lines and of `view` filter flags,
 // shared by the tests of the filters' fast path and of the selective decode.
 import fc from 'fast-check';
-import type { FilterFlags } from '../../src/cli/filters.js';
+import type { FilterFlags, RecordFilter } from '../../src/cli/filters.js';
+import type { RecordPredicate } from '../../src/cli/otlp.js';
 
 // Records are generated with the encoding variants OTLP/JSON allows and with
 // message text that looks like the keys the fast path scans for.
@@ -21,6 +22,9 @@ const tricky = fc.constantFrom(
   'line\nbreak\ttab',
   'llm',
   'checkout',
+  // Lowercase to ASCII (`k`, `i` and a combining dot): for --ignore-case.
+  'Kelvin \u212a',
+  '\u0130stanbul',
   '',
 );
 const text = fc.oneof(
@@ -66,6 +70,13 @@ const CATEGORIES = ['llm', 'user', 'a/b', 'say "hi" <b>&</b>'];
 const SERVICES = ['checkout', 'plain text', 'path/to/file'];
 const attribute = fc.oneof(
   fc.record({ key: attributeKey, value: anyValue }),
+  // Entries decodeKeyValues passes over or reads as `undefined`, and an
+  // entry with its value first.
+  fc.constantFrom(null, 7, [], ['logkit.category']),
+  fc.record({ key: fc.constantFrom(1, null, ['k']), value: anyValue }),
+  fc.record({ key: attributeKey }),
+  fc.record({ key: attributeKey, value: fc.constantFrom(null, {}, { stringValue: null }) }),
+  fc.record({ value: anyValue, key: attributeKey }),
   fc.record({
     key: fc.constant('logkit.category'),
     value: fc.constantFrom(...CATEGORIES).map((c) => ({ stringValue: c })),
@@ -125,7 +136,7 @@ const flagParts = {
   until: nanos,
   keyword: fc.oneof(
     tricky.filter((t) => t !== ''),
-    fc.constantFrom('text', 'plain', 'hi', '<b>', 'a/b', '1', 'e', 'ul', 'true'),
+    fc.constantFrom('text', 'plain', 'hi', '<b>', 'a/b', '1', 'e', 'ul', 'true', 'K', 'LLM', 'I'),
     fc.string({ minLength: 1, maxLength: 3 }),
   ),
   grep: fc.constantFrom('^p', 'text$', '[0-9]', 'timeUnixNano'),
@@ -153,4 +164,34 @@ export const flags: fc.Arbitrary<FilterFlags> = fc
 // Go's encoder (the Collector's) escapes <, > and & in strings; some escape /.
 export function goStyle(json: string): string {
   return json.replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
+}
+
+const u = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+
+// Encoders such as Python's (`ensure_ascii`) write every character outside printable ASCII as a `\u` escape.
+export function asciiStyle(json: string): string {
+  return json.replace(/[^\u0020-\u007e]/g, u);
+}
+
+// Attribute keys and string values with their first character written as a
+// `\u` escape: valid JSON no encoder writes, which the record scan must
+// still read right (or leave to the full decode).
+export function escapedStyle(json: string): string {
+  return json.replace(
+    /"(key|stringValue)":"([^"\\])/g,
+    (_m, name: string, c: string) => `"${name}":"${u(c)}`,
+  );
+}
+
+/**
+ * The filter without its shortcuts (`recordMayMatch`, `rawMayMatch`): every
+ * record that passes the raw check is decoded whole and judged by `matches`.
+ * The reference the fast paths are compared with.
+ */
+export function fullDecode(filter: RecordFilter): RecordPredicate {
+  return {
+    minSeverity: filter.minSeverity,
+    matchesRaw: (timeNs, severity, traceId) => filter.matchesRaw(timeNs, severity, traceId),
+    matches: (record) => filter.matches(record),
+  };
 }
