@@ -33,8 +33,8 @@ export class ScanContext {
   /** Records that passed the filters so far. */
   matched = 0;
   private readonly usePrecheck: boolean;
-  // With a time, level, trace id, service, category, attribute or keyword
-  // filter, only the records that can pass it are parsed (see selectRecords).
+  // With a time, level, trace id or keyword filter, only the records that can
+  // pass it are parsed (see selectRecords); else lines are parsed whole.
   private readonly selective: boolean;
 
   constructor(filter: RecordFilter) {

@@ -187,9 +187,12 @@ function lowerMayHold(text: string, needle: string): boolean {
  *    value is always escaped), and gives up (keeps the line) on anything it
  *    cannot read with certainty.
  * 2. {@link matchesRaw}: time, severity and trace id of a record, before its
- *    attributes and body are decoded; then {@link recordMayMatch}: service,
- *    keyword, category and `--attr` attributes, told from the record's text
- *    and its resource, before the record is parsed (same certainty rule).
+ *    attributes and body are decoded. Then, where the line is scanned record
+ *    by record (`selectRecords.ts`), {@link recordMayMatch}: service, keyword,
+ *    category and `--attr` attributes told from the record's text and its
+ *    resource, before the record is parsed (same certainty rule); where the
+ *    line is parsed whole, {@link rawMayMatch}: service, category and `--attr`
+ *    attributes of the parsed record, before it is decoded.
  * 3. {@link matches}: category, service, keyword, regular expression, attributes.
  */
 export class RecordFilter implements RecordPredicate {

@@ -3,12 +3,12 @@
  * (quotes and brackets, see `jsonSkip.ts`) finds each log record and reads
  * just its time, severity and trace id; only the records that pass
  * {@link RecordPredicate.matchesRaw}, and then
- * {@link RecordPredicate.recordMayMatch} (their resource's service, their
- * category or `--attr` attribute found in their text, the keyword in their
- * text), are parsed (`JSON.parse` of their own text), with their scope and
- * resource. On a 150 MiB file with 48-64 records a line and one ERROR record
- * in each, `view --level error` parses 1 record in 56 instead of every line
- * whole; `view --category tool` 1 in 4.
+ * {@link RecordPredicate.recordMayMatch} (the keyword in their text; their
+ * resource's service; their category or `--attr` attribute, read alone from
+ * their text), are parsed (`JSON.parse` of their own text), with their scope
+ * and resource. On a 150 MiB file with 48-64 records a line and one ERROR
+ * record in each, `view --level error` parses 1 record in 56 instead of every
+ * line whole; `view --keyword get_weather` 1 in 12.
  *
  * Any line whose skeleton is not the plain OTLP shape (another signal, `null`
  * where an array belongs, a duplicated `scopeLogs`, a key written with an
