@@ -183,6 +183,43 @@ export function escapedStyle(json: string): string {
   );
 }
 
+/** The ways a request line is written in the property tests (see {@link writeLine}). */
+export type LineStyle =
+  'plain' | 'go' | 'slash' | 'spaced' | 'tabs' | 'reversed' | 'ascii' | 'escaped';
+
+/** `request` as one line of JSON, written in `style`. */
+export function writeLine(request: unknown, style: LineStyle): string {
+  switch (style) {
+    case 'go':
+      return goStyle(JSON.stringify(request));
+    case 'ascii':
+      return asciiStyle(JSON.stringify(request));
+    case 'escaped':
+      return escapedStyle(JSON.stringify(request));
+    case 'slash':
+      return JSON.stringify(request).replace(/\//g, '\\/');
+    case 'spaced':
+      return JSON.stringify(request, null, 1).replace(/\n/g, ' ');
+    case 'tabs':
+      return JSON.stringify(request, null, '\t').replace(/\n/g, '\r');
+    case 'reversed':
+      return JSON.stringify(reversedKeys(request));
+    default:
+      return JSON.stringify(request);
+  }
+}
+
+// Every object's keys in reverse order: members need not come in the order encoders write them.
+function reversedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(reversedKeys);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .reverse()
+      .map(([key, inner]) => [key, reversedKeys(inner)]),
+  );
+}
+
 /**
  * The filter without its shortcuts (`recordMayMatch`, `rawMayMatch`): every
  * record that passes the raw check is decoded whole and judged by `matches`.

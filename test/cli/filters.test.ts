@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { RecordFilter, buildFilterSpec } from '../../src/cli/filters.js';
 import type { LogRecordView } from '../../src/cli/otlp.js';
 import { decodeLine } from '../../src/cli/otlp.js';
-import { BASE, HOUR, asciiStyle, flags, fullDecode, goStyle, request } from './arbitraries.js';
+import { BASE, HOUR, asciiStyle, flags, fullDecode, request, writeLine } from './arbitraries.js';
 
 // The fast path may only skip lines the full decode would match nothing in.
 
@@ -23,11 +23,7 @@ describe('the fast path of the filters', () => {
             return; // since ≥ until and the like: a usage error, nothing to scan
           }
           const filter = new RecordFilter(spec);
-          let line = JSON.stringify(req);
-          if (style === 'go') line = goStyle(line);
-          if (style === 'ascii') line = asciiStyle(line);
-          if (style === 'slash') line = line.replace(/\//g, '\\/');
-          if (style === 'spaced') line = JSON.stringify(req, null, 1).replace(/\n/g, ' ');
+          const line = writeLine(req, style);
           const out: LogRecordView[] = [];
           decodeLine(line, 'test', fullDecode(filter), out);
           if (out.length > 0) {

@@ -4,27 +4,7 @@ import { RecordFilter, buildFilterSpec } from '../../src/cli/filters.js';
 import type { LogRecordView, RecordPredicate } from '../../src/cli/otlp.js';
 import { decodeLine } from '../../src/cli/otlp.js';
 import { selectRecords } from '../../src/cli/selectRecords.js';
-import {
-  BASE,
-  HOUR,
-  asciiStyle,
-  escapedStyle,
-  flags,
-  fullDecode,
-  goStyle,
-  request,
-} from './arbitraries.js';
-
-// Every object's keys in reverse order: OTLP/JSON fixes no key order.
-function reversedKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(reversedKeys);
-  if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(
-    Object.entries(value)
-      .reverse()
-      .map(([key, inner]) => [key, reversedKeys(inner)]),
-  );
-}
+import { BASE, HOUR, flags, fullDecode, request, writeLine } from './arbitraries.js';
 
 // What a decode gives: the records, the record count, or the error's class.
 function outcome(
@@ -56,13 +36,7 @@ describe('selectRecords', () => {
             return; // since ≥ until and the like: a usage error, nothing to scan
           }
           const filter = new RecordFilter(spec);
-          let line = JSON.stringify(style === 'reversed' ? reversedKeys(req) : req);
-          if (style === 'go') line = goStyle(line);
-          if (style === 'ascii') line = asciiStyle(line);
-          if (style === 'escaped') line = escapedStyle(line);
-          if (style === 'slash') line = line.replace(/\//g, '\\/');
-          if (style === 'spaced') line = JSON.stringify(req, null, 1).replace(/\n/g, ' ');
-          if (style === 'tabs') line = JSON.stringify(req, null, '\t').replace(/\n/g, '\r');
+          const line = writeLine(req, style);
           // The reference: every record decoded whole, then judged.
           const expected = outcome(decodeLine, line, fullDecode(filter));
           expect(outcome(selectRecords, line, filter)).toEqual(expected);
