@@ -42,7 +42,7 @@ import { DropCounts } from './processors/DropCounts.js';
 import { PipelineLogRecordProcessor } from './processors/PipelineLogRecordProcessor.js';
 import { createTraceEndSpanProcessor } from './processors/sampling/SamplingStep.js';
 import { createDestinations, createSteps } from './processors/createStepsAndDestinations.js';
-import { setOutputRedaction } from './processors/redaction/outputRedaction.js';
+import { redactTextForOutput, setOutputRedaction } from './processors/redaction/outputRedaction.js';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { observeDelivery } from './metrics/DeliveryMetrics.js';
 import { LogMetrics } from './metrics/LogMetrics.js';
@@ -195,6 +195,7 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
     meterProvider.getMeter('otel-logkit'),
     counts,
     config.metricRules,
+    redactTextForOutput,
   );
   observeDelivery(meterProvider.getMeter('otel-logkit'), () => monitors.map((m) => m.health()));
   const pipeline = new PipelineLogRecordProcessor({

@@ -6,7 +6,7 @@ import type { DropCounts } from '../processors/DropCounts.js';
 import { DROP_REASONS } from '../processors/PipelineStep.js';
 import { compileRouteRule } from '../processors/routing/RouteRule.js';
 import type { LogMetricRule } from './LogMetricRule.js';
-import { RunningTotals, type Series } from './RunningTotals.js';
+import { MAX_TOTALS_SERIES, RunningTotals, type Series } from './RunningTotals.js';
 import {
   ATTR_CATEGORY,
   ATTR_DROP_REASON,
@@ -16,6 +16,9 @@ import {
   METRIC_LOG_RECORD_DROPPED,
   UNIT_LOG_RECORD,
 } from './names.js';
+
+/** Raw severity, category and event name combinations remembered by {@link LogMetrics}. */
+const MAX_RAW_KEYS = 4 * MAX_TOTALS_SERIES;
 
 interface CompiledRule {
   readonly matches: (record: ReadWriteLogRecord) => boolean;
@@ -78,8 +81,26 @@ export class LogMetrics {
   private lastCount:
     { severity: string; category: string; eventName: string; series: Series } | undefined;
 
-  /** `rules` come validated from the config phase ({@link resolveMetricRules}). */
-  constructor(meter: Meter, counts: DropCounts, rules: readonly LogMetricRule[] = []) {
+  /**
+   * The series of each severity, category and event name seen, by their
+   * values as the record carried them (before redaction); at most
+   * {@link MAX_RAW_KEYS}, then emptied (the series themselves stay).
+   */
+  private readonly seriesByRawKey = new Map<string, Series>();
+
+  /**
+   * `rules` come validated from the config phase ({@link resolveMetricRules}).
+   * `redact` is applied to the severity text, category and event name before
+   * they become attributes of `log.record.count`: the count is read as a
+   * record enters the pipeline, before its redaction step, and these are
+   * free text a caller of the Logs API sets. Default: none.
+   */
+  constructor(
+    meter: Meter,
+    counts: DropCounts,
+    rules: readonly LogMetricRule[] = [],
+    private readonly redact: (text: string) => string = (text) => text,
+  ) {
     this.count = new RunningTotals(meter, METRIC_LOG_RECORD_COUNT, {
       unit: UNIT_LOG_RECORD,
       description: 'Log records emitted, before sampling, by severity, category and event name.',
@@ -125,17 +146,29 @@ export class LogMetrics {
       last.series.value += 1;
       return;
     }
-    const key = `${severity}\u0000${categoryKey}\u0000${eventKey}`;
-    const series = this.count.add(
-      key,
-      () => {
-        const attributes: Attributes = { [ATTR_SEVERITY_TEXT]: severity };
-        if (typeof category === 'string') attributes[ATTR_CATEGORY] = category;
-        if (eventName) attributes[ATTR_EVENT_NAME] = eventName;
-        return attributes;
-      },
-      1,
-    );
+    const rawKey = `${severity}\u0000${categoryKey}\u0000${eventKey}`;
+    let series = this.seriesByRawKey.get(rawKey);
+    if (series === undefined) {
+      // A combination not seen yet: its values redacted (the series is keyed
+      // by what it shows, so two secrets redacted alike share one series).
+      const redact = this.redact;
+      const shownSeverity = redact(severity);
+      const shownCategory = typeof category === 'string' ? redact(category) : undefined;
+      const shownEvent = eventName ? redact(eventName) : undefined;
+      series = this.count.add(
+        JSON.stringify([shownSeverity, shownCategory ?? null, shownEvent ?? null]),
+        () => {
+          const attributes: Attributes = { [ATTR_SEVERITY_TEXT]: shownSeverity };
+          if (shownCategory !== undefined) attributes[ATTR_CATEGORY] = shownCategory;
+          if (shownEvent !== undefined) attributes[ATTR_EVENT_NAME] = shownEvent;
+          return attributes;
+        },
+        0,
+      );
+      if (this.seriesByRawKey.size >= MAX_RAW_KEYS) this.seriesByRawKey.clear();
+      this.seriesByRawKey.set(rawKey, series);
+    }
+    series.value += 1;
     this.lastCount = { severity, category: categoryKey, eventName: eventKey, series };
   }
 

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { LogRecordExporter } from '@opentelemetry/sdk-logs';
-import { context, propagation } from '@opentelemetry/api';
+import { context, logs, propagation } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { withContext, type LoggingHandle, type LoggingOptions } from '../../src/index.js';
 import { MAX_TOTALS_SERIES as MAX_COUNT_SERIES } from '../../src/metrics/RunningTotals.js';
@@ -71,6 +71,31 @@ describe('log-derived metrics', () => {
       [JSON.stringify({ 'logkit.severity_text': 'INFO', 'logkit.category': 'tool' })]: 1,
       [JSON.stringify({ 'logkit.severity_text': 'INFO', 'event.name': 'e' })]: 1,
       [JSON.stringify({ 'logkit.severity_text': 'WARN' })]: 1,
+    });
+  });
+
+  it('should redact severity text, category and event name before they become attributes', async () => {
+    // log.record.count is read as a record enters the pipeline, before the
+    // redact step: it redacts these itself. Two secrets redacted alike share a series.
+    register();
+    const plain = logs.getLogger('plain');
+    plain.emit({ eventName: 'login password=hunter2!a', severityText: 'INFO', body: 'a' });
+    plain.emit({ eventName: 'login password=hunter2!b', severityText: 'INFO', body: 'b' });
+    plain.emit({ severityText: 'token=abcdef123456', body: 'c' });
+    plain.emit({ body: 'd', attributes: { 'logkit.category': 'secret=s3cr3t-value' } });
+    await otlp.handle!.forceFlush();
+    await otlp.receiver.waitFor(() => points('log.record.count').length > 0);
+    const metric = otlp.receiver.metrics.find((m) => m.name === 'log.record.count')!;
+    expect(valuesByAttributes(metric.dataPoints)).toEqual({
+      [JSON.stringify({
+        'logkit.severity_text': 'INFO',
+        'event.name': 'login password=[REDACTED]',
+      })]: 2,
+      [JSON.stringify({ 'logkit.severity_text': 'token=[REDACTED]' })]: 1,
+      [JSON.stringify({
+        'logkit.severity_text': 'UNSPECIFIED',
+        'logkit.category': 'secret=[REDACTED]',
+      })]: 1,
     });
   });
 

@@ -19,7 +19,8 @@ export const REDACTION_STEP_NAME = 'redact';
  *
  * On each record it redacts, in place, the values under secret keys at any
  * depth of the attributes and of a map body, and the secrets found by the
- * value patterns in every string of the body and the attributes; a record
+ * value patterns in every string of the body and the attributes and in the
+ * event name and severity text; a record
  * that changed gets {@link ATTR_LOGKIT_REDACTION_COUNT}. A record without
  * secrets is not written to at all. The step fails closed: anything that
  * throws (a hostile value, a circular body, a record that refuses the change)
@@ -74,6 +75,26 @@ class RedactionStep implements PipelineStep {
       if (next !== body) {
         record.setBody(next);
         if (record.body !== next) throw new Error('the body could not be redacted');
+      }
+    }
+    // Free text a caller of the Logs API sets as well: redacted as strings
+    // (the event name and severity text show in every output and in
+    // log.record.count, which redacts them itself: LogMetrics).
+    const eventName = record.eventName;
+    if (typeof eventName === 'string') {
+      const next = redactor.redactString(eventName);
+      if (next !== eventName) {
+        record.setEventName(next);
+        if (record.eventName !== next) throw new Error('the event name could not be redacted');
+      }
+    }
+    const severityText = record.severityText;
+    if (typeof severityText === 'string') {
+      const next = redactor.redactString(severityText);
+      if (next !== severityText) {
+        record.setSeverityText(next);
+        if (record.severityText !== next)
+          throw new Error('the severity text could not be redacted');
       }
     }
     const count = redactor.count;

@@ -181,6 +181,28 @@ describe('redaction of a record', () => {
     expect(record.attributes[ATTR_LOGKIT_REDACTION_COUNT]).toBe(5);
   });
 
+  it('redacts the event name and the severity text, counting them', () => {
+    const { record, error } = emitThrough(createRedactionStep(undefined), {
+      eventName: `login ${SAMPLE_JWT}`,
+      severityText: 'password=hunter2!x',
+      severityNumber: SeverityNumber.WARN,
+      body: 'ok',
+    });
+    expect(error).toBeUndefined();
+    expect(record.eventName).toBe('login [REDACTED]');
+    expect(record.severityText).toBe('password=[REDACTED]');
+    expect(record.attributes[ATTR_LOGKIT_REDACTION_COUNT]).toBe(2);
+    // Clean ones are left as they are, and not counted.
+    const clean = emitThrough(createRedactionStep(undefined), {
+      eventName: 'checkout.completed',
+      severityText: 'WARN',
+      body: 'ok',
+    }).record;
+    expect(clean.eventName).toBe('checkout.completed');
+    expect(clean.severityText).toBe('WARN');
+    expect(clean.attributes[ATTR_LOGKIT_REDACTION_COUNT]).toBeUndefined();
+  });
+
   it('leaves an array body and non-string values alone unless a key matches', () => {
     const bytes = new Uint8Array([1, 2, 3]);
     const record = redactRecord([1, true, null, bytes, 'AKIAIOSFODNN7EXAMPLE'], {
@@ -606,6 +628,17 @@ describe('fail closed', () => {
       'attribute password could not be redacted',
     );
     expect(step.process(refusing('ok', { fine: 'x' }), ROOT_CONTEXT)).toBeTruthy();
+    const refusingNames = {
+      ...refusing('ok', {}),
+      setEventName: () => record,
+      setSeverityText: () => record,
+    };
+    expect(() =>
+      step.process({ ...refusingNames, eventName: `e ${SAMPLE_JWT}` }, ROOT_CONTEXT),
+    ).toThrow('the event name could not be redacted');
+    expect(() =>
+      step.process({ ...refusingNames, severityText: 'token=abcdef123456' }, ROOT_CONTEXT),
+    ).toThrow('the severity text could not be redacted');
   });
 
   it('throws when a user pattern throws while matching', () => {

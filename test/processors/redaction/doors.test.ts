@@ -221,6 +221,22 @@ const DOORS: [string, Door][] = [
       logs.getLogger('plain').emit({ body: s.text, attributes: { ...s.fields, 'door.id': id } }),
   ],
   [
+    // Event name, severity text and category also become log.record.count's
+    // metric attributes (counted as the record enters, before any step).
+    'plain Logs API emit: event name, severity text, category',
+    (s, id) => {
+      const plain = logs.getLogger('plain');
+      plain.emit({ eventName: s.text, body: 'event', attributes: { 'door.id': id } });
+      plain.emit({
+        severityText: s.text,
+        severityNumber: 9,
+        body: 'level',
+        attributes: { 'door.id': id },
+      });
+      plain.emit({ body: 'category', attributes: { 'logkit.category': s.text, 'door.id': id } });
+    },
+  ],
+  [
     'Error message',
     (s, id, { handle }) =>
       handle.getLogger('doors').error('failed', new Error(`boom ${s.text}`), { 'door.id': id }),
