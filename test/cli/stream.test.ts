@@ -38,6 +38,7 @@ function loseRecord(dir: string, instance: string, sequence: number): void {
     const file = path.join(dir, name);
     const out = lines(readFileSync(file, 'utf8')).map((line) => {
       const data = JSON.parse(line);
+      // OTLP/JSON may omit an empty list (otel-logkit's encoder does).
       for (const rl of data.resourceLogs) {
         const id = rl.resource.attributes.find((a: any) => a.key === 'service.instance.id');
         if (id?.value.stringValue !== instance) continue;
@@ -45,10 +46,10 @@ function loseRecord(dir: string, instance: string, sequence: number): void {
           sl.logRecords = sl.logRecords.filter(
             (r: any) =>
               !(
-                r.attributes.some(
+                (r.attributes ?? []).some(
                   (a: any) => a.key === 'logkit.stream.name' && a.value.stringValue === 'orders',
                 ) &&
-                r.attributes.some(
+                (r.attributes ?? []).some(
                   (a: any) =>
                     a.key === 'logkit.stream.sequence' && Number(a.value.intValue) === sequence,
                 )

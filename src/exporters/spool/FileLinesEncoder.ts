@@ -1,11 +1,11 @@
-import { JsonLogsSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { groupByFile } from '../categoryFiles.js';
+import { encodeLogsJson } from '../otlp/encodeLogsJson.js';
 import type { LogsEncoder } from './LogsEncoder.js';
 
 export { splitFileLines } from './spoolFormat.js';
 
-const decoder = new TextDecoder();
+const NEWLINE = Buffer.from('\n');
 
 /**
  * The encoder of the `file` destination: records grouped by their category
@@ -18,13 +18,10 @@ export const fileLinesEncoder: LogsEncoder = {
   encoding: 'lines',
   contentType: 'application/x-ndjson',
   encode(records: ReadableLogRecord[]): Uint8Array {
-    let text = '';
+    const parts: Uint8Array[] = [];
     for (const [file, group] of groupByFile(records)) {
-      const bytes = JsonLogsSerializer.serializeRequest(group);
-      if (!bytes)
-        throw new Error(`otel-logkit: could not encode ${group.length} log record(s) as OTLP JSON`);
-      text += `${file}\t${decoder.decode(bytes)}\n`;
+      parts.push(Buffer.from(`${file}\t`, 'utf8'), encodeLogsJson(group), NEWLINE);
     }
-    return Buffer.from(text, 'utf8');
+    return Buffer.concat(parts);
   },
 };
