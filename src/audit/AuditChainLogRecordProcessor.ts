@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { Context } from '@opentelemetry/api';
 import type {} from '../logger/anyValue.js';
 import type { AnyValue } from '@opentelemetry/api';
-import { JsonLogsSerializer } from '@opentelemetry/otlp-transformer';
 import { emptyResource } from '@opentelemetry/resources';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import {
@@ -12,6 +11,7 @@ import {
   scanFrames,
   splitFileLines,
 } from '../exporters/spool/spoolFormat.js';
+import { encodeLogsJsonString } from '../exporters/otlp/encodeLogsJson.js';
 import { recordWithResource } from '../internal/recordView.js';
 import { reportOnce } from '../internal/reportOnce.js';
 import {
@@ -57,8 +57,6 @@ export interface AuditChainHead {
   readonly seq: number;
   readonly hash: string;
 }
-
-const decoder = new TextDecoder();
 
 /**
  * Makes the records it gets a tamper-evident hash chain, then hands them to
@@ -168,9 +166,9 @@ function serializeOne(record: ReadWriteLogRecord): {
 } {
   // The resource is not hashed, and its async attributes may still be pending.
   const view = recordWithResource(record, emptyResource());
-  const bytes = JsonLogsSerializer.serializeRequest([view]);
-  if (!bytes) throw new Error('the OTLP JSON serializer returned nothing');
-  const groups = parseLine(decoder.decode(bytes));
+  // The audit destination's encoder (fileLinesEncoder) writes the line with
+  // encodeLogsJson: the same bytes for the same record.
+  const groups = parseLine(encodeLogsJsonString([view]));
   const group = groups?.[0];
   const serialized = group?.records[0];
   if (!group || !serialized) throw new Error('the OTLP JSON serializer wrote no record');

@@ -86,9 +86,10 @@ function int(value: unknown): number | string {
 /**
  * The canonical serialisation of one audit record, the input of its
  * {@link ATTR_AUDIT_HASH}. It is computed from the record's OTLP/JSON form,
- * the `logRecords[i]` object of the line the file exporter writes (the same
- * `JsonLogsSerializer` output, parsed back with `JSON.parse`), so the verifier
- * recomputes it from the file alone. It is the compact `JSON.stringify` (UTF-8)
+ * the `logRecords[i]` object of the line the audit files get (otel-logkit's
+ * `encodeLogsJson` output, parsed back with `JSON.parse`; files written before
+ * it by the SDK's `JsonLogsSerializer` were hashed in that spelling, and
+ * verify as well), so the verifier recomputes it from the file alone. It is the compact `JSON.stringify` (UTF-8)
  * of the array:
  *
  * ```text

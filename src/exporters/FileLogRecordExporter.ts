@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { ExportResult } from '@opentelemetry/core';
-import { JsonLogsSerializer } from '@opentelemetry/otlp-transformer';
+import { encodeLogsJsonString } from './otlp/encodeLogsJson.js';
 import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { reportOnce } from '../internal/reportOnce.js';
 import { groupByFile } from './categoryFiles.js';
@@ -16,8 +16,6 @@ export interface FileLogRecordExporterOptions {
   /** Gzip backups kept per file; default 5. */
   maxBackups?: number;
 }
-
-const decoder = new TextDecoder();
 
 /**
  * Writes log records as OTLP JSON lines, one file per category under `dir`
@@ -149,9 +147,7 @@ type Serialized = { ok: true; value: string } | { ok: false; error: unknown };
 
 function trySerialize(records: ReadableLogRecord[]): Serialized {
   try {
-    const bytes = JsonLogsSerializer.serializeRequest(records);
-    if (!bytes) return { ok: false, error: new Error('the serializer returned nothing') };
-    return { ok: true, value: `${decoder.decode(bytes)}\n` };
+    return { ok: true, value: `${encodeLogsJsonString(records)}\n` };
   } catch (error) {
     return { ok: false, error };
   }

@@ -84,9 +84,10 @@ describe('AuditChainLogRecordProcessor', () => {
   it('keeps ints and doubles apart in what it hashes', () => {
     const { path, index } = locate(original, 2);
     const record = lineRecords(readLines(path)[index]!).records.find((r) => seqOf(r) === 2)!;
-    expect(attr(record, 'n.int')).toEqual({ intValue: 1 });
+    // OTLP/JSON spells int64 as a decimal string.
+    expect(attr(record, 'n.int')).toEqual({ intValue: '1' });
     expect(attr(record, 'n.double')).toEqual({ doubleValue: 1.25 });
-    expect(attr(record, 'n.whole_double')).toEqual({ intValue: 3 });
+    expect(attr(record, 'n.whole_double')).toEqual({ intValue: '3' });
     const asDouble = structuredClone(record) as unknown as OtlpJsonLogRecord;
     const kv = asDouble.attributes!.find((a) => a.key === 'n.whole_double')!;
     kv.value = { doubleValue: 3 };

@@ -74,6 +74,35 @@ describe('the audit destination through the delivery path', () => {
     expect(h.stats().dropped).toMatchObject({ 'queue-full': 0, 'export-failed': 0 });
   });
 
+  it('should verify records holding every kind of value the encoders spell differently', async () => {
+    // What is hashed and what is written must be the same spelling: the file
+    // lines carry non-finite doubles, lone surrogates, big and negative ints,
+    // bytes, empty maps and lists exactly as the chain hashed them.
+    const h = register();
+    const log = h.getLogger('auth', { category: 'security' });
+    const values = {
+      nan: NaN,
+      inf: Infinity,
+      negInf: -Infinity,
+      lone: 'a\ud800b',
+      loneLow: '\udc00',
+      big: 2 ** 60,
+      negative: -42,
+      fraction: 0.1,
+      bytes: new Uint8Array([0, 255, 7]),
+      emptyMap: {},
+      emptyList: [],
+      nested: { list: [1, 'two', { three: 3.5 }], none: null },
+      unicode: 'é😀',
+    };
+    log.info('values', values);
+    log.info({ body: 'map', n: NaN } as never);
+    log.warn('no attributes');
+    await h.forceFlush();
+    await waitFor(async () => (await verifyAuditChain(auditDir)).records >= 3);
+    expect(await verifyAuditChain(auditDir)).toMatchObject({ ok: true, records: 3 });
+  });
+
   it('should resume the chain after the records a previous process left in the spool', async () => {
     recordDiagErrors();
     // The audit directory cannot be created (a file is in its way): every

@@ -313,14 +313,22 @@ describe('FileLogRecordExporter', () => {
       { body: 'bad' },
       { body: 'good-2' },
     ]);
-    // A timestamp the OTLP encoder cannot convert (BigInt(NaN) throws).
+    // A value the OTLP encoder cannot read (its getter throws). (An invalid
+    // timestamp is not one: it is written as 0, unknown; see hrTimeNanos.)
+    const hostile = {};
+    Object.defineProperty(hostile, 'trap', {
+      enumerable: true,
+      get() {
+        throw new Error('no');
+      },
+    });
     const bad: ReadableLogRecord = {
-      hrTime: [Number.NaN, 0],
+      hrTime: template!.hrTime,
       hrTimeObserved: template!.hrTimeObserved,
       body: 'bad',
       resource: template!.resource,
       instrumentationScope: template!.instrumentationScope,
-      attributes: {},
+      attributes: hostile,
       droppedAttributesCount: 0,
     };
 

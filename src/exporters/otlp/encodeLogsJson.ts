@@ -2,6 +2,7 @@ import { hasOwnProperty } from '../../internal/objects.js';
 import { SeverityNumber } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { groupLogRecords, type ResourceOf, type ScopeOf } from './groupLogRecords.js';
+import { hrTimeNanos, isPlainHrTime } from './hrTimeNanos.js';
 import { encodeWithSharedWriter, ProtoWriter } from './ProtoWriter.js';
 
 const INT64_MIN = -(2 ** 63);
@@ -421,14 +422,8 @@ function digits(w: ProtoWriter, v: number): void {
 
 /** {@link nanos} written as digits: seconds, then nanoseconds padded to 9 digits. */
 function nanosDigits(w: ProtoWriter, seconds: number, ns: number): void {
-  if (
-    !Number.isSafeInteger(seconds) ||
-    seconds < 0 ||
-    !Number.isInteger(ns) ||
-    ns < 0 ||
-    ns >= 1e9
-  ) {
-    ascii(w, nanos(seconds, ns));
+  if (!isPlainHrTime(seconds, ns)) {
+    ascii(w, hrTimeNanos(seconds, ns).toString());
     return;
   }
   if (seconds === 0) {
@@ -474,11 +469,4 @@ function keyPrefix(key: string): Uint8Array {
     if (keyPrefixes.size < MAX_KEY_PREFIXES) keyPrefixes.set(key, prefix);
   }
   return prefix;
-}
-
-/** Nanoseconds since the epoch of an HrTime, as decimal digits, exact without BigInt. */
-function nanos(seconds: number, ns: number): string {
-  if (seconds === 0) return String(ns);
-  const frac = String(ns);
-  return String(seconds) + '000000000'.slice(frac.length) + frac;
 }

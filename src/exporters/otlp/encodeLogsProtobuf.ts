@@ -61,7 +61,9 @@ const INT64_MAX_EXCLUSIVE = 2 ** 63;
  * `int_value`, other numbers (fractions, NaN, ±Infinity, larger integers)
  * `double_value`, `Uint8Array` is `bytes_value`, arrays and plain objects are
  * `array_value` / `kvlist_value`, and anything else (null, undefined) an empty
- * AnyValue. Strings are UTF-8 with lone surrogates replaced by U+FFFD.
+ * AnyValue. Strings are UTF-8 with lone surrogates replaced by U+FFFD. A
+ * timestamp with no valid value (NaN, negative) is 0, unknown, where the
+ * SDK's serializer throws (see hrTimeNanos.ts).
  *
  * @param records - the batch, as a LogRecordExporter receives it.
  * @returns a new `Uint8Array` owned by the caller (an empty request for no records).

@@ -37,6 +37,36 @@ describe('ProtoWriter', () => {
     );
   });
 
+  it('should write an HrTime no fast path takes as its truncated sum, or 0 (unknown) when it has no valid value', () => {
+    const odd = fc.oneof(
+      fc.constantFrom(NaN, Infinity, -Infinity, -1, -0.5),
+      fc.double({ min: 0, max: 2 ** 40, noNaN: true }),
+      fc.integer({ min: 0, max: 0xffffffff }),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(hrTime, fc.tuple(odd, odd)), { minLength: 1, maxLength: 20 }),
+        (times) => {
+          const w = new ProtoWriter(16);
+          for (const [seconds, nanos] of times) w.hrTimeFixed64(seconds, nanos);
+          const expected = Buffer.alloc(8 * times.length);
+          times.forEach(([seconds, nanos], i) => {
+            const valid =
+              Number.isFinite(seconds) && seconds >= 0 && Number.isFinite(nanos) && nanos >= 0;
+            const total = valid
+              ? BigInt(Math.trunc(seconds)) * 1_000_000_000n + BigInt(Math.trunc(nanos))
+              : 0n;
+            expected.writeBigUInt64LE(total < 2n ** 64n ? total : 0n, 8 * i);
+          });
+          expect(Buffer.from(w.buf.subarray(0, w.pos)).toString('hex')).toBe(
+            expected.toString('hex'),
+          );
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
   it('should write the shortest length prefix whatever was reserved for a sub-message', () => {
     fc.assert(
       fc.property(

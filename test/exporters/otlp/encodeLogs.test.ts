@@ -182,3 +182,36 @@ describe('encodeLogsJson', () => {
     });
   });
 });
+
+describe('timestamps without a valid value', () => {
+  it('should be written as 0 (unknown) by both encodings, keeping the record and the observed time', () => {
+    // `emit({ timestamp: NaN })` or an invalid Date gives the SDK record an
+    // HrTime of [NaN, NaN]; the SDK's serializers throw on it (the batch is lost).
+    const resource = resourceFromAttributes({ 'service.name': 'time' });
+    const scope = { name: 's' };
+    const record = (hrTime: [number, number]) =>
+      ({
+        hrTime,
+        hrTimeObserved: [1_700_000_000, 7],
+        body: 'kept',
+        attributes: {},
+        droppedAttributesCount: 0,
+        resource,
+        instrumentationScope: scope,
+      }) as unknown as ReadableLogRecord;
+    const batch = [record([NaN, NaN]), record([-1, 5]), record([Infinity, 0]), record([2, 1.5e9])];
+    const fromProtobuf = decode(encodeLogsProtobuf(batch));
+    const fromJson = decodeOtlpJson(encodeLogsJsonString(batch));
+    expect(fromJson).toEqual(fromProtobuf);
+    const records = (
+      JSON.parse(encodeLogsJsonString(batch)) as {
+        resourceLogs: [{ scopeLogs: [{ logRecords: Array<Record<string, unknown>> }] }];
+      }
+    ).resourceLogs[0].scopeLogs[0].logRecords;
+    expect(records.map((r) => r.timeUnixNano)).toEqual(['0', '0', '0', '3500000000']);
+    expect(records.map((r) => r.observedTimeUnixNano)).toEqual(
+      Array(4).fill('1700000000000000007'),
+    );
+    expect(records.map((r) => r.body)).toEqual(Array(4).fill({ stringValue: 'kept' }));
+  });
+});
