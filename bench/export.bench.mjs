@@ -6,7 +6,8 @@
 //   own OTLP encoding (src/exporters/otlp/), protobuf and JSON; and once more
 //   with the SDK's protobuf OTLPLogExporter as its destination, so the
 //   difference is what our encoding saves inside the same pipeline;
-// - pino writing JSON lines to a file (no OTLP at all, for reference);
+// - pino writing JSON lines to a file (no OTLP at all, for reference), and
+//   otel-logkit's embedded default, its `file` destination (OTLP/JSON lines);
 // - pino with pino-opentelemetry-transport (its worker thread counts: the
 //   CPU time is the whole process's);
 // - winston with @opentelemetry/winston-transport into the raw SDK pipeline;
@@ -35,6 +36,11 @@ const cases = [
     'raw-sdk-protobuf',
   ],
   ['pino-file', 'pino → file (no OTLP)', 'raw-sdk-protobuf'],
+  [
+    'logkit-file',
+    'otel-logkit, default chain → file destination (OTLP/JSON lines, no collector)',
+    'raw-sdk-protobuf',
+  ],
   ['pino-otel-protobuf', 'pino + pino-opentelemetry-transport, protobuf', 'raw-sdk-protobuf'],
   ['winston-otel-protobuf', 'winston + OTel transport, protobuf', 'raw-sdk-protobuf'],
   ['raw-sdk-json', 'raw OTel SDK, JSON', 'raw-sdk-json'],

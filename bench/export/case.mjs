@@ -139,6 +139,54 @@ async function logkit(protocol, sdkExporter = false, noDestination = false) {
   };
 }
 
+/**
+ * otel-logkit's embedded default without a collector: the default chain into
+ * the `file` destination (OTLP/JSON lines per category file, rotated), for
+ * comparison with pino → file. Records are counted by parsing the lines
+ * (not timed: see `arrived`).
+ */
+async function logkitFile() {
+  const { registerLogging } = await import('otel-logkit');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-logkit-file-'));
+  const handle = registerLogging({
+    serviceName: 'bench',
+    logsExporter: 'file',
+    logDir: dir,
+    // No rotation in the run, as pino's file has none (rotating gzips backups).
+    maxFileBytes: 2 ** 40,
+    metricsExporter: 'none',
+    traces: false,
+    handleProcessExit: false,
+    batch: { maxQueueSize: QUEUE },
+    delivery: { spoolDir: path.join(dir, 'spool') },
+  });
+  const log = handle.getLogger('bench');
+  const file = path.join(dir, 'app.jsonl');
+  let counted = 0;
+  let read = 0;
+  return {
+    log: () => log.info(message, attributes),
+    flush: () => handle.forceFlush(),
+    close: async () => {
+      await handle.shutdown();
+      rmSync(dir, { recursive: true, force: true });
+    },
+    // Only the lines written since the last count are parsed.
+    count: () => {
+      const text = readFileSync(file, 'utf8');
+      const end = text.lastIndexOf('\n') + 1;
+      for (const line of text.slice(read, end).split('\n')) {
+        if (!line) continue;
+        for (const rl of JSON.parse(line).resourceLogs) {
+          for (const sl of rl.scopeLogs) counted += sl.logRecords.length;
+        }
+      }
+      read = end;
+      return counted;
+    },
+  };
+}
+
 async function pinoFile() {
   const { default: pino } = await import('pino');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-pino-'));
@@ -230,6 +278,7 @@ const CASES = {
   'raw-sdk-no-export': () => rawSdkNoExport(),
   'logkit-no-destination': () => logkit('protobuf', false, true),
   'pino-file': () => pinoFile(),
+  'logkit-file': () => logkitFile(),
   'pino-otel-protobuf': () => pinoOtel('protobuf'),
   'winston-otel-protobuf': () => winstonOtel('protobuf'),
 };
