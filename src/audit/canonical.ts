@@ -89,8 +89,8 @@ function int(value: unknown): number | string {
  * the `logRecords[i]` object of the line the audit files get (otel-logkit's
  * `encodeLogsJson` output, parsed back with `JSON.parse`; files written before
  * it by the SDK's `JsonLogsSerializer` were hashed in that spelling, and
- * verify as well), so the verifier recomputes it from the file alone. It is the compact `JSON.stringify` (UTF-8)
- * of the array:
+ * verify as well), so the verifier recomputes it from the file alone. It is
+ * the compact `JSON.stringify` (UTF-8) of the array:
  *
  * ```text
  * ["logkit.audit.v1", scopeName, timeUnixNano, observedTimeUnixNano,

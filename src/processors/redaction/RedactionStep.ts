@@ -20,8 +20,8 @@ export const REDACTION_STEP_NAME = 'redact';
  * On each record it redacts, in place, the values under secret keys at any
  * depth of the attributes and of a map body, and the secrets found by the
  * value patterns in every string of the body and the attributes and in the
- * event name and severity text; a record
- * that changed gets {@link ATTR_LOGKIT_REDACTION_COUNT}. A record without
+ * event name and severity text; a record that changed gets
+ * {@link ATTR_LOGKIT_REDACTION_COUNT}. A record without
  * secrets is not written to at all. The step fails closed: anything that
  * throws (a hostile value, a circular body, a record that refuses the change)
  * makes the pipeline drop the record as `redaction-failed`.
