@@ -77,11 +77,13 @@ export class RotatingFileWriter {
   }
 
   /**
-   * Queues `data` (encoded as UTF-8) to be appended after every earlier write.
-   * Resolves once it is written; rejects on an I/O error or after
+   * Queues `data` (a string as UTF-8, or bytes as they are) to be appended
+   * after every earlier write. Bytes are read when their turn comes, not
+   * copied: the caller keeps them unchanged until the returned promise
+   * settles. Resolves once it is written; rejects on an I/O error or after
    * {@link close} (code {@link ERR_WRITER_CLOSED}). Never throws.
    */
-  write(data: string): Promise<void> {
+  write(data: string | Uint8Array): Promise<void> {
     if (this.closing) {
       const error = new Error(`otel-logkit: write to ${this.path} after the writer was closed`);
       (error as NodeJS.ErrnoException).code = ERR_WRITER_CLOSED;
@@ -110,8 +112,8 @@ export class RotatingFileWriter {
     return this.closing;
   }
 
-  private async append(data: string): Promise<void> {
-    const bytes = Buffer.from(data, 'utf8');
+  private async append(data: string | Uint8Array): Promise<void> {
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     try {
       let handle = await this.openIfNeeded();
       if (this.size > 0 && this.size + bytes.length > this.maxBytes) {

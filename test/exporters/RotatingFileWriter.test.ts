@@ -63,6 +63,17 @@ describe('RotatingFileWriter', () => {
     await writer.close();
   });
 
+  it('appends bytes as they are, strings as UTF-8, in call order, rotating on the byte count', async () => {
+    const path = join(tmp, 'bytes.jsonl');
+    const writer = new RotatingFileWriter({ path, maxBytes: 24, maxBackups: 2 });
+    const view = Buffer.from('xxline-béta\nyy').subarray(2, 13); // `line-béta\n`, 11 bytes
+    await Promise.all([writer.write(view), writer.write('é\n'), writer.write(view)]);
+    // 11 + 3 bytes, then 11 more would pass 24: rotated before the second view.
+    expect(readFileSync(path, 'utf8')).toBe('line-béta\n');
+    expect(gunzip(`${path}.1.gz`)).toBe('line-béta\né\n');
+    await writer.close();
+  });
+
   it('creates the directory with mode 0o700 and the file with mode 0o600', async () => {
     const dir = join(tmp, 'a', 'b');
     const path = join(dir, 'app.jsonl');

@@ -3,7 +3,7 @@ import { groupByFile } from '../categoryFiles.js';
 import { encodeLogsJson } from '../otlp/encodeLogsJson.js';
 import type { LogsEncoder } from './LogsEncoder.js';
 
-export { splitFileLines } from './spoolFormat.js';
+export { splitFileLineBytes, splitFileLines } from './spoolFormat.js';
 
 const NEWLINE = Buffer.from('\n');
 

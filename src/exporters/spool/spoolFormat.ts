@@ -144,13 +144,39 @@ export function parseSegmentName(
 
 /**
  * The `(file, line)` pairs of a `lines` frame (`<file>\t<OTLP JSON>\n`…,
- * written by the `file` destination); lines keep their `\n`.
+ * written by the `file` destination), the lines as views of `payload` (valid
+ * as long as it is), each keeping its `\n` (one is added, in a copy, to a last
+ * line without). An entry without a tab after a non-empty name is skipped.
+ * `\t` and `\n` are ASCII, never part of a UTF-8 sequence, and escaped inside
+ * JSON strings, so the bytes split where the text would.
  */
-export function splitFileLines(payload: Uint8Array): Array<[file: string, line: string]> {
-  const out: Array<[string, string]> = [];
-  for (const entry of new TextDecoder().decode(payload).split('\n')) {
-    const tab = entry.indexOf('\t');
-    if (tab > 0) out.push([entry.slice(0, tab), `${entry.slice(tab + 1)}\n`]);
+export function splitFileLineBytes(payload: Uint8Array): Array<[file: string, line: Uint8Array]> {
+  const out: Array<[string, Uint8Array]> = [];
+  const bytes = Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  let start = 0;
+  while (start < bytes.length) {
+    let end = bytes.indexOf(NEWLINE_BYTE, start);
+    const last = end === -1;
+    if (last) end = bytes.length;
+    const tab = start + bytes.subarray(start, end).indexOf(TAB_BYTE);
+    if (tab > start) {
+      const file = bytes.toString('utf8', start, tab);
+      const line = last
+        ? Buffer.concat([bytes.subarray(tab + 1, end), NEWLINE])
+        : bytes.subarray(tab + 1, end + 1);
+      out.push([file, line]);
+    }
+    start = end + 1;
   }
   return out;
 }
+
+/** {@link splitFileLineBytes} with the lines as text (the audit chain and the CLI read them). */
+export function splitFileLines(payload: Uint8Array): Array<[file: string, line: string]> {
+  return splitFileLineBytes(payload).map(([file, line]) => [file, lineDecoder.decode(line)]);
+}
+
+const NEWLINE_BYTE = 0x0a;
+const TAB_BYTE = 0x09;
+const NEWLINE = Buffer.from('\n');
+const lineDecoder = new TextDecoder();

@@ -7,7 +7,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ATTR_LOGKIT_CATEGORY } from '../../../src/attributes.js';
 import { fileNameForCategory } from '../../../src/exporters/categoryFiles.js';
-import { fileLinesEncoder, splitFileLines } from '../../../src/exporters/spool/FileLinesEncoder.js';
+import {
+  fileLinesEncoder,
+  splitFileLineBytes,
+  splitFileLines,
+} from '../../../src/exporters/spool/FileLinesEncoder.js';
 import { batches, decode, decodeOtlpJson } from '../../helpers/otlpLogsConformance.js';
 
 const CATEGORIES = [undefined, 'llm', 'security', 'tool', 'custom'];
@@ -54,6 +58,37 @@ describe('fileLinesEncoder', () => {
         );
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('splitFileLineBytes', () => {
+  it('should split any payload where the text split does, the lines as the same bytes', () => {
+    const entry = fc.tuple(
+      fc.string({ unit: 'grapheme', maxLength: 8 }),
+      fc.boolean(),
+      fc.string({ unit: 'binary', maxLength: 40 }),
+    );
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 6 }), fc.boolean(), (entries, trailing) => {
+        let text = entries
+          .map(([file, tab, line]) => `${file}${tab ? '\t' : ''}${line}`)
+          .join('\n');
+        if (trailing) text += '\n';
+        const payload = Buffer.from(text, 'utf8');
+        const lines = splitFileLineBytes(payload);
+        expect(lines.map(([file, line]) => [file, Buffer.from(line).toString('utf8')])).toEqual(
+          splitFileLines(payload),
+        );
+        // What the text split gives, from the text itself.
+        const expected: Array<[string, string]> = [];
+        for (const part of text.split('\n')) {
+          const tab = part.indexOf('\t');
+          if (tab > 0) expected.push([part.slice(0, tab), `${part.slice(tab + 1)}\n`]);
+        }
+        expect(splitFileLines(payload)).toEqual(expected);
+      }),
+      { numRuns: 300 },
     );
   });
 });
