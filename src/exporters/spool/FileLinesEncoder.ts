@@ -1,6 +1,7 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { groupByFile } from '../categoryFiles.js';
 import { encodeLogsJson } from '../otlp/encodeLogsJson.js';
+import { FileLinesQueue } from './FileLinesQueue.js';
 import type { LogsEncoder } from './LogsEncoder.js';
 
 export { splitFileLineBytes, splitFileLines } from './spoolFormat.js';
@@ -24,4 +25,6 @@ export const fileLinesEncoder: LogsEncoder = {
     }
     return Buffer.concat(parts);
   },
+  // Records are encoded as they arrive, per file (the same bytes as encode()).
+  createQueue: (onError) => new FileLinesQueue(onError),
 };
