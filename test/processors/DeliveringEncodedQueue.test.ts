@@ -8,9 +8,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import {
+  LoggerProvider,
+  type ReadableLogRecord,
+  type ReadWriteLogRecord,
+} from '@opentelemetry/sdk-logs';
+import { ATTR_LOGKIT_CATEGORY } from '../../src/attributes.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SendOutcome } from '../../src/exporters/OtlpHttpSender.js';
+import { fileLinesEncoder } from '../../src/exporters/spool/FileLinesEncoder.js';
 import { getLogsEncoder } from '../../src/exporters/spool/LogsEncoder.js';
 import { DeliveringLogRecordProcessor } from '../../src/processors/DeliveringLogRecordProcessor.js';
 import { decode } from '../helpers/otlpLogsConformance.js';
@@ -162,5 +168,71 @@ describe('DeliveringLogRecordProcessor with an encoded queue', () => {
     expect(lost).toBeGreaterThan(0);
     expect(delivered).toEqual(expectedBodies(20).slice(0, delivered.length));
     await t.provider.shutdown();
+  });
+});
+
+describe('the file destination queue (records encoded per category file)', () => {
+  it('should deliver a record whose getter logs another one that fills the memory budget', async () => {
+    const spoolDir = mkdtempSync(join(tmpdir(), 'logkit-lines-queue-'));
+    dirs.push(spoolDir);
+    const sent: string[] = [];
+    const dropped: Array<[string, number]> = [];
+    const processor = new DeliveringLogRecordProcessor({
+      encoder: fileLinesEncoder,
+      sender: {
+        send(body: Uint8Array): Promise<SendOutcome> {
+          sent.push(Buffer.from(body).toString('utf8'));
+          return Promise.resolve({ kind: 'ok' });
+        },
+      },
+      spool: { dir: spoolDir, maxBytes: 1 << 20, encoding: 'lines' },
+      observer: {
+        exported: () => undefined,
+        failed: () => undefined,
+        dropped: (reason, n) => dropped.push([reason, n]),
+      },
+      memoryBudget: 3,
+      maxBatchSize: 10,
+      scheduledDelayMillis: 20,
+      shutdownDeadlineMillis: 5000,
+    });
+    // Records as a LogRecordProcessor gets them; one has an attribute whose
+    // getter logs (read when the queue encodes it).
+    const resource = resourceFromAttributes({ 'service.name': 'lines-test' });
+    const scope = { name: 'lines' };
+    const record = (body: string, category: string): ReadableLogRecord =>
+      ({
+        hrTime: [1_700_000_000, 0],
+        hrTimeObserved: [1_700_000_000, 0],
+        severityNumber: 9,
+        severityText: 'INFO',
+        body,
+        resource,
+        instrumentationScope: scope,
+        attributes: { [ATTR_LOGKIT_CATEGORY]: category },
+        droppedAttributesCount: 0,
+      }) as unknown as ReadableLogRecord;
+    const emit = (r: ReadableLogRecord) => processor.onEmit(r as ReadWriteLogRecord);
+    emit(record('r1', 'llm'));
+    emit(record('r2', 'llm'));
+    const a = record('A', 'llm');
+    let fired = false;
+    Object.defineProperty(a.attributes, 'logs', {
+      enumerable: true,
+      get() {
+        if (!fired) {
+          fired = true;
+          emit(record('B', 'tool')); // the third record: the budget is reached, a batch is cut
+        }
+        return 'once';
+      },
+    });
+    emit(a);
+    expect(processor.memorySize()).toBe(1);
+    await processor.forceFlush();
+    await processor.shutdown();
+    const bodies = sent.join('').match(/"stringValue":"(r1|r2|A|B)"/g) ?? [];
+    expect(bodies.sort()).toEqual(['A', 'B', 'r1', 'r2'].map((b) => `"stringValue":"${b}"`));
+    expect(dropped).toEqual([]);
   });
 });

@@ -83,6 +83,17 @@ export class EncodedLogRecords {
     return this.lens.length - this.head;
   }
 
+  private queuedCount = 0;
+
+  /**
+   * Records ever queued (encoded and kept): what a push added is the growth of
+   * this, which a batch cut during the push (a getter that logs) cannot undo,
+   * unlike {@link length}.
+   */
+  get queued(): number {
+    return this.queuedCount;
+  }
+
   /** Bytes of the records waiting (their encoding, without the envelope). */
   get bytes(): number {
     return this.w.pos - this.byteHead;
@@ -124,6 +135,7 @@ export class EncodedLogRecords {
       return;
     }
     this.lens.push(w.pos - start);
+    this.queuedCount++;
     this.groups.push(this.groupOf(record.resource, record.instrumentationScope));
   }
 

@@ -55,10 +55,12 @@ export class FileLinesQueue implements PendingLogRecords {
     }
     // EncodedLogRecords keeps a record that logs while it is encoded for
     // after it, and drops (through onError) one it cannot encode: what this
-    // push queued into the file's queue is what its length grew by.
-    const before = queue.records.length;
+    // push queued into the file's queue is what its count of records ever
+    // queued grew by. (Not its length: the record that logs may fill the
+    // memory budget, and the batch cut then, inside this push, takes records.)
+    const before = queue.records.queued;
     queue.records.push(record);
-    for (let added = queue.records.length - before; added > 0; added--) this.order.push(queue);
+    for (let added = queue.records.queued - before; added > 0; added--) this.order.push(queue);
   }
 
   take(

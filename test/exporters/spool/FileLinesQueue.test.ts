@@ -89,4 +89,46 @@ describe('FileLinesQueue', () => {
     expect(queue.length).toBe(0);
     expect(queue.take(1).length).toBe(0);
   });
+
+  it('should keep a record whose getter logs and cuts a batch while it is encoded', () => {
+    // A getter that logs can fill the memory budget, and the delivery path
+    // then cuts a batch inside the push of the record being encoded.
+    const [raw] = fc.sample(
+      batches.filter((b) => b.length >= 4),
+      { numRuns: 1, seed: 11 },
+    );
+    const [r1, r2, b, c] = categorised(raw!, [1]); // all 'llm'
+    const bTool = { ...b!, attributes: { ...b!.attributes, [ATTR_LOGKIT_CATEGORY]: 'tool' } };
+    for (const sameFile of [false, true]) {
+      const queue = new FileLinesQueue((e) => {
+        throw e;
+      });
+      const inner = sameFile ? b! : (bTool as ReadableLogRecord);
+      let cut: Uint8Array | undefined;
+      const a = { ...c!, attributes: { ...c!.attributes } } as ReadableLogRecord;
+      Object.defineProperty(a.attributes, 'logs', {
+        enumerable: true,
+        get() {
+          queue.push(inner);
+          cut = Uint8Array.from(queue.take(100));
+          return 'once';
+        },
+      });
+      queue.push(r1!);
+      queue.push(r2!);
+      queue.push(a);
+      // The cut took what was queued before it: r1, r2 (and B when it went to another file).
+      expect(hex(cut!)).toBe(
+        hex(fileLinesEncoder.encode(sameFile ? [r1!, r2!] : [r1!, r2!, inner])),
+      );
+      // A (and B, held back until A was encoded, when they share the file) are still there.
+      expect(queue.length).toBe(sameFile ? 2 : 1);
+      const rest = queue.take(100);
+      const text = Buffer.from(rest).toString('utf8');
+      expect(text).toContain('"once"');
+      expect(text.split('\n').length - 1).toBe(1);
+      queue.push(c!);
+      expect(hex(queue.take(100))).toBe(hex(fileLinesEncoder.encode([c!])));
+    }
+  });
 });
