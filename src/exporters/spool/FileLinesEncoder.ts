@@ -1,12 +1,8 @@
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
-import { groupByFile } from '../categoryFiles.js';
-import { encodeLogsJson } from '../otlp/encodeLogsJson.js';
 import { FileLinesQueue } from './FileLinesQueue.js';
 import type { LogsEncoder } from './LogsEncoder.js';
 
 export { splitFileLineBytes, splitFileLines } from './spoolFormat.js';
-
-const NEWLINE = Buffer.from('\n');
 
 /**
  * The encoder of the `file` destination: records grouped by their category
@@ -18,13 +14,15 @@ const NEWLINE = Buffer.from('\n');
 export const fileLinesEncoder: LogsEncoder = {
   encoding: 'lines',
   contentType: 'application/x-ndjson',
+  /** Throws when a record cannot be encoded. */
   encode(records: ReadableLogRecord[]): Uint8Array {
-    const parts: Uint8Array[] = [];
-    for (const [file, group] of groupByFile(records)) {
-      parts.push(Buffer.from(`${file}\t`, 'utf8'), encodeLogsJson(group), NEWLINE);
-    }
-    return Buffer.concat(parts);
+    // The queue's own framing, all at once.
+    const queue = new FileLinesQueue((error) => {
+      throw error;
+    });
+    for (const record of records) queue.push(record);
+    return queue.take(records.length);
   },
-  // Records are encoded as they arrive, per file (the same bytes as encode()).
+  // Records are encoded as they arrive, per file.
   createQueue: (onError) => new FileLinesQueue(onError),
 };

@@ -2,30 +2,15 @@
 // file, written by our own encoder, that reads through the .proto (OTLP/JSON
 // rules) as the same request the SDK's protobuf serializer makes of the group.
 import { ProtobufLogsSerializer } from '@opentelemetry/otlp-transformer';
-import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ATTR_LOGKIT_CATEGORY } from '../../../src/attributes.js';
-import { fileNameForCategory } from '../../../src/exporters/categoryFiles.js';
 import {
   fileLinesEncoder,
   splitFileLineBytes,
   splitFileLines,
 } from '../../../src/exporters/spool/FileLinesEncoder.js';
+import { byFile, categorised } from '../../helpers/fileLines.js';
 import { batches, decode, decodeOtlpJson } from '../../helpers/otlpLogsConformance.js';
-
-const CATEGORIES = [undefined, 'llm', 'security', 'tool', 'custom'];
-
-/** `batch` with each record given one of {@link CATEGORIES} by `picks`. */
-function categorised(batch: ReadableLogRecord[], picks: number[]): ReadableLogRecord[] {
-  return batch.map((record, i) => {
-    const category = CATEGORIES[picks[i % picks.length]! % CATEGORIES.length];
-    const attributes = { ...record.attributes };
-    if (category === undefined) delete attributes[ATTR_LOGKIT_CATEGORY];
-    else attributes[ATTR_LOGKIT_CATEGORY] = category;
-    return { ...record, attributes };
-  });
-}
 
 describe('fileLinesEncoder', () => {
   it('should write one line per category file, each the OTLP/JSON request of its records', () => {
@@ -35,11 +20,7 @@ describe('fileLinesEncoder', () => {
         const text = Buffer.from(fileLinesEncoder.encode(batch)).toString('utf8');
         expect(text.endsWith('\n') || batch.length === 0).toBe(true);
         const lines = text.split('\n').slice(0, -1);
-        const expected = new Map<string, ReadableLogRecord[]>();
-        for (const record of batch) {
-          const file = fileNameForCategory(record.attributes[ATTR_LOGKIT_CATEGORY]);
-          expected.set(file, [...(expected.get(file) ?? []), record]);
-        }
+        const expected = byFile(batch);
         expect(lines.map((line) => line.slice(0, line.indexOf('\t')))).toEqual([
           ...expected.keys(),
         ]);

@@ -1,25 +1,13 @@
 // The `file` destination's queue: records encoded as they arrive, per
 // category file, cut into the same `lines` payload fileLinesEncoder writes for
-// the same records, byte for byte, whatever the cuts.
+// the same records (one request line per file), byte for byte, whatever the cuts.
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ATTR_LOGKIT_CATEGORY } from '../../../src/attributes.js';
-import { fileLinesEncoder } from '../../../src/exporters/spool/FileLinesEncoder.js';
 import { FileLinesQueue } from '../../../src/exporters/spool/FileLinesQueue.js';
+import { categorised, expectedFileLines } from '../../helpers/fileLines.js';
 import { batches } from '../../helpers/otlpLogsConformance.js';
-
-const CATEGORIES = [undefined, 'llm', 'security', 'tool', 'custom'];
-
-function categorised(batch: ReadableLogRecord[], picks: number[]): ReadableLogRecord[] {
-  return batch.map((record, i) => {
-    const category = CATEGORIES[picks[i % picks.length]! % CATEGORIES.length];
-    const attributes = { ...record.attributes };
-    if (category === undefined) delete attributes[ATTR_LOGKIT_CATEGORY];
-    else attributes[ATTR_LOGKIT_CATEGORY] = category;
-    return { ...record, attributes };
-  });
-}
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
@@ -44,7 +32,7 @@ describe('FileLinesQueue', () => {
             const n = cuts[c % cuts.length]!;
             const chunk = records.slice(from, from + n);
             const into = reuse ? (size: number) => scratch.subarray(0, size) : undefined;
-            expect(hex(queue.take(n, undefined, into))).toBe(hex(fileLinesEncoder.encode(chunk)));
+            expect(hex(queue.take(n, undefined, into))).toBe(hex(expectedFileLines(chunk)));
             from += chunk.length;
             expect(queue.length).toBe(records.length - from);
           }
@@ -83,7 +71,7 @@ describe('FileLinesQueue', () => {
     queue.push(b!);
     expect(errors).toEqual(['no category', 'no value']);
     expect(queue.length).toBe(2);
-    expect(hex(queue.take(2))).toBe(hex(fileLinesEncoder.encode([a!, b!])));
+    expect(hex(queue.take(2))).toBe(hex(expectedFileLines([a!, b!])));
     queue.push(a!);
     queue.clear();
     expect(queue.length).toBe(0);
@@ -118,9 +106,7 @@ describe('FileLinesQueue', () => {
       queue.push(r2!);
       queue.push(a);
       // The cut took what was queued before it: r1, r2 (and B when it went to another file).
-      expect(hex(cut!)).toBe(
-        hex(fileLinesEncoder.encode(sameFile ? [r1!, r2!] : [r1!, r2!, inner])),
-      );
+      expect(hex(cut!)).toBe(hex(expectedFileLines(sameFile ? [r1!, r2!] : [r1!, r2!, inner])));
       // A (and B, held back until A was encoded, when they share the file) are still there.
       expect(queue.length).toBe(sameFile ? 2 : 1);
       const rest = queue.take(100);
@@ -128,7 +114,7 @@ describe('FileLinesQueue', () => {
       expect(text).toContain('"once"');
       expect(text.split('\n').length - 1).toBe(1);
       queue.push(c!);
-      expect(hex(queue.take(100))).toBe(hex(fileLinesEncoder.encode([c!])));
+      expect(hex(queue.take(100))).toBe(hex(expectedFileLines([c!])));
     }
   });
 });
