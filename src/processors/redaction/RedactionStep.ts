@@ -1,4 +1,5 @@
 import type { ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
+import type { ScopeOf } from '../../exporters/otlp/groupLogRecords.js';
 import type { PipelineStep } from '../PipelineStep.js';
 import { Redactor } from './Redactor.js';
 import {
@@ -20,7 +21,10 @@ export const REDACTION_STEP_NAME = 'redact';
  * On each record it redacts, in place, the values under secret keys at any
  * depth of the attributes and of a map body, and the secrets found by the
  * value patterns in every string of the body and the attributes and in the
- * event name and severity text; a record that changed gets
+ * event name and severity text, and the same in its InstrumentationScope
+ * (name, version, schema URL and attributes, which plain
+ * `logs.getLogger(name, version, { attributes })` callers set: the record
+ * gets a redacted copy, one per scope); a record that changed gets
  * {@link ATTR_LOGKIT_REDACTION_COUNT}. A record without
  * secrets is not written to at all. The step fails closed: anything that
  * throws (a hostile value, a circular body, a record that refuses the change)
@@ -35,25 +39,63 @@ export function redactionStepFrom(options: ResolvedRedactionOptions): PipelineSt
   return new RedactionStep(new Redactor(options));
 }
 
+/** A scope as the step hands it on, and the redactions it took. */
+interface RedactedScope {
+  readonly scope: ScopeOf;
+  readonly count: number;
+}
+
+/**
+ * What an attribute value becomes: under a secret key, redacted whole;
+ * otherwise the secrets the patterns find in its strings, at any depth.
+ * The value itself when there was nothing to redact.
+ */
+function redactAttribute(redactor: Redactor, key: string, value: unknown): unknown {
+  if (redactor.isSecretKey(key)) return redactor.redactSecretValue(value);
+  if (typeof value === 'string') return redactor.redactString(value);
+  if (typeof value === 'object' && value !== null) return redactor.redactValue(value, 1);
+  return value;
+}
+
 class RedactionStep implements PipelineStep {
   readonly name = REDACTION_STEP_NAME;
   readonly dropReason = 'redaction-failed' as const;
   readonly failClosed = true;
+  /**
+   * Each scope redacted once: a scope object lives as long as its SDK Logger,
+   * and the copy keeps one identity per scope, as the encoders group by it.
+   */
+  private readonly scopes = new WeakMap<ScopeOf, RedactedScope>();
+  /** The last record's scope and what it became: the usual record needs one comparison. */
+  private lastScope: ScopeOf | undefined;
+  private lastRedacted: RedactedScope | undefined;
 
   constructor(private readonly redactor: Redactor) {}
 
   process(record: ReadWriteLogRecord): ReadWriteLogRecord {
     const redactor = this.redactor;
+    const scope = record.instrumentationScope;
+    const redactedScope = scope === this.lastScope ? this.lastRedacted! : this.redactedScope(scope);
+    let scopeCount = 0;
+    if (redactedScope.scope !== scope) {
+      // The SDK's record has no setter for its scope; a record that refuses
+      // the write (frozen, a getter) would keep the secret: fail closed.
+      try {
+        (record as { instrumentationScope: ScopeOf }).instrumentationScope = redactedScope.scope;
+      } catch {
+        // checked below
+      }
+      if (record.instrumentationScope !== redactedScope.scope) {
+        throw new Error('the instrumentation scope could not be redacted');
+      }
+      scopeCount = redactedScope.count;
+    }
     redactor.begin();
     const attributes = record.attributes;
     for (const key in attributes) {
       if (key === ATTR_LOGKIT_REDACTION_COUNT) continue;
       const value = attributes[key];
-      let next: unknown;
-      if (redactor.isSecretKey(key)) next = redactor.redactSecretValue(value);
-      else if (typeof value === 'string') next = redactor.redactString(value);
-      else if (typeof value === 'object' && value !== null) next = redactor.redactValue(value, 1);
-      else continue;
+      const next = redactAttribute(redactor, key, value);
       if (next !== value) {
         record.setAttribute(key, next);
         if (attributes[key] === value) {
@@ -97,7 +139,7 @@ class RedactionStep implements PipelineStep {
           throw new Error('the severity text could not be redacted');
       }
     }
-    const count = redactor.count;
+    const count = redactor.count + scopeCount;
     if (count > 0) {
       const previous = attributes[ATTR_LOGKIT_REDACTION_COUNT];
       record.setAttribute(
@@ -106,6 +148,55 @@ class RedactionStep implements PipelineStep {
       );
     }
     return record;
+  }
+
+  /**
+   * `scope` with its name, version, schema URL and attribute values
+   * redacted (the same object when clean), from the cache or made once.
+   * Throws what the redactor throws (a hostile attribute value): the record
+   * is then dropped, and the next record of the scope tries again.
+   */
+  private redactedScope(scope: ScopeOf): RedactedScope {
+    let redacted = this.scopes.get(scope);
+    if (redacted === undefined) {
+      const redactor = this.redactor;
+      redactor.begin();
+      const name = redactor.redactString(scope.name);
+      const version =
+        typeof scope.version === 'string' ? redactor.redactString(scope.version) : scope.version;
+      const schemaUrl =
+        typeof scope.schemaUrl === 'string'
+          ? redactor.redactString(scope.schemaUrl)
+          : scope.schemaUrl;
+      const attributes = scope.attributes;
+      let redactedAttributes = attributes;
+      if (attributes !== undefined && attributes !== null) {
+        for (const key of Object.keys(attributes)) {
+          const value = attributes[key];
+          const next = redactAttribute(redactor, key, value);
+          if (next === value) continue;
+          if (redactedAttributes === attributes) redactedAttributes = { ...attributes };
+          Object.defineProperty(redactedAttributes, key, {
+            value: next,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        }
+      }
+      const count = redactor.count;
+      redacted =
+        count === 0
+          ? { scope, count }
+          : {
+              scope: { ...scope, name, version, schemaUrl, attributes: redactedAttributes },
+              count,
+            };
+      this.scopes.set(scope, redacted);
+    }
+    this.lastScope = scope;
+    this.lastRedacted = redacted;
+    return redacted;
   }
 
   forceFlush(): Promise<void> {

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api';
 import type { AnyValue, AnyValueMap } from '../../../src/logger/anyValue.js';
-import type { ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
+import type { ReadableLogRecord, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import { describe, expect, it } from 'vitest';
 import { LoggingConfigError } from '../../../src/config/LoggingConfigError.js';
 import {
@@ -201,6 +201,75 @@ describe('redaction of a record', () => {
     expect(clean.eventName).toBe('checkout.completed');
     expect(clean.severityText).toBe('WARN');
     expect(clean.attributes[ATTR_LOGKIT_REDACTION_COUNT]).toBeUndefined();
+  });
+
+  it('redacts the instrumentation scope: name, version, schema URL and attributes, counting them', () => {
+    const step = createRedactionStep(undefined);
+    const scope = {
+      name: `tool ${SAMPLE_JWT}`,
+      version: 'token=abcdef123456',
+      options: {
+        schemaUrl: 'https://admin:Pg9sw0rdInUrl77@schemas.example/1.0',
+        attributes: { password: 'hunter2', note: 'ssn 219-09-9999', kept: 'fine', n: 3 },
+      },
+    };
+    const { record, error } = emitThrough(step, { body: 'ok' }, scope);
+    expect(error).toBeUndefined();
+    const redacted = (record as ReadableLogRecord).instrumentationScope;
+    expect(redacted.name).toBe('tool [REDACTED]');
+    expect(redacted.version).toBe('token=[REDACTED]');
+    expect(redacted.schemaUrl).not.toContain('Pg9sw0rdInUrl77');
+    expect(redacted.attributes).toEqual({
+      password: '[REDACTED]',
+      note: 'ssn [REDACTED]',
+      kept: 'fine',
+      n: 3,
+    });
+    expect(record.attributes[ATTR_LOGKIT_REDACTION_COUNT]).toBe(5);
+    // Records of one scope get one redacted scope object (the encoders group
+    // records by scope identity), each counted; another scope between them
+    // does not change that.
+    const shared = { name: `tool ${SAMPLE_JWT}` };
+    const other = { name: 'other', version: 'token=abcdef123456' };
+    const outputs = [shared, other, shared, other].map((instrumentationScope) => {
+      const attributes: Record<string, AnyValue> = {};
+      const own: ReadWriteLogRecord = {
+        ...record,
+        attributes,
+        instrumentationScope,
+        setAttribute: (key: string, value?: AnyValue) => {
+          attributes[key] = value ?? null;
+          return own;
+        },
+      };
+      step.process(own, ROOT_CONTEXT);
+      expect(own.attributes[ATTR_LOGKIT_REDACTION_COUNT]).toBe(1);
+      return own.instrumentationScope;
+    });
+    expect(outputs[0]).toEqual({ name: 'tool [REDACTED]' });
+    expect(outputs[1]).toEqual({ name: 'other', version: 'token=[REDACTED]' });
+    expect(outputs[2]).toBe(outputs[0]);
+    expect(outputs[3]).toBe(outputs[1]);
+  });
+
+  it('leaves a clean scope as the same object, uncounted', () => {
+    const step = createRedactionStep(undefined);
+    const { record, error } = emitThrough(
+      step,
+      { body: 'ok' },
+      { name: 'checkout', version: '1.2.3', options: { attributes: { team: 'pay' } } },
+    );
+    expect(error).toBeUndefined();
+    expect(record.instrumentationScope).toMatchObject({
+      name: 'checkout',
+      version: '1.2.3',
+      attributes: { team: 'pay' },
+    });
+    expect(record.attributes[ATTR_LOGKIT_REDACTION_COUNT]).toBeUndefined();
+    const scope = { name: 'checkout', version: '1.2.3', attributes: { team: 'pay' } };
+    const own = { ...record, instrumentationScope: scope };
+    step.process(own, ROOT_CONTEXT);
+    expect(own.instrumentationScope).toBe(scope);
   });
 
   it('leaves an array body and non-string values alone unless a key matches', () => {
@@ -639,6 +708,25 @@ describe('fail closed', () => {
     expect(() =>
       step.process({ ...refusingNames, severityText: 'token=abcdef123456' }, ROOT_CONTEXT),
     ).toThrow('the severity text could not be redacted');
+  });
+
+  it('throws when the record refuses the redacted scope (a secret would stay)', () => {
+    const { record } = emitThrough(createRedactionStep(undefined), { body: 'ok' });
+    const secretScope = { name: `tool ${SAMPLE_JWT}` };
+    const step = createRedactionStep(undefined);
+    const frozen = Object.freeze({ ...record, instrumentationScope: secretScope });
+    expect(() => step.process(frozen, ROOT_CONTEXT)).toThrow(
+      'the instrumentation scope could not be redacted',
+    );
+    const getterOnly = Object.defineProperty({ ...record }, 'instrumentationScope', {
+      get: () => secretScope,
+    });
+    expect(() => step.process(getterOnly, ROOT_CONTEXT)).toThrow(
+      'the instrumentation scope could not be redacted',
+    );
+    // A clean scope needs no write: a frozen record with one passes.
+    const clean = Object.freeze({ ...record, instrumentationScope: { name: 'tool' } });
+    expect(step.process(clean, ROOT_CONTEXT)).toBe(clean);
   });
 
   it('throws when a user pattern throws while matching', () => {

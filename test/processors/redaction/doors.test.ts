@@ -237,6 +237,15 @@ const DOORS: [string, Door][] = [
     },
   ],
   [
+    // The InstrumentationScope a plain Logs API caller names: OTLP and the
+    // files carry it for every record of that logger.
+    'plain Logs API logger scope: name, version, attributes',
+    (s, id) =>
+      logs
+        .getLogger(`scope ${s.text}`, s.text, { attributes: s.fields })
+        .emit({ body: 'scoped', attributes: { 'door.id': id } }),
+  ],
+  [
     'Error message',
     (s, id, { handle }) =>
       handle.getLogger('doors').error('failed', new Error(`boom ${s.text}`), { 'door.id': id }),

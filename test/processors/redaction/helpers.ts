@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT } from '@opentelemetry/api';
 import type { Context } from '@opentelemetry/api';
-import type { LogRecord } from '@opentelemetry/api';
+import type { LogRecord, LoggerOptions } from '@opentelemetry/api';
 import { LoggerProvider } from '@opentelemetry/sdk-logs';
 import type { LogRecordProcessor, ReadWriteLogRecord } from '@opentelemetry/sdk-logs';
 import type { PipelineStep } from '../../../src/processors/PipelineStep.js';
@@ -14,11 +14,23 @@ export interface Emitted {
   error: unknown;
 }
 
+/** The logger a record is emitted from: its InstrumentationScope. */
+export interface EmitScope {
+  readonly name?: string;
+  readonly version?: string;
+  readonly options?: LoggerOptions;
+}
+
 /**
  * Emits `logRecord` through a LoggerProvider whose processor runs `step` on
- * the ReadWriteLogRecord, as the pipeline does.
+ * the ReadWriteLogRecord, as the pipeline does, from the logger `scope`
+ * names (`redaction-test` by default).
  */
-export function emitThrough(step: PipelineStep, logRecord: LogRecord): Emitted {
+export function emitThrough(
+  step: PipelineStep,
+  logRecord: LogRecord,
+  scope: EmitScope = {},
+): Emitted {
   let emitted: Emitted | undefined;
   const processor: LogRecordProcessor = {
     onEmit(record: ReadWriteLogRecord, context?: Context) {
@@ -33,7 +45,7 @@ export function emitThrough(step: PipelineStep, logRecord: LogRecord): Emitted {
     shutdown: () => Promise.resolve(),
   };
   const provider = new LoggerProvider({ processors: [processor] });
-  provider.getLogger('redaction-test').emit(logRecord);
+  provider.getLogger(scope.name ?? 'redaction-test', scope.version, scope.options).emit(logRecord);
   if (emitted === undefined) throw new Error('no record was emitted');
   return emitted;
 }
