@@ -92,6 +92,10 @@ export class AuditChainLogRecordProcessor implements LogRecordProcessor {
   private readonly key: Uint8Array | undefined;
   private seq: number;
   private prevHash: string;
+  /** A record is being chained (see onEmit). */
+  private chaining = false;
+  /** Records emitted while one was being chained, in emit order. */
+  private readonly waiting: { record: ReadWriteLogRecord; context: Context | undefined }[] = [];
 
   constructor(options: AuditChainOptions) {
     this.delegate = options.delegate;
@@ -108,6 +112,26 @@ export class AuditChainLogRecordProcessor implements LogRecordProcessor {
   }
 
   onEmit(logRecord: ReadWriteLogRecord, context?: Context): void {
+    if (this.chaining) {
+      // Emitted while a record is being hashed (a getter of it logged): its
+      // link needs that record's hash, so it waits until that record is
+      // chained and handed on, and takes the next seq (chaining it now gave
+      // both records one seq and forked the chain).
+      this.waiting.push({ record: logRecord, context });
+      return;
+    }
+    this.chaining = true;
+    try {
+      this.chainAndHandOn(logRecord, context);
+      for (let next = this.waiting.shift(); next; next = this.waiting.shift()) {
+        this.chainAndHandOn(next.record, next.context);
+      }
+    } finally {
+      this.chaining = false;
+    }
+  }
+
+  private chainAndHandOn(logRecord: ReadWriteLogRecord, context: Context | undefined): void {
     try {
       this.chain(logRecord);
     } catch (error) {

@@ -132,6 +132,41 @@ describe('AuditChainLogRecordProcessor', () => {
     expect(seen[0]!.attributes['logkit.audit.seq']).toBe(1);
     expect(seen[0]!.attributes['logkit.audit.hash']).toMatch(/^[0-9a-f]{64}$/);
   });
+
+  it('chains a record emitted while another is hashed (a getter that logs) after it, not beside it', () => {
+    const handedOn: ReadWriteLogRecord[] = [];
+    const audit = new AuditChainLogRecordProcessor({
+      delegate: { ...noopProcessor(), onEmit: (record) => void handedOn.push(record) },
+      dir: join(root, 'reentrant'),
+    });
+    const logger = new LoggerProvider({ processors: [audit] }).getLogger('reentrant');
+    // A record whose attribute map has a getter (the SDK copies attributes at
+    // emit, so it goes on the record afterwards, as a step could): the
+    // hashing reads it, and it logs through the same chain, once.
+    const held: ReadWriteLogRecord[] = [];
+    new LoggerProvider({
+      processors: [{ ...noopProcessor(), onEmit: (record) => void held.push(record) }],
+    })
+      .getLogger('reentrant')
+      .emit({ body: 'outer' });
+    let reads = 0;
+    Object.defineProperty(held[0]!.attributes, 'lazy', {
+      enumerable: true,
+      get: () => {
+        if (reads++ === 0) logger.emit({ body: 'inner' });
+        return 'value';
+      },
+    });
+    audit.onEmit(held[0]!);
+
+    expect(reads).toBeGreaterThan(0);
+    expect(handedOn.map((r) => r.body)).toEqual(['outer', 'inner']);
+    const [outer, inner] = handedOn.map((r) => r.attributes);
+    expect(outer!['logkit.audit.seq']).toBe(1);
+    expect(inner!['logkit.audit.seq']).toBe(2);
+    expect(inner!['logkit.audit.prev_hash']).toBe(outer!['logkit.audit.hash']);
+    expect(audit.head).toEqual({ seq: 2, hash: inner!['logkit.audit.hash'] });
+  });
 });
 
 describe('verifyAuditChain finds the first problem', () => {
