@@ -95,4 +95,41 @@ describe('ProtoWriter', () => {
       { numRuns: 200 },
     );
   });
+  it('should write any string as its shortest length prefix and its UTF-8 bytes (TextEncoder), whatever the room before it', () => {
+    // Lengths around the varint boundaries of the UTF-16 length and of the
+    // UTF-8 length (a 64-character string of 2-byte characters is 128 bytes),
+    // with ASCII, 2- and 3-byte characters, astral pairs and lone surrogates.
+    const unit = fc.constantFrom('a', '~', 'é', 'ж', '€', '😀', '\ud800', '\udfff', '\n');
+    const text = fc.oneof(
+      fc.array(unit, { maxLength: 300 }).map((parts) => parts.join('')),
+      fc
+        .constantFrom(63, 64, 127, 128, 129, 16383, 16384)
+        .chain((n) => fc.constantFrom('a', 'é', '€').map((c) => c.repeat(n))),
+      fc.constantFrom(42, 43, 5461, 5462).map((n) => '€'.repeat(n)),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 70 }), text, (before, s) => {
+        const w = new ProtoWriter(8);
+        for (let i = 0; i < before; i++) w.byte(7);
+        w.string(s);
+        const expected = new TextEncoder().encode(s);
+        let prefix = 0;
+        let shift = 0;
+        let at = before;
+        for (;;) {
+          const b = w.buf[at++]!;
+          prefix += (b & 127) * 2 ** shift;
+          shift += 7;
+          if (b < 128) break;
+        }
+        expect(prefix).toBe(expected.length);
+        const n = expected.length;
+        expect(at - before).toBe(n < 128 ? 1 : n < 16384 ? 2 : 3);
+        expect(w.pos).toBe(at + n);
+        expect(Buffer.compare(w.buf.subarray(at, at + n), expected)).toBe(0);
+        for (let i = 0; i < before; i++) expect(w.buf[i]).toBe(7);
+      }),
+      { numRuns: 400 },
+    );
+  });
 });
