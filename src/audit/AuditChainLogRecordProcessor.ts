@@ -121,14 +121,29 @@ export class AuditChainLogRecordProcessor implements LogRecordProcessor {
       return;
     }
     this.chaining = true;
+    // A delegate that throws does not stop the records waiting behind this
+    // one from being chained and handed on, in order; its first error is
+    // thrown afterwards, to the caller as before.
+    let failure: { error: unknown } | undefined;
     try {
-      this.chainAndHandOn(logRecord, context);
-      for (let next = this.waiting.shift(); next; next = this.waiting.shift()) {
-        this.chainAndHandOn(next.record, next.context);
+      for (
+        let next: { record: ReadWriteLogRecord; context: Context | undefined } | undefined = {
+          record: logRecord,
+          context,
+        };
+        next;
+        next = this.waiting.shift()
+      ) {
+        try {
+          this.chainAndHandOn(next.record, next.context);
+        } catch (error) {
+          failure ??= { error };
+        }
       }
     } finally {
       this.chaining = false;
     }
+    if (failure) throw failure.error;
   }
 
   private chainAndHandOn(logRecord: ReadWriteLogRecord, context: Context | undefined): void {

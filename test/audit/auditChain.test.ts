@@ -167,6 +167,38 @@ describe('AuditChainLogRecordProcessor', () => {
     expect(inner!['logkit.audit.prev_hash']).toBe(outer!['logkit.audit.hash']);
     expect(audit.head).toEqual({ seq: 2, hash: inner!['logkit.audit.hash'] });
   });
+
+  it('hands on a record that waited behind one whose delegate threw, in order, and throws that error', () => {
+    const handedOn: unknown[] = [];
+    const audit = new AuditChainLogRecordProcessor({
+      delegate: {
+        ...noopProcessor(),
+        onEmit: (record) => {
+          handedOn.push(record.body);
+          if (record.body === 'outer') throw new Error('delegate failed');
+        },
+      },
+      dir: join(root, 'reentrant-throw'),
+    });
+    const logger = new LoggerProvider({ processors: [audit] }).getLogger('reentrant');
+    const held: ReadWriteLogRecord[] = [];
+    new LoggerProvider({
+      processors: [{ ...noopProcessor(), onEmit: (record) => void held.push(record) }],
+    })
+      .getLogger('reentrant')
+      .emit({ body: 'outer' });
+    let reads = 0;
+    Object.defineProperty(held[0]!.attributes, 'lazy', {
+      enumerable: true,
+      get: () => {
+        if (reads++ === 0) logger.emit({ body: 'inner' });
+        return 'value';
+      },
+    });
+    expect(() => audit.onEmit(held[0]!)).toThrow('delegate failed');
+    expect(handedOn).toEqual(['outer', 'inner']);
+    expect(audit.head.seq).toBe(2);
+  });
 });
 
 describe('verifyAuditChain finds the first problem', () => {

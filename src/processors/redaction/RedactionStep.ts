@@ -74,10 +74,16 @@ class RedactionStep implements PipelineStep {
 
   process(record: ReadWriteLogRecord): ReadWriteLogRecord {
     const redactor = this.redactor;
-    const scope = record.instrumentationScope;
-    const redactedScope = scope === this.lastScope ? this.lastRedacted! : this.redactedScope(scope);
+    const scope = record.instrumentationScope as ScopeOf | undefined;
+    // A record without a scope (not one of the SDK's) has nothing to redact there.
+    const redactedScope =
+      scope === undefined || scope === null
+        ? undefined
+        : scope === this.lastScope
+          ? this.lastRedacted!
+          : this.redactedScope(scope);
     let scopeCount = 0;
-    if (redactedScope.scope !== scope) {
+    if (redactedScope !== undefined && redactedScope.scope !== scope) {
       // The SDK's record has no setter for its scope; a record that refuses
       // the write (frozen, a getter) would keep the secret: fail closed.
       try {
@@ -161,16 +167,33 @@ class RedactionStep implements PipelineStep {
     if (redacted === undefined) {
       const redactor = this.redactor;
       redactor.begin();
+      // Whether anything changed is decided by the values, not by the
+      // redactor's count: a getter among the attributes that logs runs this
+      // step again, whose begin() resets the count.
+      let changed = 0;
+      const copy: { -readonly [K in keyof ScopeOf]: ScopeOf[K] } = { ...scope };
       const name = redactor.redactString(scope.name);
-      const version =
-        typeof scope.version === 'string' ? redactor.redactString(scope.version) : scope.version;
-      const schemaUrl =
-        typeof scope.schemaUrl === 'string'
-          ? redactor.redactString(scope.schemaUrl)
-          : scope.schemaUrl;
+      if (name !== scope.name) {
+        copy.name = name;
+        changed++;
+      }
+      if (typeof scope.version === 'string') {
+        const version = redactor.redactString(scope.version);
+        if (version !== scope.version) {
+          copy.version = version;
+          changed++;
+        }
+      }
+      if (typeof scope.schemaUrl === 'string') {
+        const schemaUrl = redactor.redactString(scope.schemaUrl);
+        if (schemaUrl !== scope.schemaUrl) {
+          copy.schemaUrl = schemaUrl;
+          changed++;
+        }
+      }
       const attributes = scope.attributes;
-      let redactedAttributes = attributes;
       if (attributes !== undefined && attributes !== null) {
+        let redactedAttributes = attributes;
         for (const key of Object.keys(attributes)) {
           const value = attributes[key];
           const next = redactAttribute(redactor, key, value);
@@ -182,16 +205,14 @@ class RedactionStep implements PipelineStep {
             writable: true,
             configurable: true,
           });
+          changed++;
         }
+        copy.attributes = redactedAttributes;
       }
-      const count = redactor.count;
       redacted =
-        count === 0
-          ? { scope, count }
-          : {
-              scope: { ...scope, name, version, schemaUrl, attributes: redactedAttributes },
-              count,
-            };
+        changed === 0
+          ? { scope, count: 0 }
+          : { scope: copy, count: Math.max(redactor.count, changed) };
       this.scopes.set(scope, redacted);
     }
     this.lastScope = scope;

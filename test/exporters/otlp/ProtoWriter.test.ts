@@ -132,4 +132,26 @@ describe('ProtoWriter', () => {
       { numRuns: 400 },
     );
   });
+  it("should grow the buffer when a string's longer prefix moves its bytes past the end", () => {
+    // The buffer ends exactly at the room ensured for the worst case (3 bytes
+    // per unit after a 1-byte prefix guess), so moving the bytes right by
+    // the prefix's extra byte(s) must grow it first.
+    for (const s of ['€'.repeat(43), 'é'.repeat(64), '€'.repeat(5462), 'é'.repeat(8192)]) {
+      const n = s.length;
+      // The prefix guessed from the UTF-16 length, then 3 bytes per unit.
+      const w = new ProtoWriter((n < 128 ? 1 : 2) + 3 * n);
+      const size = w.buf.length;
+      w.string(s);
+      const expected = new TextEncoder().encode(s);
+      const prefix = expected.length < 128 ? 1 : expected.length < 16384 ? 2 : 3;
+      expect(w.pos).toBe(prefix + expected.length);
+      expect(Buffer.compare(w.buf.subarray(prefix, w.pos), expected)).toBe(0);
+      let length = 0;
+      for (let i = 0, shift = 0; i < prefix; i++, shift += 7)
+        length += (w.buf[i]! & 127) * 2 ** shift;
+      expect(length).toBe(expected.length);
+      // 3-byte characters fill the room: the buffer had to grow.
+      if (s.startsWith('€')) expect(w.buf.length).toBeGreaterThan(size);
+    }
+  });
 });

@@ -218,7 +218,7 @@ describe('redaction of a record', () => {
     const redacted = (record as ReadableLogRecord).instrumentationScope;
     expect(redacted.name).toBe('tool [REDACTED]');
     expect(redacted.version).toBe('token=[REDACTED]');
-    expect(redacted.schemaUrl).not.toContain('Pg9sw0rdInUrl77');
+    expect(redacted.schemaUrl).toBe('https://admin:[REDACTED]@schemas.example/1.0');
     expect(redacted.attributes).toEqual({
       password: '[REDACTED]',
       note: 'ssn [REDACTED]',
@@ -250,6 +250,46 @@ describe('redaction of a record', () => {
     expect(outputs[1]).toEqual({ name: 'other', version: 'token=[REDACTED]' });
     expect(outputs[2]).toBe(outputs[0]);
     expect(outputs[3]).toBe(outputs[1]);
+  });
+
+  it('redacts a scope whose attribute getter runs the step again (the count reset inside)', () => {
+    const step = createRedactionStep(undefined);
+    const { record } = emitThrough(createRedactionStep(undefined), { body: 'ok' });
+    const fake = (instrumentationScope: object): ReadWriteLogRecord => {
+      const attributes: Record<string, AnyValue> = {};
+      const own: ReadWriteLogRecord = {
+        ...record,
+        attributes,
+        instrumentationScope: instrumentationScope as ReadWriteLogRecord['instrumentationScope'],
+        setAttribute: (key: string, value?: AnyValue) => {
+          attributes[key] = value ?? null;
+          return own;
+        },
+      };
+      return own;
+    };
+    const scopeAttributes = {};
+    Object.defineProperty(scopeAttributes, 'lazy', {
+      enumerable: true,
+      get: () => {
+        step.process(fake({ name: 'other' }), ROOT_CONTEXT);
+        return 'value';
+      },
+    });
+    const scope = { name: `tool ${SAMPLE_JWT}`, attributes: scopeAttributes };
+    for (let i = 0; i < 2; i++) {
+      const own = fake(scope);
+      step.process(own, ROOT_CONTEXT);
+      expect((own as ReadableLogRecord).instrumentationScope).toEqual({
+        name: 'tool [REDACTED]',
+        attributes: { lazy: 'value' },
+      });
+      expect(own.attributes[ATTR_LOGKIT_REDACTION_COUNT]).toBe(1);
+    }
+    // A record without a scope (not the SDK's) passes, its scope left absent.
+    const scopeless = fake(undefined as unknown as object);
+    expect(() => step.process(scopeless, ROOT_CONTEXT)).not.toThrow();
+    expect(scopeless.instrumentationScope).toBeUndefined();
   });
 
   it('leaves a clean scope as the same object, uncounted', () => {
