@@ -14,6 +14,7 @@ import {
 import { encodeLogsJsonString } from '../exporters/otlp/encodeLogsJson.js';
 import { recordWithResource } from '../internal/recordView.js';
 import { reportOnce } from '../internal/reportOnce.js';
+import { setOwn } from '../internal/objects.js';
 import {
   ATTR_AUDIT_ALG,
   ATTR_AUDIT_HASH,
@@ -164,6 +165,7 @@ export class AuditChainLogRecordProcessor implements LogRecordProcessor {
   }
 
   private chain(record: ReadWriteLogRecord): void {
+    settleValues(record);
     const seq = this.seq + 1;
     setAttribute(record, ATTR_LOG_RECORD_UID, uuidV7());
     setAttribute(record, ATTR_AUDIT_SEQ, seq);
@@ -178,6 +180,60 @@ export class AuditChainLogRecordProcessor implements LogRecordProcessor {
     this.seq = seq;
     this.prevHash = hash;
   }
+}
+
+/**
+ * Makes the record's attribute values and map body plain data, each read
+ * once: the hash serializes the record and the delegate serializes it again
+ * to write it, so a value behind a getter (one a step put there) that
+ * answered differently the second time made a written record fail its own
+ * hash. Values the pipeline converted are plain already (copied again here,
+ * as they are: audit records are few). A map or record that refuses the
+ * change is left as it is.
+ */
+function settleValues(record: ReadWriteLogRecord): void {
+  const attributes = record.attributes as Record<string, AnyValue>;
+  for (const key of Object.keys(attributes)) {
+    try {
+      const descriptor = Object.getOwnPropertyDescriptor(attributes, key);
+      if (descriptor === undefined) continue;
+      const value: unknown =
+        descriptor.get !== undefined ? descriptor.get.call(attributes) : descriptor.value;
+      if (descriptor.get === undefined && (typeof value !== 'object' || value === null)) continue;
+      Object.defineProperty(attributes, key, {
+        value: plainCopy(value, 0),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } catch {
+      // A frozen map or a getter that throws: left for the serializer, as before.
+    }
+  }
+  const body: unknown = record.body;
+  if (typeof body === 'object' && body !== null) {
+    try {
+      record.setBody(plainCopy(body, 0));
+    } catch {
+      // left as it is
+    }
+  }
+}
+
+/** Maps and arrays copied with each value read once; everything else as it is. */
+function plainCopy(value: unknown, depth: number): unknown {
+  if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return value;
+  // Deeper than an AnyValue may be (or a cycle a step made): the serializer decides.
+  if (depth >= 64) return value;
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (let i = 0; i < value.length; i++) out.push(plainCopy(value[i], depth + 1));
+    return out;
+  }
+  const map = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(map)) setOwn(out, key, plainCopy(map[key], depth + 1));
+  return out;
 }
 
 function setAttribute(record: ReadWriteLogRecord, key: string, value: AnyValue): void {

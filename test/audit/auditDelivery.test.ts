@@ -103,6 +103,38 @@ describe('the audit destination through the delivery path', () => {
     expect(await verifyAuditChain(auditDir)).toMatchObject({ ok: true, records: 3 });
   });
 
+  it('should verify a record whose values a step put behind getters that answer differently each time', async () => {
+    // The chain hashes the record, the delivery path encodes it again to
+    // write it: each value must be read once, or the written record fails its
+    // own hash (verification reported it as modified).
+    let reads = 0;
+    const h = register({
+      steps: [
+        'enrich',
+        'redact',
+        (record) => {
+          const attributes = record.attributes as Record<string, unknown>;
+          Object.defineProperty(attributes, 'changing', {
+            enumerable: true,
+            configurable: true,
+            get: () => `read ${++reads}`,
+          });
+          const nested: Record<string, unknown> = {};
+          Object.defineProperty(nested, 'inner', { enumerable: true, get: () => ++reads });
+          attributes.nested = nested;
+          return record;
+        },
+      ],
+    });
+    const log = h.getLogger('auth', { category: 'security' });
+    log.info('login 1');
+    log.info('login 2');
+    await h.forceFlush();
+    await waitFor(async () => (await verifyAuditChain(auditDir)).records >= 2);
+    expect(await verifyAuditChain(auditDir)).toMatchObject({ ok: true, records: 2 });
+    expect(reads).toBeGreaterThan(0);
+  });
+
   it('should resume the chain after the records a previous process left in the spool', async () => {
     recordDiagErrors();
     // The audit directory cannot be created (a file is in its way): every
