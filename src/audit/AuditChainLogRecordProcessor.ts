@@ -78,7 +78,10 @@ export interface AuditChainHead {
  *
  * The four attributes are written into the record's attribute map directly,
  * so they land even on a record a held-then-forwarded step made read-only, or
- * one at the attribute count limit.
+ * one at the attribute count limit. Before hashing, each attribute value and
+ * a map body is read once and kept as plain data, so the delegate writes what
+ * was hashed; a record emitted while another is being hashed (a getter of it
+ * that logs) is chained and handed on after it.
  *
  * At construction it reads the directory's files (current and rotated `.gz`)
  * and continues from the highest seq found, so the chain survives restarts
