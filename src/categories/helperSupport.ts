@@ -68,10 +68,14 @@ export function finite(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
-/** `error.type` of a failure: its `exception.type`, or `_OTHER`. */
+/**
+ * `error.type` of a failure: its `exception.type`, or `_OTHER`. Redacted as a
+ * {@link label}: it goes on metrics and spans too, and it is the error's
+ * `name`, which a thrown object chooses freely.
+ */
 export function errorType(error: unknown): string {
   if (error === undefined) return ERROR_TYPE_VALUE_OTHER;
-  return errorToAttributes(error)[ATTR_EXCEPTION_TYPE] ?? ERROR_TYPE_VALUE_OTHER;
+  return label(errorToAttributes(error)[ATTR_EXCEPTION_TYPE] ?? ERROR_TYPE_VALUE_OTHER);
 }
 
 export function round(value: number, digits: number): number {

@@ -58,7 +58,7 @@ export function createLlmHelpers(emit: CategoryEmit, meter: Meter): LlmHelpers {
       guard('llm', () => {
         const failed = !c.success || c.error !== undefined;
         const metricAttributes: Attributes = {
-          [ATTR_GEN_AI_OPERATION_NAME]: c.operation ?? GEN_AI_OPERATION_NAME_VALUE_CHAT,
+          [ATTR_GEN_AI_OPERATION_NAME]: label(c.operation ?? GEN_AI_OPERATION_NAME_VALUE_CHAT),
           [ATTR_GEN_AI_PROVIDER_NAME]: label(c.provider),
           [ATTR_GEN_AI_REQUEST_MODEL]: label(c.model),
         };

@@ -254,8 +254,10 @@ export function createRequestTracker(settings: RequestTrackerSettings): RequestT
       const { errorType, severity, statusText } = requestOutcome({
         status,
         aborted,
+        // The error's name (a user's class or a thrown object's `name`) also
+        // goes on the metric and the span, which pass no pipeline step.
         failureType: request.hasError
-          ? (errorToAttributes(request.error)['exception.type'] ?? 'Error')
+          ? redactTextForOutput(errorToAttributes(request.error)['exception.type'] ?? 'Error')
           : undefined,
       });
       logger.emit({
@@ -284,7 +286,11 @@ export function createRequestTracker(settings: RequestTrackerSettings): RequestT
         [ATTR_HTTP_RESPONSE_STATUS_CODE]: status,
         [ATTR_ERROR_TYPE]: errorType,
         [ATTR_NETWORK_PROTOCOL_VERSION]: info.protocolVersion,
-        [ATTR_SERVER_ADDRESS]: metricServerAddress ? info.serverAddress : undefined,
+        // The Host header's name: the client's to choose.
+        [ATTR_SERVER_ADDRESS]:
+          metricServerAddress && info.serverAddress !== undefined
+            ? redactTextForOutput(info.serverAddress)
+            : undefined,
         [ATTR_SERVER_PORT]: metricServerAddress ? info.serverPort : undefined,
       });
       histogram.record(durationMs / 1000, metricAttributes, request.ctx);

@@ -373,6 +373,48 @@ const DOORS: [string, Door][] = [
     },
   ],
   [
+    // An error's name becomes error.type on the helpers' and the HTTP
+    // middleware's metrics and spans (and a span status), which no step sees.
+    'error names (error.type) and the LLM operation name',
+    async (s, id, { helpers, base }) => {
+      const named = (): Error => Object.assign(new Error('failed'), { name: s.text });
+      withContext({ 'door.id': id }, () => {
+        helpers.tool.execution({ name: 'search', success: false, durationMs: 1, error: named() });
+        helpers.llm.call({
+          provider: 'openai',
+          model: 'gpt',
+          operation: s.text,
+          inputTokens: 1,
+          outputTokens: 1,
+          durationMs: 1,
+          success: false,
+          error: named(),
+        });
+        try {
+          helpers.performance.measure('work', () => {
+            throw named();
+          });
+        } catch {
+          // rethrown to the caller, as it should be
+        }
+      });
+      await get(base, `/named/${id}`, { 'x-door-id': id, 'x-note': s.text });
+    },
+  ],
+  [
+    // With metricServerAddress, the Host header's name is a metric attribute.
+    'HTTP Host header (server.address on the duration metric)',
+    async (s, id, { base }) => {
+      // Only secrets known by their own shape (not by a scheme or key before
+      // them) that a Host header can carry (no spaces or slashes).
+      if (s.text !== s.value || !/^[A-Za-z0-9._-]+$/.test(s.value)) {
+        await get(base, `/host/${id}`, { 'x-door-id': id });
+        return;
+      }
+      await get(base, `/host/${id}`, { 'x-door-id': id, host: `${s.value}.example.com` });
+    },
+  ],
+  [
     'metric rule dimensions',
     (s, id, { handle }) =>
       handle
@@ -416,11 +458,15 @@ describe('no secret leaves through any door', () => {
     const restoreConsole = captureConsole(handle, { passThrough: false });
     const http = createHttpInstrumentation(handle as LoggingHandle<string>, {
       captureHeaders: ['authorization', 'cookie', 'x-api-key', 'x-door-id', 'x-note'],
+      metricServerAddress: true,
     });
     server = createServer(
       http.wrap((req, res) => {
         if ((req.url ?? '').startsWith('/boom')) {
           throw new Error(`handler failed: ${String(req.headers['x-note'])}`);
+        }
+        if ((req.url ?? '').startsWith('/named')) {
+          throw Object.assign(new Error('handler failed'), { name: String(req.headers['x-note']) });
         }
         res.end('ok');
       }),
