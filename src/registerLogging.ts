@@ -103,8 +103,10 @@ export function registerLogging<L extends string = never>(
     });
   }
   // After the diag logger of OTEL_LOG_LEVEL is set, so that it shows them.
-  for (const warning of config.warnings) diag.warn(warning);
-  for (const note of config.notes) diag.debug(note);
+  // Redacted with the default rules (the registration's are not set yet): a
+  // warning quotes the bad value, and a header or endpoint may hold a secret.
+  for (const warning of config.warnings) diag.warn(redactTextForOutput(warning));
+  for (const note of config.notes) diag.debug(redactTextForOutput(note));
   let handle: LoggingHandle<L>;
   try {
     handle = config.disabled ? createDisabledHandle<L>(config) : createHandle<L>(config);

@@ -1,6 +1,6 @@
 import type { AnyValue } from '../../logger/anyValue.js';
 import { toAnyValue } from '../../logger/toAnyValue.js';
-import { reportOnce } from '../../internal/reportOnce.js';
+import { reportOnce, setDiagRedaction } from '../../internal/reportOnce.js';
 import { REDACTED, Redactor } from './Redactor.js';
 import type { ResolvedRedactionOptions } from './RedactionOptions.js';
 
@@ -111,3 +111,6 @@ export function redactedException(error: unknown): {
   }
   return { name: 'Error', message: typeof converted === 'string' ? converted : UNREDACTABLE };
 }
+
+// What reportOnce hands to diag is redacted with the same rules.
+setDiagRedaction(redactTextForOutput);
