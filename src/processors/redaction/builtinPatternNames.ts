@@ -27,6 +27,7 @@ export const BUILTIN_PATTERN_NAMES = [
   'npm-token',
   'sendgrid-key',
   'secret-assignment',
+  'quoted-secret-field',
   'email',
   'ip-address',
 ] as const;

@@ -51,13 +51,27 @@ const shaped = (name: string, value: string, text = value): Secret => ({
 });
 
 const SECRETS: Secret[] = [
-  // Only the key rule can know a password of words (no pattern reads it): it
-  // travels under a secret key, or as a JSON member in text.
+  // A password of words is known by its key alone: it travels under a
+  // secret key, or as a JSON member in text…
   {
     name: 'password',
     value: 'correct horse battery staple',
     text: '{"password":"correct horse battery staple"}',
     fields: { password: 'correct horse battery staple' },
+  },
+  // …or quoted after a secret-named key, as util.inspect prints an object
+  // (console.log) and env files and shells write it.
+  {
+    name: 'password (util.inspect text)',
+    value: 'purple monkey dishwasher',
+    text: "{ user: 'bob', dbPassword: 'purple monkey dishwasher' }",
+    fields: { dbPassword: 'purple monkey dishwasher' },
+  },
+  {
+    name: 'password (env text)',
+    value: 'tangerine kite lantern',
+    text: 'DB_PASSWORD="tangerine kite lantern" ./migrate',
+    fields: { DB_PASSWORD: 'tangerine kite lantern' },
   },
   shaped('jwt', SAMPLE_JWT),
   shaped('bearer', 'mF_9.B5f-4.1JqM.9xZq', 'Authorization: Bearer mF_9.B5f-4.1JqM.9xZq'),

@@ -38,8 +38,19 @@ function referenceGates(text: string, enabled: number): number {
       if (length >= 50) open |= enabled & GATE.awsSecret;
     }
   }
-  if (length >= 9 && (enabled & GATE.jsonMember) !== 0 && text.indexOf('":') !== -1) {
+  if (length >= 9 && (enabled & GATE.jsonMember) !== 0 && /"\s*:/.test(text)) {
     open |= GATE.jsonMember;
+  }
+  if (
+    length >= 11 &&
+    (enabled & GATE.escapedMember) !== 0 &&
+    /"\s*:/.test(text) &&
+    text.includes('\\"')
+  ) {
+    open |= GATE.escapedMember;
+  }
+  if (length >= 5 && (enabled & GATE.quoted) !== 0 && /[:=][ \t]{0,3}['"`]/.test(text)) {
+    open |= GATE.quoted;
   }
   if (length >= 39 && (enabled & GATE.google) !== 0 && text.indexOf('AIza') !== -1) {
     open |= GATE.google;
@@ -58,7 +69,7 @@ const ALL = Object.values(GATE).reduce((a, b) => a | b, 0);
 // The characters the gates look for, their neighbours, separators and
 // characters outside ASCII (one of them a surrogate half, one past U+00FF).
 const ALPHABET = [
-  ...'=@BbJ-_IA":zSG.0123456789 earsicEARSICKOX\t',
+  ...'=@BbJ-_IA":zSG.0123456789 earsicEARSICKOX\t\'`\n\\',
   '\u00e9',
   '\u0130',
   '\ud83d',

@@ -112,6 +112,36 @@ const POSITIVES: [string, string, string][] = [
     '{"apiKey":"k-1","clientSecret":"s-2","X-Auth-Token":"t-3","aws_secret_access_key":"a-4"}',
     '{"apiKey":"[REDACTED]","clientSecret":"[REDACTED]","X-Auth-Token":"[REDACTED]","aws_secret_access_key":"[REDACTED]"}',
   ],
+  [
+    'json-secret-field (blanks before the colon)',
+    '{"user" : "bob", "password" : "hunter2"}',
+    '{"user" : "bob", "password" : "[REDACTED]"}',
+  ],
+  [
+    'json-secret-field (JSON inside a JSON string)',
+    JSON.stringify({ event: JSON.stringify({ user: 'bob', password: 'p "q" \\ \n end' }) }),
+    JSON.stringify({ event: JSON.stringify({ user: 'bob', password: '[REDACTED]' }) }),
+  ],
+  [
+    'quoted-secret-field (util.inspect)',
+    "{ user: 'bob', password: 'correct horse', 'x-api-key': 'k 1', token: \"it's\" }",
+    "{ user: 'bob', password: '[REDACTED]', 'x-api-key': '[REDACTED]', token: \"[REDACTED]\" }",
+  ],
+  [
+    'quoted-secret-field (YAML, env, TOML)',
+    'db_password: "a b"\nexport DB_PASSWORD=\'c d\'\nclient_secret = `e f`',
+    'db_password: "[REDACTED]"\nexport DB_PASSWORD=\'[REDACTED]\'\nclient_secret = `[REDACTED]`',
+  ],
+  [
+    'quoted-secret-field (escapes, no closing quote)',
+    "apiKey: 'a\\'b' secret: 'cut off",
+    "apiKey: '[REDACTED]' secret: '[REDACTED]",
+  ],
+  [
+    'secret-query-param (env names)',
+    'DB_PASSWORD=hunter2 app.secret=s3 MY_API_KEY=k1',
+    'DB_PASSWORD=[REDACTED] app.secret=[REDACTED] MY_API_KEY=[REDACTED]',
+  ],
 ];
 
 // The key families of gitleaks and trufflehog that the default patterns cover
@@ -209,6 +239,11 @@ const NEGATIVES: [string, string][] = [
     'request_id: 8f14e45fceea167a5a36dedd4bea2543 build=1a2b3c4d5e6f7a8b9c0d',
   ],
   ['yaml of ordinary text', 'description: Fetches the user profile and caches it for 300 seconds'],
+  [
+    'quoted values of ordinary keys and secret words in prose',
+    "Error: token 'abc' is invalid; { secretName: 'prod/db', password_hint: 'cat', tokens: '5' }",
+  ],
+  ['env names ending otherwise', 'PASSWORD_FILE=/run/secrets/db TOKEN_TTL=300 max_tokens=4096'],
 ];
 
 describe('built-in value patterns', () => {

@@ -1,5 +1,6 @@
 import type { AnyValue, AnyValueMap } from '../../../src/logger/anyValue.js';
 import fc from 'fast-check';
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { toAnyValue } from '../../../src/logger/toAnyValue.js';
 import { createRedactionStep } from '../../../src/processors/redaction/RedactionStep.js';
@@ -313,6 +314,53 @@ describe('property: a planted secret never survives', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('as the value of a secret-named key in text, whatever the value', () => {
+    // The shapes a secret takes when an object is logged as text: util.inspect
+    // (console.log), YAML, env files and shell, JSON, JSON with blanks
+    // before the colon, and JSON put inside a JSON string.
+    const redactor = Redactor.fromOptions(undefined);
+    const secretKey = fc.constantFrom(
+      'password',
+      'DB_PASSWORD',
+      'apiKey',
+      'x-api-key',
+      'db.password',
+      'client_secret',
+      'access_token',
+    );
+    const shapes: [string, (key: string, value: string) => string][] = [
+      ['inspect', (k, v) => inspect({ user: 'bob', [k]: v, n: 1 })],
+      ['yaml', (k, v) => `config:\n  ${k}: ${JSON.stringify(v)}\n  n: 1`],
+      ['env', (k, v) => `export ${k}='${v.replace(/['\n\\]/g, '')}'`],
+      ['json', (k, v) => JSON.stringify({ user: 'bob', [k]: v })],
+      ['json, spaced', (k, v) => JSON.stringify({ user: 'bob', [k]: v }).replaceAll('":', '" :')],
+      ['json in json', (k, v) => JSON.stringify({ event: JSON.stringify({ [k]: v, n: 1 }) })],
+    ];
+    fc.assert(
+      fc.property(
+        secretKey,
+        fc.constantFrom(...shapes),
+        fc
+          .string({ minLength: 1, maxLength: 30 })
+          .filter((v) => /[A-Za-z0-9]/.test(v.replace(/['\n\\]/g, '')) && !v.startsWith('*')),
+        (key, [name, shape], value) => {
+          const text = shape(key, value);
+          // The secret is gone exactly: the text is the shape of a placeholder
+          // (util.inspect picks its quotes by the value: the value's quotes kept).
+          let expected = shape(key, '[REDACTED]');
+          if (name === 'inspect') {
+            const quoted = inspect(value);
+            const at = text.lastIndexOf(quoted);
+            const q = quoted[0]!;
+            expected = `${text.slice(0, at)}${q}[REDACTED]${q}${text.slice(at + quoted.length)}`;
+          }
+          expect(redactor.redact(text).value).toBe(expected);
+        },
+      ),
+      { numRuns: 600 },
     );
   });
 });
