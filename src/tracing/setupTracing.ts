@@ -9,8 +9,10 @@ import {
 import type { ResolvedConfig } from '../config/resolveConfig.js';
 import { createOtlpTraceExporter } from '../exporters/otlpExporters.js';
 import { hasTracerProvider } from './globalRegistration.js';
+import { RedactingSpanProcessor } from './RedactingSpanProcessor.js';
 
 /**
+ * Its spans are redacted with the `redaction` rules ({@link RedactingSpanProcessor});
  * `extraSpanProcessors` (the sampling step's trace-end hook) run before the exporting one.
  * Registers a TracerProvider when the `traces` option asks for one and none is
  * registered; an existing one is never replaced (it is reused, and that is
@@ -33,7 +35,11 @@ export function setupTracing(
     diag.info('otel-logkit: a TracerProvider is already registered; reusing it');
     return undefined;
   }
-  const spanProcessors: SpanProcessor[] = [...extraSpanProcessors];
+  // Redaction first (its onEnding runs before any processor's onEnd anyway).
+  const spanProcessors: SpanProcessor[] = [
+    ...(config.redaction === false ? [] : [new RedactingSpanProcessor(config.redaction)]),
+    ...extraSpanProcessors,
+  ];
   if (config.tracesExporter === 'otlp') {
     spanProcessors.push(
       new BatchSpanProcessor({ exporter: createOtlpTraceExporter(config.traces) }),

@@ -45,18 +45,6 @@ interface RedactedScope {
   readonly count: number;
 }
 
-/**
- * What an attribute value becomes: under a secret key, redacted whole;
- * otherwise the secrets the patterns find in its strings, at any depth.
- * The value itself when there was nothing to redact.
- */
-function redactAttribute(redactor: Redactor, key: string, value: unknown): unknown {
-  if (redactor.isSecretKey(key)) return redactor.redactSecretValue(value);
-  if (typeof value === 'string') return redactor.redactString(value);
-  if (typeof value === 'object' && value !== null) return redactor.redactValue(value, 1);
-  return value;
-}
-
 class RedactionStep implements PipelineStep {
   readonly name = REDACTION_STEP_NAME;
   readonly dropReason = 'redaction-failed' as const;
@@ -101,7 +89,7 @@ class RedactionStep implements PipelineStep {
     for (const key in attributes) {
       if (key === ATTR_LOGKIT_REDACTION_COUNT) continue;
       const value = attributes[key];
-      const next = redactAttribute(redactor, key, value);
+      const next = redactor.redactAttribute(key, value);
       if (next !== value) {
         record.setAttribute(key, next);
         if (attributes[key] === value) {
@@ -196,7 +184,7 @@ class RedactionStep implements PipelineStep {
         let redactedAttributes = attributes;
         for (const key of Object.keys(attributes)) {
           const value = attributes[key];
-          const next = redactAttribute(redactor, key, value);
+          const next = redactor.redactAttribute(key, value);
           if (next === value) continue;
           if (redactedAttributes === attributes) redactedAttributes = { ...attributes };
           Object.defineProperty(redactedAttributes, key, {

@@ -142,6 +142,19 @@ export class Redactor {
     return this.keys.matches(key);
   }
 
+  /**
+   * What the value of an attribute (of a record, a scope, a span, an event
+   * or a link) becomes: under a secret key, redacted whole; otherwise the
+   * secrets the patterns find in its strings, at any depth. The value itself
+   * when there was nothing to redact.
+   */
+  redactAttribute(key: string, value: unknown): unknown {
+    if (this.keys.matches(key)) return this.redactSecretValue(value);
+    if (typeof value === 'string') return this.redactString(value);
+    if (typeof value === 'object' && value !== null) return this.redactObject(value, 1);
+    return value;
+  }
+
   /** Redacts a value found at `depth` (strings, and containers recursively). */
   redactValue(value: unknown, depth: number): unknown {
     if (typeof value === 'string') return this.redactString(value);

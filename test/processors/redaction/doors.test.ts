@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { context, logs, propagation } from '@opentelemetry/api';
+import { SpanStatusCode, context, logs, propagation, trace } from '@opentelemetry/api';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import winston from 'winston';
@@ -426,6 +426,26 @@ const DOORS: [string, Door][] = [
         return;
       }
       await get(base, `/host/${id}`, { 'x-door-id': id, host: `${s.value}.example.com` });
+    },
+  ],
+  [
+    // The TracerProvider otel-logkit registers redacts every span, not only
+    // those of its helpers and middleware.
+    'spans of your own code (name, attributes, event, exception, status)',
+    (s, id, { handle }) => {
+      trace
+        .getTracer('door-app')
+        .startActiveSpan(
+          `query ${s.text}`,
+          { attributes: { ...s.fields, 'door.id': id } },
+          (span) => {
+            span.addEvent('retry', { note: s.text });
+            span.recordException(new Error(s.text));
+            span.setStatus({ code: SpanStatusCode.ERROR, message: s.text });
+            handle.getLogger('doors').info(`${id} in a span`);
+            span.end();
+          },
+        );
     },
   ],
   [
