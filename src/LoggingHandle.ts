@@ -50,7 +50,12 @@ export interface LoggingHandle<L extends string = never> {
    * Its `forceFlush` and `shutdown` are the handle's.
    */
   readonly logRecordProcessor: LogRecordProcessor;
-  /** The MeterProvider for metrics (also the global one, unless another was registered first). */
+  /**
+   * The MeterProvider for metrics (also the global one, unless another was
+   * registered first). The attributes of every measurement are redacted with
+   * the `redaction` rules before the SDK sees them (see
+   * `redactingMeterProvider`); with `redaction: false` it is the SDK's own.
+   */
   readonly meterProvider: MeterProvider;
   /**
    * Exports everything emitted so far: log records (to files, console or

@@ -55,6 +55,7 @@ import {
   hasMeterProvider,
   registerLegacyLoggerProvider,
 } from './tracing/globalRegistration.js';
+import { redactingMeterProvider } from './metrics/RedactingMeterProvider.js';
 import { setupTracing } from './tracing/setupTracing.js';
 
 /**
@@ -244,8 +245,16 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
   // The older api-logs global is registered either way when it is free: the
   // NodeSDK 3.x does not register it, and libraries still emit through it.
   const unregisterLegacyLogs = registerLegacyLoggerProvider(globalLoggerProvider);
+  // Your code's and other instrumentations' metrics get redacted attributes;
+  // otel-logkit's own instruments (above) redact theirs already.
+  const publicMeterProvider: ApiMeterProvider =
+    config.redaction === false
+      ? meterProvider
+      : redactingMeterProvider(meterProvider, config.redaction);
   const ownsMetrics =
-    config.registerGlobals && !hasMeterProvider() && metrics.setGlobalMeterProvider(meterProvider);
+    config.registerGlobals &&
+    !hasMeterProvider() &&
+    metrics.setGlobalMeterProvider(publicMeterProvider);
   if (config.registerGlobals && !ownsMetrics)
     diag.warn('otel-logkit: a global MeterProvider was already registered; keeping it');
 
@@ -305,7 +314,7 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
       forceFlush,
       shutdown,
     },
-    meterProvider,
+    meterProvider: publicMeterProvider,
     forceFlush,
     shutdown,
     stats: () => ({ ...counts.snapshot(), steps: pipeline.stepStats() }),

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { SpanStatusCode, context, logs, propagation, trace } from '@opentelemetry/api';
+import { SpanStatusCode, context, logs, metrics, propagation, trace } from '@opentelemetry/api';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import winston from 'winston';
@@ -446,6 +446,18 @@ const DOORS: [string, Door][] = [
             span.end();
           },
         );
+    },
+  ],
+  [
+    // The MeterProvider otel-logkit registers (the global one) redacts the
+    // attributes of every measurement, not only those of its helpers.
+    'metrics of your own code (counter and observable gauge attributes)',
+    (s, id, { handle }) => {
+      const meter = metrics.getMeter('door-app');
+      meter.createCounter('door.requests').add(1, { ...s.fields, note: s.text, 'door.id': id });
+      const gauge = meter.createObservableGauge('door.queue');
+      gauge.addCallback((result) => result.observe(1, { ...s.fields, 'door.id': id }));
+      handle.getLogger('doors').info(`${id} measured`);
     },
   ],
   [
