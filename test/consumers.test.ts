@@ -15,6 +15,8 @@ const BUILDS = ['dist/index.js', 'dist/index.cjs'];
 interface FixtureOutput {
   exports: string[];
   expected: Record<string, { traceId: string; spanId: string; traceFlags: number } | null>;
+  /** A span with secrets, read back after it ended. */
+  span: { name: string; attributes: Record<string, unknown> };
 }
 
 interface ConsumerRun {
@@ -105,6 +107,18 @@ describe.each([
       expect(record.scope).toBe('consumer');
       expect(record.file).toBe('app.jsonl');
     }
+  });
+
+  it("should redact the application's own spans as they end", async () => {
+    const { output } = await run(fixture);
+    expect(output.span).toEqual({
+      name: 'charge card [REDACTED]',
+      attributes: {
+        password: '[REDACTED]',
+        note: 'Bearer [REDACTED]',
+        'logkit.redaction.count': 3,
+      },
+    });
   });
 
   it('should carry the active span trace and span ids across sync, await, setTimeout, EventEmitter, Promise.all and withContext', async () => {
