@@ -1,6 +1,7 @@
 import type { MeterProvider } from '@opentelemetry/api';
 import type { LoggerProvider } from '@opentelemetry/api';
 import type { LogRecordProcessor } from '@opentelemetry/sdk-logs';
+import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { EventStream } from './logger/EventStream.js';
 import type { GetLoggerOptions, Logger } from './logger/Logger.js';
 import type { DestinationHealth } from './processors/DestinationMonitor.js';
@@ -50,6 +51,16 @@ export interface LoggingHandle<L extends string = never> {
    * Its `forceFlush` and `shutdown` are the handle's.
    */
   readonly logRecordProcessor: LogRecordProcessor;
+  /**
+   * A SpanProcessor that redacts every span with this registration's
+   * `redaction` rules (name, attribute values, events, link attributes,
+   * status message; see the README's Redaction section), for a
+   * TracerProvider otel-logkit did not create: put it first in the NodeSDK's
+   * `spanProcessors` (its `onEnding` runs before any exporter sees the
+   * span). The TracerProvider otel-logkit registers has it already. A no-op
+   * with `redaction: false`.
+   */
+  readonly spanProcessor: SpanProcessor;
   /**
    * The MeterProvider for metrics (also the global one, unless another was
    * registered first). The attributes of every measurement are redacted with

@@ -56,7 +56,8 @@ import {
   registerLegacyLoggerProvider,
 } from './tracing/globalRegistration.js';
 import { redactingMeterProvider } from './metrics/RedactingMeterProvider.js';
-import { setupTracing } from './tracing/setupTracing.js';
+import { setupTracing, spanRedaction } from './tracing/setupTracing.js';
+import { NoopSpanProcessor } from '@opentelemetry/sdk-trace';
 
 /**
  * Sets up logging for the process, once, at startup: resolves options against
@@ -167,9 +168,11 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
     ensureContextManager();
     ensurePropagator();
   }
+  const spanProcessor = spanRedaction(config);
   const tracerProvider = setupTracing(
     config,
     resource,
+    spanProcessor,
     sampling ? [createTraceEndSpanProcessor(sampling)] : [],
   );
 
@@ -315,6 +318,7 @@ function createHandle<L extends string>(config: ResolvedConfig): LoggingHandle<L
       shutdown,
     },
     meterProvider: publicMeterProvider,
+    spanProcessor,
     forceFlush,
     shutdown,
     stats: () => ({ ...counts.snapshot(), steps: pipeline.stepStats() }),
@@ -373,6 +377,7 @@ function createDisabledHandle<L extends string>(config: ResolvedConfig): Logging
       shutdown: () => Promise.resolve(),
     },
     meterProvider,
+    spanProcessor: new NoopSpanProcessor(),
     forceFlush: () => Promise.resolve(),
     stats: () => ({ ...new DropCounts().snapshot(), steps: [] }),
     health: () => ({ healthy: true, destinations: [] }),

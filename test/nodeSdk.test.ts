@@ -72,6 +72,10 @@ describe('the NodeSDK recipe (handle.logRecordProcessor in logRecordProcessors)'
         expect(record?.resource['service.name'], body).toBe('nodesdk-app');
       }
       await receiver.waitFor(() => receiver.spans.some((s) => s.traceId === ids.traceId));
+      // The span went through handle.spanProcessor, first in the NodeSDK's spanProcessors.
+      const span = receiver.spans.find((s) => s.traceId === ids.traceId);
+      expect(JSON.stringify(span)).toContain('[REDACTED]');
+      expect(JSON.stringify(span)).not.toContain('hunter2');
     });
   }
 });

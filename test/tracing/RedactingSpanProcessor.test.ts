@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { resolveRedactionOptions } from '../../src/processors/redaction/RedactionOptions.js';
 import type { RedactionOptions } from '../../src/processors/redaction/RedactionOptions.js';
 import { RedactingSpanProcessor } from '../../src/tracing/RedactingSpanProcessor.js';
+import { useCaptureLogs } from '../helpers/useCaptureLogs.js';
 import { SAMPLE_JWT } from '../processors/redaction/helpers.js';
 
 const CARD = '4111111111111111';
@@ -113,5 +114,40 @@ describe('RedactingSpanProcessor', () => {
     const [out] = spans();
     expect(out!.attributes.session_ref).toBe('****1234');
     expect(out!.attributes.note).toBe('id ****89AB');
+  });
+
+  describe('as handle.spanProcessor', () => {
+    const ctx = useCaptureLogs();
+
+    it("should redact the spans of a TracerProvider otel-logkit did not create, with the registration's rules", () => {
+      const handle = ctx.register({ redaction: { keys: ['session_ref'] } });
+      const exporter = new InMemorySpanExporter();
+      const provider = new TracerProvider({
+        spanProcessors: [handle.spanProcessor, new SimpleSpanProcessor({ exporter })],
+      });
+      providers.push(provider);
+      const span = provider.getTracer('sdk-app').startSpan('charge', {
+        attributes: { session_ref: 'abc', note: `card ${CARD}` },
+      });
+      span.end();
+      expect(exporter.getFinishedSpans()[0]!.attributes).toMatchObject({
+        session_ref: '[REDACTED]',
+        note: 'card [REDACTED]',
+      });
+    });
+
+    it('should leave spans alone with redaction: false', () => {
+      const handle = ctx.register({ redaction: false });
+      const exporter = new InMemorySpanExporter();
+      const provider = new TracerProvider({
+        spanProcessors: [handle.spanProcessor, new SimpleSpanProcessor({ exporter })],
+      });
+      providers.push(provider);
+      provider
+        .getTracer('sdk-app')
+        .startSpan('charge', { attributes: { password: 'p' } })
+        .end();
+      expect(exporter.getFinishedSpans()[0]!.attributes).toEqual({ password: 'p' });
+    });
   });
 });
