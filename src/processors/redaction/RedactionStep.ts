@@ -106,7 +106,11 @@ class RedactionStep implements PipelineStep {
       }
     }
     const body = record.body;
-    if ((typeof body === 'object' && body !== null) || typeof body === 'string') {
+    if (
+      (typeof body === 'object' && body !== null) ||
+      typeof body === 'string' ||
+      typeof body === 'number'
+    ) {
       const next = redactor.redactValue(body, 0);
       if (next !== body) {
         record.setBody(next);

@@ -82,6 +82,8 @@ export class Redactor {
   private readonly minLength: number;
   private readonly keyMode: RedactionMode;
   private readonly hashKey: Uint8Array | undefined;
+  /** The `card-number` rule when enabled: numbers are read for card numbers. */
+  private readonly cardRule: Rule | undefined;
 
   constructor(options: ResolvedRedactionOptions) {
     this.keys = new KeyMatcher(options.keys);
@@ -96,6 +98,7 @@ export class Redactor {
     let gates = 0;
     for (const spec of specs) gates |= spec.gate;
     this.gates = gates;
+    this.cardRule = this.builtinRules.find((rule) => rule.card);
     this.customRules = options.custom.map((pattern) => ({
       name: pattern.name,
       minLength: 1,
@@ -152,6 +155,7 @@ export class Redactor {
     if (this.keys.matches(key)) return this.redactSecretValue(value);
     if (typeof value === 'string') return this.redactString(value);
     if (typeof value === 'object' && value !== null) return this.redactObject(value, 1);
+    if (typeof value === 'number') return this.redactNumber(value);
     return value;
   }
 
@@ -159,7 +163,27 @@ export class Redactor {
   redactValue(value: unknown, depth: number): unknown {
     if (typeof value === 'string') return this.redactString(value);
     if (typeof value === 'object' && value !== null) return this.redactObject(value, depth);
+    if (typeof value === 'number') return this.redactNumber(value);
     return value;
+  }
+
+  /**
+   * A card number logged as a number (`{ card: 4111111111111111 }`): an
+   * integer of 13 to 16 digits that the `card-number` rule finds in its
+   * decimal text (first digit 2–6, Luhn check) becomes that rule's result, a
+   * string. Any other number, and every number when the rule is off, is
+   * returned as it is. Only safe integers: past 2^53 a JS number no longer
+   * holds the digits that were logged. Timestamps in ms or µs (13 and 16
+   * digits, starting with 1) never match. One comparison for the numbers
+   * under 10^12.
+   */
+  redactNumber(value: number): unknown {
+    if (value < 1e12 || value > Number.MAX_SAFE_INTEGER) return value;
+    const rule = this.cardRule;
+    if (rule === undefined || !Number.isInteger(value)) return value;
+    const text = String(value);
+    const out = this.applyRule(rule, text);
+    return out === text ? value : out;
   }
 
   /**
@@ -239,6 +263,7 @@ export class Redactor {
       let next: unknown;
       if (typeof item === 'string') next = this.redactString(item);
       else if (typeof item === 'object' && item !== null) next = this.redactObject(item, depth + 1);
+      else if (typeof item === 'number' && item >= 1e12) next = this.redactNumber(item);
       else continue;
       if (next !== item) {
         out ??= array.slice();
@@ -259,6 +284,7 @@ export class Redactor {
       if (this.keys.matches(key)) next = this.redactSecretValue(item);
       else if (typeof item === 'string') next = this.redactString(item);
       else if (typeof item === 'object' && item !== null) next = this.redactObject(item, depth + 1);
+      else if (typeof item === 'number' && item >= 1e12) next = this.redactNumber(item);
       else continue;
       if (next !== item) {
         out ??= { ...map };

@@ -326,6 +326,65 @@ describe('redaction of a record', () => {
     expect(record.attributes.bytes).toEqual(bytes);
   });
 
+  it('redacts card numbers logged as numbers, in attributes, nested values, arrays and the body', () => {
+    const record = redactRecord(4111111111111111, {
+      card: 4111111111111111,
+      amex: 378282246310005,
+      order: { payment: { pan: 5555555555554444 }, cards: [1, 4012888888881881] },
+      visa13: 4222222222222,
+    });
+    expect(record.body).toBe('[REDACTED]');
+    expect(record.attributes).toMatchObject({
+      card: '[REDACTED]',
+      amex: '[REDACTED]',
+      order: { payment: { pan: '[REDACTED]' }, cards: [1, '[REDACTED]'] },
+      visa13: '[REDACTED]',
+    });
+    expect(record.attributes['logkit.redaction.count']).toBe(6);
+  });
+
+  it.each([
+    ['a millisecond timestamp', 1733400000000],
+    ['a microsecond timestamp', 1733400000000123],
+    ['a number failing the Luhn check', 4111111111111112],
+    ['a number starting with 7', 7992739871300000],
+    ['a number of 12 digits', 411111111116],
+    ['a fraction', 4111111111111111.5],
+    ['a negative number', -4111111111111111],
+    ['a number past 2^53', Number('41111111111111111')],
+  ])('leaves %s alone', (_, value) => {
+    const record = redactRecord(value, { n: value, list: [value] });
+    expect(record.body).toBe(value);
+    expect(record.attributes).toEqual({ n: value, list: [value] });
+  });
+
+  it('masks and hashes a card number logged as a number, idempotently', () => {
+    const masked = redactRecord(undefined, { card: 4111111111111111 }, { mode: 'mask' });
+    expect(masked.attributes.card).toBe('****1111');
+    const hashKey = 'k'.repeat(32);
+    const hashed = redactRecord(undefined, { card: 4111111111111111 }, { mode: 'hash', hashKey });
+    const digest = createHmac('sha256', hashKey).update('4111111111111111').digest('hex');
+    expect(hashed.attributes.card).toBe(`[HMAC:${digest.slice(0, 16)}]`);
+    const again = redactRecord(
+      undefined,
+      { card: hashed.attributes.card as string },
+      { mode: 'hash', hashKey },
+    );
+    expect(again.attributes.card).toBe(hashed.attributes.card);
+    expect(again.attributes['logkit.redaction.count']).toBeUndefined();
+  });
+
+  it('leaves numbers alone when the card-number rule is off', () => {
+    const record = redactRecord(
+      undefined,
+      { card: 4111111111111111 },
+      {
+        disablePatterns: ['card-number'],
+      },
+    );
+    expect(record.attributes.card).toBe(4111111111111111);
+  });
+
   it('keeps empty and absent values under secret keys, uncounted', () => {
     const record = redactRecord({ password: '', token: null }, { secret: '', passwd: null });
     expect(record.body).toEqual({ password: '', token: null });

@@ -461,6 +461,23 @@ const DOORS: [string, Door][] = [
     },
   ],
   [
+    // A secret of digits (a card number) logged as a number: in a record's
+    // attributes, nested, as the body, on a span and on a measurement.
+    'numbers (a secret of digits logged as a number)',
+    (s, id, { handle }) => {
+      const value = /^[0-9]{13,16}$/.test(s.value) ? Number(s.value) : s.text;
+      const log = handle.getLogger('doors');
+      log.info('numbers', { ref: value, order: { refs: [1, value] }, 'door.id': id });
+      log.emit({ body: value, attributes: { 'door.id': id } });
+      trace.getTracer('door-app').startActiveSpan('numbers', (span) => {
+        span.setAttribute('ref', value);
+        handle.getLogger('doors').info(`${id} numbers in a span`);
+        span.end();
+      });
+      metrics.getMeter('door-app').createCounter('door.refs').add(1, { ref: value, 'door.id': id });
+    },
+  ],
+  [
     'metric rule dimensions',
     (s, id, { handle }) =>
       handle
