@@ -4,6 +4,7 @@ import { reportOnce } from '../internal/reportOnce.js';
 import { hasOwnProperty } from '../internal/objects.js';
 import { errorToAttributes } from './exceptionAttributes.js';
 import { emitCarrying, emitRecord } from './safeEmit.js';
+import { directEmitter, type DirectEmit } from './DirectEmitter.js';
 import type { BuiltinLevelName, LevelDefinition, LevelInput } from './levels.js';
 import { toAnyValue, toAttributes } from './toAnyValue.js';
 
@@ -107,6 +108,8 @@ export class LogkitLogger<L extends string = never> {
   private readonly hasBound: boolean;
   /** Whether a bound value is a map, array or bytes: then each record gets its own copy. */
   private readonly boundNested: boolean;
+  /** The level methods' emit when `otel` is sdk-logs' Logger (see DirectEmitter). */
+  private readonly direct: DirectEmit | undefined;
 
   /** @internal use `handle.getLogger()`. */
   constructor(
@@ -115,9 +118,11 @@ export class LogkitLogger<L extends string = never> {
     shared: LoggerShared,
     bound: LogAttributes,
     minSeverity: number,
+    direct: DirectEmit | undefined = directEmitter(otel),
   ) {
     this.name = name;
     this.otel = otel;
+    this.direct = direct;
     this.shared = shared;
     this.bound = bound;
     this.hasBound = Object.keys(bound).length > 0;
@@ -205,6 +210,7 @@ export class LogkitLogger<L extends string = never> {
       this.shared,
       bound,
       this.minSeverity,
+      this.direct,
     ) as Logger<L>;
   }
 
@@ -257,9 +263,11 @@ export class LogkitLogger<L extends string = never> {
           }
         }
         if (error !== undefined) Object.assign(attributes, errorToAttributes(error));
-        // The map is fresh and its values are toAnyValue's: carried past the
-        // SDK's validation and copy (see emitCarrying).
-        emitCarrying(this.otel, { severityNumber, severityText, body }, attributes);
+        // The map is fresh and its values are toAnyValue's: the record adopts
+        // it, past the SDK's validation and copy (see emitCarrying).
+        const direct = this.direct;
+        if (direct !== undefined) direct(severityNumber, severityText, body, attributes);
+        else emitCarrying(this.otel, { severityNumber, severityText, body }, attributes);
       } catch (failure) {
         // Not dropped: the record goes out with what can be read of it.
         reportOnce(
