@@ -27,6 +27,7 @@ interface SdkLoggerState {
     resource: Resource;
     logRecordLimits: Required<LogRecordLimits>;
     activeProcessor: LogRecordProcessor;
+    processors: readonly LogRecordProcessor[];
     hasShutdown: boolean;
     loggerMetrics: { emitLog(): void };
   };
@@ -49,6 +50,11 @@ function isSdkLogger(logger: object): logger is SdkLoggerState {
     typeof state.resource === 'object' &&
     typeof state.logRecordLimits === 'object' &&
     typeof state.activeProcessor?.onEmit === 'function' &&
+    Array.isArray(state.processors) &&
+    // The SDK asks a processor with `enabled` before each record; this path
+    // does not, so it is only for providers whose processors have none
+    // (otel-logkit's pipeline has none).
+    state.processors.every((p) => typeof p.enabled !== 'function') &&
     typeof state.hasShutdown === 'boolean' &&
     typeof state.loggerMetrics?.emitLog === 'function'
   );

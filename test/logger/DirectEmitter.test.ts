@@ -125,6 +125,9 @@ describe('the direct emit path of level methods', () => {
     const { processor } = capture();
     expect(directEmitter(provider(processor).getLogger('x'))).toBeTypeOf('function');
     expect(directEmitter(createNoopLogger())).toBeUndefined();
+    // A processor that decides per record (enabled) keeps the SDK's path.
+    const deciding = { ...processor, enabled: () => false };
+    expect(directEmitter(provider(deciding).getLogger('x'))).toBeUndefined();
     expect(directEmitter({ emit: () => {}, enabled: () => true })).toBeUndefined();
   });
 
@@ -307,6 +310,18 @@ describe('the direct emit path of level methods', () => {
       'kept: sampled span',
       'kept: no span',
     ]);
+  });
+
+  it("should leave a provider whose processor decides per record to the SDK's path", () => {
+    const { processor, seen } = capture();
+    let allow = false;
+    const p = provider({ ...processor, enabled: () => allow });
+    const log = loggerOf(p);
+    log.info('refused');
+    allow = true;
+    log.info('allowed');
+    expect(seen.map((s) => s.record.body)).toEqual(['allowed']);
+    expect(seen[0]!.record).not.toBeInstanceOf(LogkitLogRecord);
   });
 
   it('should give child loggers the same path', () => {
