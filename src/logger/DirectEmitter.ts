@@ -54,7 +54,7 @@ function isSdkLogger(logger: object): logger is SdkLoggerState {
     // The SDK asks a processor with `enabled` before each record; this path
     // does not, so it is only for providers whose processors have none
     // (otel-logkit's pipeline has none).
-    state.processors.every((p) => typeof p.enabled !== 'function') &&
+    state.processors.every((p: LogRecordProcessor) => typeof p.enabled !== 'function') &&
     typeof state.hasShutdown === 'boolean' &&
     typeof state.loggerMetrics?.emitLog === 'function'
   );
