@@ -45,7 +45,22 @@ export class RedactingSpanProcessor implements SpanProcessor {
 
   onStart(): void {}
 
+  /**
+   * Never throws: the SDK calls it from the application's `span.end()`
+   * without a guard, and a throw there would also leave the span unexported.
+   * A failure outside the per-value guards (a span whose maps cannot be
+   * read) empties what could hold a secret instead ({@link scrub}).
+   */
   onEnding(span: Span): void {
+    try {
+      this.redactSpan(span);
+    } catch (error) {
+      reportOnce('span-redaction', 'a span could not be redacted; its values were removed', error);
+      scrub(span as unknown as WritableSpan);
+    }
+  }
+
+  private redactSpan(span: Span): void {
     const target = span as unknown as WritableSpan;
     const redactor = this.redactor;
     redactor.begin();
@@ -139,5 +154,31 @@ export class RedactingSpanProcessor implements SpanProcessor {
 
   shutdown(): Promise<void> {
     return Promise.resolve();
+  }
+}
+
+/**
+ * Fail closed when a span cannot be redacted: its name and status message
+ * become the placeholder and its attributes, events and links' attributes
+ * are emptied, each step on its own so one that fails leaves the others.
+ */
+function scrub(target: WritableSpan): void {
+  const steps: (() => void)[] = [
+    () => (target.name = UNREDACTABLE),
+    () => (target.attributes = { [ATTR_LOGKIT_REDACTION_COUNT]: 1 }),
+    () => (target.events = []),
+    () => (target.links = target.links.map((link) => ({ ...link, attributes: {} }))),
+    () => {
+      if (typeof target.status.message === 'string') {
+        target.status = { ...target.status, message: UNREDACTABLE };
+      }
+    },
+  ];
+  for (const step of steps) {
+    try {
+      step();
+    } catch {
+      // What cannot be written cannot be scrubbed either.
+    }
   }
 }

@@ -101,6 +101,34 @@ describe('RedactingSpanProcessor', () => {
     expect(out!.events[0]!.attributes).toEqual({ key: 'orders' });
   });
 
+  it('should never throw into span.end(), and empty a span it cannot read (fail closed)', () => {
+    const { tracer, spans } = setUp();
+    const unreadable = new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Error('no keys');
+        },
+      },
+    );
+    expect(() =>
+      tracer.startActiveSpan(`login ${CARD}`, (span) => {
+        span.addEvent('retry', { note: CARD });
+        span.setStatus({ code: SpanStatusCode.ERROR, message: `card ${CARD}` });
+        // As another processor or a bug could leave it: maps that cannot be read.
+        (span as unknown as { attributes: object }).attributes = unreadable;
+        span.end();
+      }),
+    ).not.toThrow();
+    const [out] = spans();
+    expect(out).toBeDefined();
+    expect(out!.name).toBe('[REDACTED: value could not be redacted]');
+    expect(out!.attributes).toEqual({ 'logkit.redaction.count': 1 });
+    expect(out!.events).toEqual([]);
+    expect(out!.status.message).toBe('[REDACTED: value could not be redacted]');
+    expect(JSON.stringify(out!.links)).not.toContain(CARD);
+  });
+
   it('should use the redaction options: mode, keys and user patterns (in that mode)', () => {
     const { tracer, spans } = setUp({
       mode: 'mask',
