@@ -131,6 +131,45 @@ describe('encodeLogsJson', () => {
     );
   });
 
+  it('should write one key with a value of each type, in turn, as the SDK does', () => {
+    // Each key's prefix is kept with the opening of the value type it last
+    // met (string, integer, boolean): the same key must switch types cleanly.
+    const values: unknown[] = [
+      's',
+      7,
+      true,
+      false,
+      -3,
+      2 ** 60,
+      1.5,
+      NaN,
+      null,
+      new Uint8Array([1, 2]),
+      [1, 'a'],
+      { inner: 'x', n: 2 },
+      '',
+      0,
+      'a "quoted" \\ value\n',
+    ];
+    const resource = resourceFromAttributes({ 'service.name': 'json' });
+    const scope = { name: 's' };
+    const batch = values.map((value, i) => ({
+      hrTime: [1_700_000_000, i],
+      hrTimeObserved: [1_700_000_000, i],
+      severityNumber: 9,
+      body: value,
+      attributes: { same: value, 'same.too': value, other: i },
+      droppedAttributesCount: 0,
+      resource,
+      instrumentationScope: scope,
+    })) as unknown as ReadableLogRecord[];
+    const ours = Buffer.from(encodeLogsJson(batch)).toString('utf8');
+    expect(decodeOtlpJson(ours)).toEqual(decode(ProtobufLogsSerializer.serializeRequest(batch)!));
+    // Twice, now that every prefix is made.
+    const again = Buffer.from(encodeLogsJson(batch)).toString('utf8');
+    expect(again).toBe(ours);
+  });
+
   it('should carry what the SDK JSON serializer carries, and non-finite doubles it writes as null', () => {
     const resource = resourceFromAttributes({ 'service.name': 'json' });
     const batch = [
