@@ -56,7 +56,7 @@ export class RedactingSpanProcessor implements SpanProcessor {
       this.redactSpan(span);
     } catch (error) {
       reportOnce('span-redaction', 'a span could not be redacted; its values were removed', error);
-      scrub(span as unknown as WritableSpan);
+      scrub(span);
     }
   }
 
