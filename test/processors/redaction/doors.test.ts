@@ -77,7 +77,10 @@ const SECRETS: Secret[] = [
   shaped('bearer', 'mF_9.B5f-4.1JqM.9xZq', 'Authorization: Bearer mF_9.B5f-4.1JqM.9xZq'),
   shaped('aws-access-key-id', 'AKIAQ3EGRTY7ZLMN4PQ2'),
   shaped('github-token', 'ghp_Qx7Lm2Np9Rs4Tv6Wy8Za1Bc3De5Fg0Hj2Kl4'),
-  shaped('card-number', '4111111111111111'),
+  // Not the usual 4111 1111 1111 1111: its run of eight 1s turns up by
+  // chance in doubles of the runtime metrics (0.0152805831111111…), which
+  // the leak check took for the secret (a rare false failure).
+  shaped('card-number', '4539578763621486'),
   shaped('us-ssn', '219-09-9999'),
   shaped('google-api-key', 'AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY'),
   shaped('gitlab-token', 'glpat-x1yZ2ab3Cd4Ef5Gh6Ij7'),
@@ -258,6 +261,13 @@ const DOORS: [string, Door][] = [
       logs
         .getLogger(`scope ${s.text}`, s.text, { attributes: s.fields })
         .emit({ body: 'scoped', attributes: { 'door.id': id } }),
+  ],
+  [
+    // The same through an otel-logkit logger, whose level methods build
+    // their records themselves (the direct emit path).
+    'otel-logkit logger scope: name and version',
+    (s, id, { handle }) =>
+      handle.getLogger(`scope ${s.text}`, { version: s.text }).info('scoped', { 'door.id': id }),
   ],
   [
     'Error message',
