@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { GATE, openGates } from '../../../src/processors/redaction/patterns.js';
 import { Redactor } from '../../../src/processors/redaction/Redactor.js';
 
@@ -135,6 +135,97 @@ describe('openGates', () => {
       const { value, count } = redactor.redact(sample);
       expect(count, sample).toBeGreaterThan(0);
       expect(value, sample).not.toBe(sample);
+    }
+  });
+});
+
+// The gates against no gates at all: the same Redactor with every gate open
+// (a second copy of the modules whose openGates opens them all) must redact
+// every string as the gated one does. A gate that stays closed for a string
+// one of its rules would change lets that secret through.
+const PIECES = [
+  'password',
+  'PASSWORD',
+  'db_password',
+  'DB_PASSWORD',
+  'DbPassword',
+  'api_key',
+  'apiKey',
+  "'x-api-key'",
+  'token',
+  'secret',
+  'auth',
+  ':',
+  ' : ',
+  ':\t',
+  '=',
+  ' = ',
+  '"',
+  "'",
+  '`',
+  '\\"',
+  '\\\\',
+  ' ',
+  '\t',
+  '\n',
+  '{',
+  '}',
+  ',',
+  'hunter2',
+  'correct horse battery staple',
+  'ab',
+  '4111 1111 1111 1111',
+  '4539-5787-6362-1486',
+  '219-09-9999',
+  'Bearer abcdefgh12',
+  'basic dXNlcjpwYXNz',
+  'export ',
+  'AKIAQ3EGRTY7ZLMN4PQ2',
+  'AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY',
+  'SG.',
+  'ghp_Qx7Lm2Np9Rs4Tv6Wy8Za1Bc3De5Fg0Hj2Kl4',
+  'glpat-x1yZ2ab3Cd4Ef5Gh6Ij7',
+  'postgres://admin:Pg9sw0rd@db:5432/app',
+  'https://',
+  '?token=abc123def456&',
+  'a@b.co',
+  '10.0.0.1',
+  'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig_abcdefghij',
+  '8f14e45fceea167a5a36dedd4bea2543',
+  'x',
+  '.',
+  '-',
+  '_',
+  'é',
+  '\u2028',
+];
+const shapedText = fc
+  .array(fc.constantFrom(...PIECES), { maxLength: 16 })
+  .map((parts) => parts.join(''));
+
+describe('the gates as necessary conditions', () => {
+  it('should redact every string as a Redactor with every gate open does', async () => {
+    vi.resetModules();
+    vi.doMock('../../../src/processors/redaction/patterns.js', async (importOriginal) => ({
+      ...(await importOriginal<typeof import('../../../src/processors/redaction/patterns.js')>()),
+      openGates: (_text: string, enabled: number) => enabled,
+    }));
+    const { Redactor: Ungated } = await import('../../../src/processors/redaction/Redactor.js');
+    vi.doUnmock('../../../src/processors/redaction/patterns.js');
+    expect(Ungated).not.toBe(Redactor);
+    for (const options of [
+      undefined,
+      { mode: 'mask' as const },
+      { patterns: ['email' as const, 'ip-address' as const] },
+    ]) {
+      const gated = Redactor.fromOptions(options);
+      const ungated = Ungated.fromOptions(options);
+      fc.assert(
+        fc.property(shapedText, (s) => {
+          expect(gated.redact(s).value, s).toBe(ungated.redact(s).value);
+        }),
+        { numRuns: 3000 },
+      );
     }
   });
 });
