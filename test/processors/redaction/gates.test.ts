@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import { GATE, openGates } from '../../../src/processors/redaction/patterns.js';
+import type * as Patterns from '../../../src/processors/redaction/patterns.js';
 import { Redactor } from '../../../src/processors/redaction/Redactor.js';
 
 // openGates looks for `=`, `:` and `.` once each and for `":` / `SG.` only
@@ -207,7 +208,7 @@ describe('the gates as necessary conditions', () => {
   it('should redact every string as a Redactor with every gate open does', async () => {
     vi.resetModules();
     vi.doMock('../../../src/processors/redaction/patterns.js', async (importOriginal) => ({
-      ...(await importOriginal<typeof import('../../../src/processors/redaction/patterns.js')>()),
+      ...(await importOriginal<typeof Patterns>()),
       openGates: (_text: string, enabled: number) => enabled,
     }));
     const { Redactor: Ungated } = await import('../../../src/processors/redaction/Redactor.js');
