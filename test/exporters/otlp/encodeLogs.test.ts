@@ -170,6 +170,63 @@ describe('encodeLogsJson', () => {
     expect(again).toBe(ours);
   });
 
+  it('should write runs of one span, one level and one instant as the SDK does, batch after batch', () => {
+    // The span's fields and the severity fields written last are kept as
+    // bytes, and equal timestamps are copied: each must follow changes of
+    // every part (ids, flags, number, text, either time), and survive the
+    // shared writer being reused by the next batch.
+    const resource = resourceFromAttributes({ 'service.name': 'json' });
+    const scope = { name: 's' };
+    const span = {
+      traceId: '0af7651916cd43dd8448eb211c80319c',
+      spanId: 'b7ad6b7169203331',
+      traceFlags: 1,
+    };
+    const variants: Array<Record<string, unknown>> = [
+      {},
+      {},
+      { spanContext: { ...span } },
+      { spanContext: { ...span, traceFlags: 0 } },
+      { spanContext: { ...span, spanId: '00f067aa0ba902b7' } },
+      { spanContext: { ...span, traceId: '4bf92f3577b34da6a3ce929d0e0e4736' } },
+      { spanContext: undefined },
+      { severityText: 'WARN' },
+      { severityNumber: 13 },
+      { severityNumber: 13, severityText: 'WARN' },
+      { severityNumber: undefined, severityText: undefined },
+      { severityText: 'a "quoted" level' },
+      { hrTimeObserved: [1_700_000_001, 5] },
+      { hrTime: [1_700_000_000, 6] },
+      {},
+    ];
+    // A scope name of another length per batch moves every later byte.
+    const scopes = variants.map((_, i) => ({ name: 's'.repeat(i + 1) }));
+    const record = (i: number, variant: Record<string, unknown>, at = 0): ReadableLogRecord =>
+      ({
+        hrTime: [1_700_000_000, 5],
+        hrTimeObserved: [1_700_000_000, 5],
+        severityNumber: 9,
+        severityText: 'INFO',
+        spanContext: span,
+        body: `record ${i}`,
+        attributes: { i },
+        droppedAttributesCount: 0,
+        resource,
+        instrumentationScope: scopes[at] ?? scope,
+        ...variant,
+      }) as unknown as ReadableLogRecord;
+    const expectSame = (batch: ReadableLogRecord[]): void => {
+      const ours = Buffer.from(encodeLogsJson(batch)).toString('utf8');
+      expect(decodeOtlpJson(ours)).toEqual(decode(ProtobufLogsSerializer.serializeRequest(batch)!));
+    };
+    // Each variant in a batch of its own (the writer reused in between), then all in one.
+    variants.forEach((variant, i) =>
+      expectSame([record(i, variant, i), record(i + 100, variant, i)]),
+    );
+    expectSame(variants.map((variant, i) => record(i, variant)));
+    expectSame(variants.map((variant, i) => record(i, variant)).reverse());
+  });
+
   it('should carry what the SDK JSON serializer carries, and non-finite doubles it writes as null', () => {
     const resource = resourceFromAttributes({ 'service.name': 'json' });
     const batch = [
