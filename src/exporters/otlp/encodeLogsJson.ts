@@ -84,39 +84,39 @@ const CLOSE_LIST_VALUE = bytes(']}}');
 const EMPTY = bytes('{}');
 
 function writeRequest(w: ProtoWriter, records: readonly ReadableLogRecord[]): void {
-  raw(w, OPEN_REQUEST);
+  w.raw(OPEN_REQUEST);
   let firstResource = true;
   for (const { resource, scopes } of groupLogRecords(records)) {
     if (!firstResource) w.byte(COMMA);
     firstResource = false;
-    raw(w, OPEN_RESOURCE);
+    w.raw(OPEN_RESOURCE);
     if (resource.attributes && hasOwnKey(resource.attributes)) {
-      raw(w, ATTRIBUTES_OPEN);
+      w.raw(ATTRIBUTES_OPEN);
       keyValues(w, resource.attributes);
       w.byte(CLOSE_BRACKET);
       w.byte(COMMA);
     }
-    raw(w, RESOURCE_TAIL);
+    w.raw(RESOURCE_TAIL);
     let firstScope = true;
     for (const { scope, records: scopeRecords } of scopes) {
       if (!firstScope) w.byte(COMMA);
       firstScope = false;
       writeScope(w, scope);
-      raw(w, LOG_RECORDS);
+      w.raw(LOG_RECORDS);
       for (let i = 0; i < scopeRecords.length; i++) {
         if (i > 0) w.byte(COMMA);
         writeLogRecord(w, scopeRecords[i]!);
       }
       w.byte(CLOSE_BRACKET);
       if (scope.schemaUrl) {
-        raw(w, SCHEMA_URL);
+        w.raw(SCHEMA_URL);
         str(w, scope.schemaUrl);
       }
       w.byte(CLOSE_BRACE);
     }
     w.byte(CLOSE_BRACKET);
     if (resource.schemaUrl) {
-      raw(w, SCHEMA_URL);
+      w.raw(SCHEMA_URL);
       str(w, resource.schemaUrl);
     }
     w.byte(CLOSE_BRACE);
@@ -138,21 +138,21 @@ export const jsonRequestParts = {
   open: OPEN_REQUEST,
   close: bytes(']}'),
   resourceHeader(w: ProtoWriter, resource: ResourceOf): void {
-    raw(w, OPEN_RESOURCE);
+    w.raw(OPEN_RESOURCE);
     if (resource.attributes && hasOwnKey(resource.attributes)) {
-      raw(w, ATTRIBUTES_OPEN);
+      w.raw(ATTRIBUTES_OPEN);
       keyValues(w, resource.attributes);
       w.byte(CLOSE_BRACKET);
       w.byte(COMMA);
     }
-    raw(w, RESOURCE_TAIL);
+    w.raw(RESOURCE_TAIL);
   },
   resourceTail(w: ProtoWriter, resource: ResourceOf): void {
     closeWithSchemaUrl(w, resource.schemaUrl);
   },
   scopeHeader(w: ProtoWriter, scope: ScopeOf): void {
     writeScope(w, scope);
-    raw(w, LOG_RECORDS);
+    w.raw(LOG_RECORDS);
   },
   scopeTail(w: ProtoWriter, scope: ScopeOf): void {
     closeWithSchemaUrl(w, scope.schemaUrl);
@@ -172,7 +172,7 @@ const CLOSE_BRACKET = 93;
 function closeWithSchemaUrl(w: ProtoWriter, schemaUrl: string | undefined): void {
   w.byte(CLOSE_BRACKET);
   if (schemaUrl) {
-    raw(w, SCHEMA_URL);
+    w.raw(SCHEMA_URL);
     str(w, schemaUrl);
   }
   w.byte(CLOSE_BRACE);
@@ -185,21 +185,21 @@ function attributesAndDropped(
   dropped: number | undefined,
 ): void {
   if (attributes && hasOwnKey(attributes)) {
-    raw(w, COMMA_ATTRIBUTES);
+    w.raw(COMMA_ATTRIBUTES);
     keyValues(w, attributes);
     w.byte(CLOSE_BRACKET);
   }
   if (dropped) {
-    raw(w, DROPPED);
+    w.raw(DROPPED);
     ascii(w, String(dropped));
   }
 }
 
 function writeScope(w: ProtoWriter, scope: ScopeOf): void {
-  raw(w, OPEN_SCOPE_LOGS);
+  w.raw(OPEN_SCOPE_LOGS);
   str(w, scope.name);
   if (scope.version) {
-    raw(w, VERSION);
+    w.raw(VERSION);
     str(w, scope.version);
   }
   attributesAndDropped(w, scope.attributes, scope.droppedAttributesCount);
@@ -207,7 +207,7 @@ function writeScope(w: ProtoWriter, scope: ScopeOf): void {
 }
 
 function writeLogRecord(w: ProtoWriter, r: ReadableLogRecord): void {
-  raw(w, TIME);
+  w.raw(TIME);
   const time = r.hrTime;
   const observed = r.hrTimeObserved;
   const from = w.pos;
@@ -216,26 +216,26 @@ function writeLogRecord(w: ProtoWriter, r: ReadableLogRecord): void {
     // The same instant (a level method takes both from one clock read): its
     // digits are copied.
     const to = w.pos;
-    raw(w, OBSERVED);
+    w.raw(OBSERVED);
     w.ensure(to - from);
     w.pos += w.buf.copy(w.buf, w.pos, from, to);
   } else {
-    raw(w, OBSERVED);
+    w.raw(OBSERVED);
     nanosDigits(w, observed[0], observed[1]);
   }
   w.byte(QUOTE);
   severityFields(w, r.severityNumber, r.severityText);
   const body = r.body;
   if (typeof body === 'string') {
-    raw(w, BODY_STRING);
+    w.raw(BODY_STRING);
     str(w, body);
     w.byte(CLOSE_BRACE);
   } else if (body !== undefined) {
-    raw(w, BODY);
+    w.raw(BODY);
     anyValue(w, body);
   }
   if (r.eventName) {
-    raw(w, EVENT_NAME);
+    w.raw(EVENT_NAME);
     str(w, r.eventName);
   }
   attributesAndDropped(w, r.attributes, r.droppedAttributesCount);
@@ -256,18 +256,18 @@ function severityFields(
   // ns (512-record batches, fastest of 40 rounds of 40, three interleaved
   // processes each, Node 24.22).
   if (severity === lastSeverity && text === lastSeverityText) {
-    raw(w, lastSeverityBytes);
+    w.raw(lastSeverityBytes);
     return;
   }
   const from = w.pos;
   if (severity !== undefined && severity !== SeverityNumber.UNSPECIFIED) {
-    raw(w, SEVERITY_NUMBER);
+    w.raw(SEVERITY_NUMBER);
     const n: number = severity;
     if (Number.isSafeInteger(n) && n >= 0) digits(w, n);
     else ascii(w, String(n));
   }
   if (text) {
-    raw(w, SEVERITY_TEXT);
+    w.raw(SEVERITY_TEXT);
     str(w, text);
   }
   lastSeverity = severity;
@@ -290,21 +290,21 @@ function spanFields(w: ProtoWriter, sc: SpanContext): void {
   const traceId = sc.traceId;
   const spanId = sc.spanId;
   if (traceId === lastTraceId && spanId === lastSpanId && flags === lastFlags) {
-    raw(w, lastSpanBytes);
+    w.raw(lastSpanBytes);
     return;
   }
   const from = w.pos;
   if (flags) {
-    raw(w, FLAGS);
+    w.raw(FLAGS);
     ascii(w, String(flags >>> 0));
   }
   if (traceId) {
-    raw(w, TRACE_ID);
+    w.raw(TRACE_ID);
     ascii(w, traceId);
     w.byte(QUOTE);
   }
   if (spanId) {
-    raw(w, SPAN_ID);
+    w.raw(SPAN_ID);
     ascii(w, spanId);
     w.byte(QUOTE);
   }
@@ -336,18 +336,18 @@ function keyValues(w: ProtoWriter, map: object): void {
     const entry = keyEntry(key);
     const value = m[key];
     if (typeof value === 'string') {
-      raw(w, entry.string ?? stringPrefix(entry));
+      w.raw(entry.string ?? stringPrefix(entry));
       str(w, value);
       w.byte(CLOSE_BRACE);
     } else if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) {
-      raw(w, entry.int ?? intPrefix(entry));
+      w.raw(entry.int ?? intPrefix(entry));
       digits(w, value);
       w.byte(QUOTE);
       w.byte(CLOSE_BRACE);
     } else if (typeof value === 'boolean') {
-      raw(w, value ? (entry.yes ?? truePrefix(entry)) : (entry.no ?? falsePrefix(entry)));
+      w.raw(value ? (entry.yes ?? truePrefix(entry)) : (entry.no ?? falsePrefix(entry)));
     } else if (typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value)) {
-      raw(w, entry.double ?? doublePrefix(entry));
+      w.raw(entry.double ?? doublePrefix(entry));
       ascii(w, String(value));
       w.byte(CLOSE_BRACE);
     } else if (
@@ -356,11 +356,11 @@ function keyValues(w: ProtoWriter, map: object): void {
       !Array.isArray(value) &&
       !(value instanceof Uint8Array)
     ) {
-      raw(w, entry.map ?? mapPrefix(entry));
+      w.raw(entry.map ?? mapPrefix(entry));
       keyValues(w, value);
-      raw(w, CLOSE_LIST_VALUE);
+      w.raw(CLOSE_LIST_VALUE);
     } else {
-      raw(w, entry.base);
+      w.raw(entry.base);
       anyValue(w, value);
     }
     w.byte(CLOSE_BRACE);
@@ -370,16 +370,16 @@ function keyValues(w: ProtoWriter, map: object): void {
 function anyValue(w: ProtoWriter, value: unknown): void {
   switch (typeof value) {
     case 'string':
-      raw(w, STRING_VALUE);
+      w.raw(STRING_VALUE);
       str(w, value);
       w.byte(CLOSE_BRACE);
       return;
     case 'boolean':
-      raw(w, value ? BOOL_TRUE : BOOL_FALSE);
+      w.raw(value ? BOOL_TRUE : BOOL_FALSE);
       return;
     case 'number':
       if (Number.isInteger(value) && value >= INT64_MIN && value < INT64_MAX_EXCLUSIVE) {
-        raw(w, INT_VALUE);
+        w.raw(INT_VALUE);
         if (!Number.isSafeInteger(value)) ascii(w, BigInt(value).toString());
         else if (value >= 0) digits(w, value);
         else {
@@ -388,7 +388,7 @@ function anyValue(w: ProtoWriter, value: unknown): void {
         }
         w.byte(QUOTE);
       } else {
-        raw(w, DOUBLE_VALUE);
+        w.raw(DOUBLE_VALUE);
         ascii(
           w,
           Number.isFinite(value)
@@ -404,51 +404,29 @@ function anyValue(w: ProtoWriter, value: unknown): void {
       return;
     case 'object':
       if (value === null) {
-        raw(w, EMPTY);
+        w.raw(EMPTY);
       } else if (value instanceof Uint8Array) {
-        raw(w, BYTES_VALUE);
+        w.raw(BYTES_VALUE);
         ascii(w, Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64'));
         w.byte(QUOTE);
         w.byte(CLOSE_BRACE);
       } else if (Array.isArray(value)) {
-        raw(w, ARRAY_VALUE);
+        w.raw(ARRAY_VALUE);
         for (let i = 0; i < value.length; i++) {
           if (i > 0) w.byte(COMMA);
           anyValue(w, value[i]);
         }
-        raw(w, CLOSE_LIST_VALUE);
+        w.raw(CLOSE_LIST_VALUE);
       } else {
-        raw(w, KVLIST_VALUE);
+        w.raw(KVLIST_VALUE);
         keyValues(w, value);
-        raw(w, CLOSE_LIST_VALUE);
+        w.raw(CLOSE_LIST_VALUE);
       }
       return;
     default:
-      raw(w, EMPTY);
+      w.raw(EMPTY);
   }
 }
-
-/**
- * Pre-encoded bytes: the shortest by a loop, which beats a native call for
- * them; from {@link RAW_SET_MIN} bytes on (most constants and every key
- * prefix) by `set`. The bench's record encoded in 1436 → 1270–1280 ns with
- * the threshold at 8–20 bytes, against 1300–1510 at 16–48 (best of 30
- * rounds of 20,000, Node 24.22).
- */
-function raw(w: ProtoWriter, b: Uint8Array): void {
-  const n = b.length;
-  w.ensure(n);
-  const buf = w.buf;
-  let pos = w.pos;
-  if (n >= RAW_SET_MIN) {
-    buf.set(b, pos);
-    w.pos = pos + n;
-    return;
-  }
-  for (let i = 0; i < n; i++) buf[pos++] = b[i]!;
-  w.pos = pos;
-}
-const RAW_SET_MIN = 12;
 
 /** A string known to be ASCII without characters JSON escapes (digits, hex, base64). */
 function ascii(w: ProtoWriter, s: string): void {
@@ -578,9 +556,9 @@ function keyEntry(key: string): KeyEntry {
   let entry = keyEntries.get(key);
   if (entry === undefined) {
     const w = new ProtoWriter(key.length * 3 + 32);
-    raw(w, KEY);
+    w.raw(KEY);
     str(w, key);
-    raw(w, VALUE);
+    w.raw(VALUE);
     entry = {
       base: w.copy(),
       string: undefined,

@@ -45,6 +45,54 @@ describe('encodeLogsProtobuf', () => {
     );
   });
 
+  it('should write one key with a value of each type, in turn, as the SDK does (scalars at their bounds)', () => {
+    // The key is pre-encoded and the length of a scalar value written up
+    // front: each must hold at the edges of the sizes it assumes.
+    const values: unknown[] = [
+      0,
+      127,
+      128,
+      16_383,
+      16_384,
+      2 ** 32 - 1,
+      2 ** 32,
+      -1,
+      2 ** 60,
+      -(2 ** 63),
+      0.5,
+      -0.5,
+      NaN,
+      Infinity,
+      -Infinity,
+      true,
+      false,
+      's',
+      '',
+      'é'.repeat(70),
+      null,
+      new Uint8Array([1, 2]),
+      [1, 'a'],
+      { inner: 'x', n: 2 },
+    ];
+    const resource = resourceFromAttributes({ 'service.name': 'proto' });
+    const scope = { name: 's' };
+    const keys = ['same', 'k'.repeat(130), 'ключ', 'lone\ud800'];
+    const batch = values.map((value, i) => ({
+      hrTime: [1_700_000_000, i],
+      hrTimeObserved: [1_700_000_000, i],
+      severityNumber: 9,
+      body: value,
+      attributes: Object.fromEntries([...keys.map((k) => [k, value]), ['other', i]]),
+      droppedAttributesCount: 0,
+      resource,
+      instrumentationScope: scope,
+    })) as unknown as ReadableLogRecord[];
+    const sdk = Buffer.from(ProtobufLogsSerializer.serializeRequest(batch)!).toString('hex');
+    expect(Buffer.from(encodeLogsProtobuf(batch)).toString('hex')).toBe(sdk);
+    // Twice, now that every key is pre-encoded.
+    expect(Buffer.from(encodeLogsProtobuf(batch)).toString('hex')).toBe(sdk);
+  });
+
   it('should return a buffer of its own: a later batch does not overwrite an earlier one', () => {
     const batch = fc.sample(
       batches.filter((b) => b.length > 0),
