@@ -283,9 +283,10 @@ export class ProtoWriter {
   }
 }
 
-/** Bytes of the varint of `v` in [0, 2^32). */
+/** {@link ProtoWriter.raw} copies pieces of this many bytes or more with `set`. */
 const RAW_SET_MIN = 12;
 
+/** Bytes of the varint of `v` in [0, 2^32). */
 export function varintSize(v: number): number {
   return v < 128 ? 1 : v < 16384 ? 2 : v < 2097152 ? 3 : v < 268435456 ? 4 : 5;
 }
