@@ -273,15 +273,18 @@ export class ProtoWriter {
     buf[pos] = v;
   }
 
-  /** A copy of the bytes written (the writer's buffer is reused). */
-  copy(): Uint8Array {
+  /** A copy of the bytes written from offset `from` on (the writer's buffer is reused). */
+  copy(from = 0): Uint8Array {
     // allocUnsafeSlow: no zero-fill and no pool slice; `new Uint8Array(n)` +
     // `set` cost 16 % of a 512-record batch's encoding (Node 24, 150 KB).
-    const out = Buffer.allocUnsafeSlow(this.pos);
-    this.buf.copy(out, 0, 0, this.pos);
+    const out = Buffer.allocUnsafeSlow(this.pos - from);
+    this.buf.copy(out, 0, from, this.pos);
     return new Uint8Array(out.buffer, out.byteOffset, out.length); // a plain Uint8Array, not a Buffer
   }
 }
+
+/** Attribute keys whose pre-encoded prefix an encoder keeps; past it, prefixes are made per use. */
+export const MAX_KEY_PREFIXES = 4096;
 
 /** {@link ProtoWriter.raw} copies pieces of this many bytes or more with `set`. */
 const RAW_SET_MIN = 12;

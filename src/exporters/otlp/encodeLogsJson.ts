@@ -3,7 +3,7 @@ import { SeverityNumber, type SpanContext } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { groupLogRecords, type ResourceOf, type ScopeOf } from './groupLogRecords.js';
 import { hrTimeNanos, isPlainHrTime } from './hrTimeNanos.js';
-import { encodeWithSharedWriter, ProtoWriter } from './ProtoWriter.js';
+import { encodeWithSharedWriter, MAX_KEY_PREFIXES, ProtoWriter } from './ProtoWriter.js';
 
 const INT64_MIN = -(2 ** 63);
 const INT64_MAX_EXCLUSIVE = 2 ** 63;
@@ -272,7 +272,7 @@ function severityFields(
   }
   lastSeverity = severity;
   lastSeverityText = text;
-  lastSeverityBytes = new Uint8Array(w.buf.subarray(from, w.pos));
+  lastSeverityBytes = w.copy(from);
 }
 let lastSeverity: SeverityNumber | undefined;
 let lastSeverityText: string | undefined;
@@ -311,7 +311,7 @@ function spanFields(w: ProtoWriter, sc: SpanContext): void {
   lastTraceId = traceId;
   lastSpanId = spanId;
   lastFlags = flags;
-  lastSpanBytes = new Uint8Array(w.buf.subarray(from, w.pos));
+  lastSpanBytes = w.copy(from);
 }
 let lastTraceId: string | undefined;
 let lastSpanId: string | undefined;
@@ -550,7 +550,6 @@ interface KeyEntry {
   map: Uint8Array | undefined;
 }
 const keyEntries = new Map<string, KeyEntry>();
-const MAX_KEY_PREFIXES = 4096;
 
 function keyEntry(key: string): KeyEntry {
   let entry = keyEntries.get(key);

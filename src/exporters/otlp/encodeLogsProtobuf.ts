@@ -2,7 +2,12 @@ import { hasOwnProperty } from '../../internal/objects.js';
 import { SeverityNumber } from '@opentelemetry/api';
 import type { ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import { groupLogRecords, type ResourceOf, type ScopeOf } from './groupLogRecords.js';
-import { encodeWithSharedWriter, ProtoWriter, varintSize } from './ProtoWriter.js';
+import {
+  encodeWithSharedWriter,
+  MAX_KEY_PREFIXES,
+  ProtoWriter,
+  varintSize,
+} from './ProtoWriter.js';
 
 // Field tags of opentelemetry/proto/logs/v1/logs.proto, common.proto and
 // resource.proto (v1.x), as single bytes: (field << 3) | wire type, all < 128.
@@ -267,7 +272,6 @@ function keyPrefix(key: string): Uint8Array {
   return prefix;
 }
 const keyPrefixes = new Map<string, Uint8Array>();
-const MAX_KEY_PREFIXES = 4096;
 
 /** The fields of one AnyValue message (its length is written by the caller). */
 function writeAnyValue(w: ProtoWriter, value: unknown): void {
